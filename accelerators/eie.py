@@ -1,0 +1,63 @@
+"""EIE (Han et al., ISCA 2016): compile a workload, run it on either engine.
+
+    compiled = compile(layer, EIE_PAPER)
+    result = run(compiled, engine="reference")   # SimResult, output checked vs numpy
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from accelerators.eie_compile import CompiledLayer, compile_layer
+from accelerators.eie_config import EIE_PAPER, EIEConfig
+from accelerators.eie_counters import EIECounters, build_result
+from accelerators.eie_reference import simulate_reference
+from simulator.errors import ConfigError
+from simulator.result import SimResult
+from workloads.layer import Layer, Workload
+
+ENGINES = ("reference",)
+
+__all__ = ["EIE_PAPER", "ENGINES", "EIEConfig", "compile", "run", "run_workload"]
+
+
+def compile(layer: Layer, config: EIEConfig = EIE_PAPER) -> CompiledLayer:  # noqa: A001
+    """Encode `layer` the way EIE stores it (k-means codebook + interleaved CSC)."""
+    return compile_layer(layer, config)
+
+
+def _simulate(compiled: CompiledLayer, engine: str) -> tuple[EIECounters, float]:
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    start = time.perf_counter()
+    counters = simulate_reference(compiled)
+    return counters, time.perf_counter() - start
+
+
+def run(compiled: CompiledLayer, engine: str = "reference", seed: int | None = None,
+        workload: str | None = None) -> SimResult:
+    """Simulate one compiled layer; the SimResult's output is checked against numpy."""
+    return _run_with_output(compiled, engine, seed, workload)[0]
+
+
+def _run_with_output(compiled: CompiledLayer, engine: str, seed: int | None,
+                     workload: str | None) -> tuple[SimResult, np.ndarray]:
+    counters, wall = _simulate(compiled, engine)
+    result = build_result(compiled, counters, engine=engine, seed=seed, wall_seconds=wall,
+                          workload=workload or compiled.name)
+    return result, counters.output
+
+
+def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "reference",
+                 seed: int | None = None) -> list[SimResult]:
+    """Run every layer; in a chain each layer's input is the previous simulated output."""
+    results = []
+    previous: np.ndarray | None = None
+    for layer in workload.layers:
+        if workload.chained and previous is not None:
+            layer = layer.with_activations(previous)
+        result, previous = _run_with_output(compile(layer, config), engine, seed, workload.name)
+        results.append(result)
+    return results

@@ -1,0 +1,47 @@
+"""SimResult: what every accelerator run returns (JSON-ready, units in the names)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class SimResult:
+    """One layer on one accelerator. Per-PE lists are indexed by PE number.
+
+    Cycle counts are whole cycles of the accelerator clock; `seconds` is
+    cycles / clock_hz; `wall_seconds` is the host time the simulation took.
+    """
+
+    accel: str
+    workload: str
+    config: dict[str, Any]
+    seed: int | None
+    engine: str
+    cycles: int
+    clock_hz: float
+    seconds: float
+    macs_useful: int  # multiply-accumulates with nonzero weight and nonzero activation
+    pe_busy_cycles: list[int]
+    pe_stalled_cycles: list[int]
+    pe_starved_cycles: list[int]
+    pe_utilization: float  # mean over PEs of busy cycles / cycles
+    load_efficiency: float  # 1 - starved PE-cycles / (PEs x cycles)
+    queue_stats: dict[str, Any]
+    memory_stats: dict[str, Any]
+    output_ok: bool
+    max_abs_error: float
+    wall_seconds: float
+    details: dict[str, Any] = field(default_factory=dict)  # accelerator-specific extras
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def comparable(self) -> dict[str, Any]:
+        """All fields except those that legitimately differ between engines."""
+        out = self.to_dict()
+        for key in ("engine", "wall_seconds"):
+            out.pop(key)
+        out["details"] = {k: v for k, v in out["details"].items() if k != "compile_seconds"}
+        return out

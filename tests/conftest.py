@@ -1,0 +1,27 @@
+"""Shared helpers: small seeded layers for the EIE tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from workloads.formats import CSC
+from workloads.layer import Layer
+
+
+def random_layer(rng: np.random.Generator, outputs: int, inputs: int, weight_density: float,
+                 activation_density: float, name: str = "random") -> Layer:
+    mask = rng.random((outputs, inputs)) < weight_density
+    weights = np.where(mask, rng.normal(size=(outputs, inputs)), 0.0).astype(np.float32)
+    x = np.where(rng.random(inputs) < activation_density, rng.random(inputs), 0.0)
+    return Layer(name, CSC.from_dense(weights), x.astype(np.float32))
+
+
+def layer_from_dense(weights, activations, relu: bool = True, name: str = "tiny") -> Layer:
+    return Layer(name, CSC.from_dense(np.asarray(weights, dtype=np.float32)),
+                 np.asarray(activations, dtype=np.float32), relu)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(1234)

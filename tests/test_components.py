@@ -1,0 +1,84 @@
+import pytest
+
+from simulator import (
+    ActivationQueue,
+    BankedSRAM,
+    Broadcast,
+    DeadlockError,
+    Engine,
+    ProcessingElement,
+)
+
+
+def consumer(engine, queue, pe, work_cycles, log):
+    while True:
+        item = yield queue.get()
+        log.append((item, engine.now))
+        yield pe.busy(work_cycles)
+
+
+def test_broadcast_waits_for_full_queue_and_refills_in_same_cycle():
+    """Depth 1, a consumer taking 3 cycles per item: items leave the bus at 0, 1, 3, 6.
+
+    Cycle 0: push a, the waiting consumer pops it at once (busy 0-2). Cycle 1: push b
+    (queue 1/1). Cycle 2: full, stall. Cycle 3: the consumer pops b and the bus refills
+    the slot with c in the same cycle. Cycles 4, 5: stall. Cycle 6: pop c, push d.
+    """
+    engine = Engine()
+    queue = ActivationQueue(engine, "q", depth_entries=1)
+    pe = ProcessingElement(engine, "pe", 0)
+    log = []
+    bus = Broadcast(engine, "bus", [queue], ["a", "b", "c", "d"])
+    engine.process(consumer(engine, queue, pe, 3, log))
+    engine.run(lambda: bus.done and queue.occupancy == 0 and pe.busy_until <= engine.now)
+    assert log == [("a", 0), ("b", 3), ("c", 6), ("d", 9)]
+    assert bus.stats.transfers == 4
+    assert bus.stats.stall_cycles == 3
+    assert queue.stats.max_occupancy_entries == 1
+    assert pe.stats.busy_cycles == 12
+
+
+def test_queue_never_exceeds_depth_and_logs_occupancy():
+    engine = Engine()
+    queue = ActivationQueue(engine, "q", depth_entries=2)
+    pe = ProcessingElement(engine, "pe", 0)
+    bus = Broadcast(engine, "bus", [queue], list(range(6)))
+    engine.process(consumer(engine, queue, pe, 4, []))
+    engine.run(lambda: bus.done and queue.occupancy == 0 and pe.busy_until <= engine.now)
+    occupancy = queue.occupancy_per_cycle(pe.busy_until)
+    assert occupancy.max() == 2 == queue.stats.max_occupancy_entries
+    assert queue.stats.pushes == queue.stats.pops == 6
+
+
+def test_watchdog_names_the_full_queue_nobody_drains():
+    engine = Engine(watchdog_cycles=50)
+    queue = ActivationQueue(engine, "pe7.queue", depth_entries=2)
+    Broadcast(engine, "lnzd.broadcast", [queue], list(range(5)))
+    with pytest.raises(DeadlockError, match=r"lnzd.broadcast waits for space in pe7.queue"):
+        engine.run(lambda: False)
+
+
+def test_long_timed_work_is_not_a_deadlock():
+    engine = Engine(watchdog_cycles=10)
+    queue = ActivationQueue(engine, "q", depth_entries=1)
+    pe = ProcessingElement(engine, "pe", 0)
+    bus = Broadcast(engine, "bus", [queue], [1, 2])
+    engine.process(consumer(engine, queue, pe, 100, []))
+    engine.run(lambda: bus.done and queue.occupancy == 0 and pe.busy_until <= engine.now)
+    assert pe.stats.busy_cycles == 200
+
+
+def test_banked_sram_counts_conflicts():
+    sram = BankedSRAM("ptr", word_bits=16, banks=2)
+    assert sram.read([4, 5]) == 1  # even and odd banks: one cycle
+    assert sram.read([4, 6]) == 2  # both even: one conflict
+    assert sram.stats.reads == 4 and sram.stats.bank_conflicts == 1
+    assert sram.stats.bits_read == 64
+
+
+def test_components_check_their_arguments():
+    engine = Engine()
+    with pytest.raises(ValueError, match="depth_entries must be >= 1"):
+        ActivationQueue(engine, "q", 0)
+    with pytest.raises(ValueError, match="banks must be >= 1"):
+        BankedSRAM("s", 64, banks=0)

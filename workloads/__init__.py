@@ -1,0 +1,1 @@
+"""Workloads: sparse formats, weight sharing, benchmark layers and model files."""

@@ -1,0 +1,109 @@
+"""EIE's interleaved CSC (Han et al., EIE, ISCA 2016, Section III-C).
+
+Row i of the weight matrix belongs to PE i mod N, where it is local row i // N. Each PE
+stores its part of every column as a run of 8-bit entries: a `value_bits` codebook
+index v and a `zero_bits` relative row index z, the number of zero rows (of that PE)
+since the previous stored entry of the column. When a gap does not fit in z, a padding
+entry (v = 0, z = 2**zero_bits - 1) is stored instead. Column pointers per PE give
+where each column's run starts and ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.errors import FormatError
+from workloads.formats.compressed import CSC
+
+
+@dataclass(frozen=True)
+class EIECSC:
+    """All PEs' entries in one flat array, PE by PE.
+
+    Entries of PE p, column j are v[ptr[p, j]:ptr[p, j + 1]] (likewise z); pointers are
+    absolute offsets into the flat arrays, so PE p's own (local) pointer is
+    ptr[p, j] - ptr[p, 0].
+    """
+
+    shape: tuple[int, int]  # (rows, cols) of the weight matrix
+    num_pes: int
+    v: np.ndarray  # uint8 codebook index per entry; 0 marks a padding (zero) entry
+    z: np.ndarray  # uint8 zero rows skipped before the entry
+    ptr: np.ndarray  # int64, shape (num_pes, cols + 1)
+    value_bits: int = 4
+    zero_bits: int = 4
+
+    @classmethod
+    def from_csc(cls, codes: CSC, num_pes: int, value_bits: int = 4,
+                 zero_bits: int = 4) -> EIECSC:
+        """Encode a CSC whose values are codebook indices (1 .. 2**value_bits - 1)."""
+        if num_pes < 1:
+            raise FormatError(f"EIE-CSC: num_pes must be >= 1, got {num_pes}")
+        codes_v = np.asarray(codes.values)
+        if codes.nnz and (codes_v.min() < 1 or codes_v.max() >= 2 ** value_bits):
+            raise FormatError(f"EIE-CSC: codebook indices must lie in 1..{2 ** value_bits - 1}"
+                              " (0 is reserved for padding)")
+        rows, cols = codes.coordinates()
+        pe, local = rows % num_pes, rows // num_pes
+        order = np.lexsort((local, cols, pe))  # PE, then column, then local row
+        pe, cols, local, code = pe[order], cols[order], local[order], codes_v[order]
+        same_run = np.zeros(len(pe), dtype=bool)
+        same_run[1:] = (pe[1:] == pe[:-1]) & (cols[1:] == cols[:-1])
+        previous = np.where(same_run, np.concatenate([[-1], local[:-1]]), -1)
+        gap = local - previous - 1
+        span = 2 ** zero_bits
+        paddings = gap // span
+        out_len = 1 + paddings
+        starts = np.cumsum(out_len) - out_len
+        total = int(out_len.sum())
+        v = np.zeros(total, dtype=np.uint8)
+        z = np.full(total, span - 1, dtype=np.uint8)
+        v[starts + paddings] = code
+        z[starts + paddings] = gap % span
+        n_cols = codes.shape[1]
+        counts = np.zeros((num_pes, n_cols), dtype=np.int64)
+        np.add.at(counts, (pe, cols), out_len)
+        ptr = np.zeros((num_pes, n_cols + 1), dtype=np.int64)
+        ptr[:, 1:] = np.cumsum(counts.ravel()).reshape(num_pes, n_cols)
+        ptr[1:, 0] = ptr[:-1, -1]
+        return cls(tuple(codes.shape), num_pes, v, z, ptr, value_bits, zero_bits)
+
+    def entries_per_pe(self) -> np.ndarray:
+        """Stored entries (padding included) of each PE."""
+        return self.ptr[:, -1] - self.ptr[:, 0]
+
+    def column_lengths(self) -> np.ndarray:
+        """Entries of each (PE, column) run, shape (num_pes, cols)."""
+        return np.diff(self.ptr, axis=1)
+
+    def local_rows(self) -> np.ndarray:
+        """PE-local row of every entry, decoded from z run by run (int64)."""
+        step = self.z.astype(np.int64) + 1
+        csum = np.cumsum(step)
+        run_start = np.repeat(self.ptr[:, :-1].ravel(), np.diff(self.ptr, axis=1).ravel())
+        return csum - np.concatenate([[0], csum])[run_start] - 1
+
+    def to_csc(self) -> CSC:
+        """Decode back to a CSC of codebook indices (padding entries dropped)."""
+        lengths = self.column_lengths()
+        pe = np.repeat(np.arange(self.num_pes), lengths.sum(axis=1))
+        cols = np.tile(np.arange(self.shape[1]), self.num_pes)
+        cols = np.repeat(cols, lengths.ravel())
+        keep = self.v != 0
+        rows = self.local_rows()[keep] * self.num_pes + pe[keep]
+        if len(rows) and rows.max() >= self.shape[0]:
+            raise FormatError("EIE-CSC: a decoded row lies outside the matrix")
+        return CSC.from_coo(self.shape, rows, cols[keep], self.v[keep])
+
+    def to_dense(self) -> np.ndarray:
+        """Dense matrix of codebook indices."""
+        return self.to_csc().to_dense()
+
+    def size_bits(self, pointer_bits: int) -> dict[str, int]:
+        """Storage: entries at value_bits + zero_bits each, pointers per PE per column + 1."""
+        entries = len(self.v) * (self.value_bits + self.zero_bits)
+        pointers = self.ptr.size * pointer_bits
+        return {"entries_bits": entries, "pointers_bits": pointers,
+                "total_bits": entries + pointers}

@@ -1,0 +1,97 @@
+"""Model files: one .npz holding named weight arrays and a JSON metadata string.
+
+Keys: `<layer>.weight` (outputs x inputs, float32, pruned entries zero), optionally
+`input` (a real input vector for the first layer), and `__metadata__`, a JSON document:
+    {"format": "sparsesim-model", "version": 1,
+     "layers": [{"name": "fc1", "activation": "relu" | "none"}, ...], ...}
+Layers run in the listed order, each feeding the next.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from typing import Any
+
+import numpy as np
+
+from simulator.atomic_file import write_atomically
+from simulator.errors import FormatError, WorkloadError
+from workloads.formats import CSC
+from workloads.layer import Layer, Workload
+
+FORMAT = "sparsesim-model"
+VERSION = 1
+ACTIVATIONS = ("relu", "none")
+
+
+def save_model(path: str | os.PathLike, weights: dict[str, np.ndarray],
+               activations: dict[str, str], metadata: dict[str, Any] | None = None,
+               input_vector: np.ndarray | None = None) -> None:
+    """Write a model file atomically; `weights` is ordered first layer to last."""
+    meta = dict(metadata or {})
+    meta.update({"format": FORMAT, "version": VERSION,
+                 "layers": [{"name": name, "activation": activations.get(name, "relu"),
+                             "shape_out_in": list(np.shape(w))} for name, w in weights.items()]})
+    arrays = {f"{name}.weight": np.asarray(w, dtype=np.float32) for name, w in weights.items()}
+    if input_vector is not None:
+        arrays["input"] = np.asarray(input_vector, dtype=np.float32)
+    arrays["__metadata__"] = np.array(json.dumps(meta))
+    write_atomically(path, lambda handle: np.savez_compressed(handle, **arrays))
+
+
+def load_model(path: str | os.PathLike, seed: int = 0) -> Workload:
+    """Read and check a model file; without an `input` array the first layer gets a
+    seeded random non-negative input in [0, 1)."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FormatError(f"model file {path} not found; check the path")
+    fix = "re-save it with workloads.model_file.save_model"
+    try:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise FormatError(f"model file {path} is a single array, not an .npz archive; {fix}")
+        with data:
+            arrays = {key: data[key] for key in data.files}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise FormatError(f"model file {path} is not a readable .npz ({exc}); {fix}") from None
+    if "__metadata__" not in arrays:
+        raise FormatError(f"model file {path} has no __metadata__ entry; {fix}")
+    try:
+        meta = json.loads(str(arrays["__metadata__"]))
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"model file {path}: metadata is not valid JSON ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or not meta.get("layers"):
+        raise FormatError(f"model file {path}: metadata must name format {FORMAT!r} "
+                          "and list layers")
+    layers = []
+    for i, entry in enumerate(meta["layers"]):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        key = f"{name}.weight"
+        if key not in arrays:
+            raise FormatError(f"model file {path}: layer {name!r} has no array {key!r}")
+        weight = arrays[key]
+        if weight.ndim != 2:
+            raise WorkloadError(f"model file {path}: {key} must be 2-D (outputs x inputs), "
+                                f"got shape {weight.shape}")
+        if not np.all(np.isfinite(weight)):
+            raise WorkloadError(f"model file {path}: {key} contains NaN or infinity; "
+                                "fix the weights and re-save")
+        activation = entry.get("activation", "relu")
+        if activation not in ACTIVATIONS:
+            raise FormatError(f"model file {path}: layer {name} has activation {activation!r}; "
+                              f"use one of {', '.join(ACTIVATIONS)}")
+        if i == 0:
+            x = arrays.get("input")
+            if x is None:
+                x = np.random.default_rng(seed).random(weight.shape[1], dtype=np.float32)
+            elif x.shape != (weight.shape[1],):
+                raise WorkloadError(f"model file {path}: input has shape {x.shape} but layer "
+                                    f"{name} takes {weight.shape[1]} inputs")
+        else:
+            x = np.zeros(weight.shape[1], dtype=np.float32)  # replaced by the chain
+        layers.append(Layer(str(name), CSC.from_dense(weight.astype(np.float32)),
+                            np.asarray(x, dtype=np.float32), relu=activation == "relu"))
+    name = meta.get("name") or os.path.splitext(os.path.basename(path))[0]
+    return Workload(str(name), tuple(layers), chained=True)
