@@ -13,12 +13,13 @@ import numpy as np
 from accelerators.eie_compile import CompiledLayer, compile_layer
 from accelerators.eie_config import EIE_PAPER, EIEConfig
 from accelerators.eie_counters import EIECounters, build_result
+from accelerators.eie_fast import simulate_fast
 from accelerators.eie_reference import simulate_reference
 from simulator.errors import ConfigError
 from simulator.result import SimResult
 from workloads.layer import Layer, Workload
 
-ENGINES = ("reference",)
+ENGINES = ("fast", "reference")  # the first is the default
 
 __all__ = ["EIE_PAPER", "ENGINES", "EIEConfig", "compile", "run", "run_workload"]
 
@@ -28,15 +29,20 @@ def compile(layer: Layer, config: EIEConfig = EIE_PAPER) -> CompiledLayer:  # no
     return compile_layer(layer, config)
 
 
-def _simulate(compiled: CompiledLayer, engine: str) -> tuple[EIECounters, float]:
+def _simulate(compiled: CompiledLayer, engine: str) -> tuple[EIECounters, float, float]:
+    """Counters, simulation wall seconds, and JIT compile seconds (fast engine only)."""
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    compile_seconds = 0.0
     start = time.perf_counter()
-    counters = simulate_reference(compiled)
-    return counters, time.perf_counter() - start
+    if engine == "fast":
+        counters, compile_seconds = simulate_fast(compiled)
+    else:
+        counters = simulate_reference(compiled)
+    return counters, time.perf_counter() - start - compile_seconds, compile_seconds
 
 
-def run(compiled: CompiledLayer, engine: str = "reference", seed: int | None = None,
+def run(compiled: CompiledLayer, engine: str = "fast", seed: int | None = None,
         workload: str | None = None) -> SimResult:
     """Simulate one compiled layer; the SimResult's output is checked against numpy."""
     return _run_with_output(compiled, engine, seed, workload)[0]
@@ -44,13 +50,15 @@ def run(compiled: CompiledLayer, engine: str = "reference", seed: int | None = N
 
 def _run_with_output(compiled: CompiledLayer, engine: str, seed: int | None,
                      workload: str | None) -> tuple[SimResult, np.ndarray]:
-    counters, wall = _simulate(compiled, engine)
+    counters, wall, compile_seconds = _simulate(compiled, engine)
     result = build_result(compiled, counters, engine=engine, seed=seed, wall_seconds=wall,
                           workload=workload or compiled.name)
+    if engine == "fast":
+        result.details["compile_seconds"] = compile_seconds
     return result, counters.output
 
 
-def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "reference",
+def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
                  seed: int | None = None) -> list[SimResult]:
     """Run every layer; in a chain each layer's input is the previous simulated output."""
     results = []

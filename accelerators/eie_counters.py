@@ -33,6 +33,13 @@ class EIECounters:
     output: np.ndarray  # float64 output vector, activation function applied
 
 
+def gather_output(compiled: CompiledLayer, accumulators: np.ndarray) -> np.ndarray:
+    """Output vector from the PEs' accumulators (PE p holds rows p, p + N, ...), with
+    the layer's activation function applied."""
+    output = accumulators.T.reshape(-1)[:compiled.encoding.shape[0]]
+    return np.maximum(output, 0.0) if compiled.relu else output
+
+
 def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
                  seed: int | None, wall_seconds: float, workload: str) -> SimResult:
     cfg = compiled.config

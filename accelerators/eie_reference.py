@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from accelerators.eie_compile import CompiledLayer
-from accelerators.eie_counters import EIECounters
+from accelerators.eie_counters import EIECounters, gather_output
 from simulator import ActivationQueue, BankedSRAM, Broadcast, Engine, ProcessingElement
 
 
@@ -67,12 +67,6 @@ def simulate_reference(compiled: CompiledLayer, watchdog_cycles: int = 10_000) -
 
     engine.run(complete)
     end = max([cfg.lnzd_levels] + [pe.busy_until for pe in pes])
-    output = np.zeros(n * rows_per_pe, dtype=np.float64)
-    for p in range(n):
-        output[p::n] = accumulators[p]
-    output = output[:enc.shape[0]]
-    if compiled.relu:
-        output = np.maximum(output, 0.0)
     return EIECounters(
         model_end_cycle=end,
         pe_busy=np.array([pe.stats.busy_cycles for pe in pes]),
@@ -87,5 +81,5 @@ def simulate_reference(compiled: CompiledLayer, watchdog_cycles: int = 10_000) -
         spmat_reads=np.array([s.stats.reads for s in spmat_srams]),
         pointer_reads=np.array([s.stats.reads for s in pointer_srams]),
         pointer_conflicts=np.array([s.stats.bank_conflicts for s in pointer_srams]),
-        output=output,
+        output=gather_output(compiled, accumulators),
     )

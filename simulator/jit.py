@@ -1,0 +1,17 @@
+"""numba settings for every fast engine, in one place.
+
+Kernels are cached on disk (a second process loads them instead of compiling) and
+never use fastmath: it would reorder floating-point sums and break bit-for-bit
+agreement with the SimPy reference.
+"""
+
+from __future__ import annotations
+
+import numba
+
+JIT_OPTIONS = {"cache": True, "nogil": True, "fastmath": False}
+
+
+def jit(function):
+    """Compile `function` in nopython mode with the project's settings."""
+    return numba.njit(**JIT_OPTIONS)(function)
