@@ -90,7 +90,7 @@ def write_bad_model(tmp_path, kind) -> Path:
     (["--queue-depth", "0"], "--queue-depth: must be >= 1, got 0"),
     (["--clock-mhz", "-5"], "--clock-mhz: must be > 0"),
     (["--model", "/no/such/model.npz"], "model file /no/such/model.npz not found"),
-    (["--engine", "warp"], "--engine warp is not available for eie"),
+    (["--engine", "warp"], "argument --engine: invalid choice: 'warp'"),
     (["--workload", "alexnet-fc8", "--json", "/no/such/folder/out.json"], "does not exist"),
 ])
 def test_bad_input_gives_one_line_and_nonzero_exit(capsys, argv, message):

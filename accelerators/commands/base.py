@@ -1,0 +1,52 @@
+"""What an accelerator's command-line adapter provides, and shared argument types."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CommandOutput:
+    """The result of one `sim.py --accel NAME` run, ready for the CLI to emit."""
+
+    text: str  # the table printed to stdout
+    document: dict[str, Any]  # what --json writes
+    ok: bool  # every output_ok true
+    figure: Callable[[], Any] | None = None  # builds the --plot figure (matplotlib)
+
+
+@dataclass(frozen=True)
+class AcceleratorCommand:
+    """One accelerator as the CLI sees it."""
+
+    description: str
+    engines: tuple[str, ...]  # the first is the default
+    presets: tuple[str, ...]
+    workloads: tuple[str, ...]  # for --list
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], CommandOutput]
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value

@@ -1,0 +1,98 @@
+"""`sim.py --accel eie`: benchmark layers or a model file through the EIE model."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Sequence
+
+from accelerators import eie
+from accelerators.commands.base import (
+    AcceleratorCommand,
+    CommandOutput,
+    positive_float,
+    positive_int,
+)
+from simulator.result import SimResult
+from workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
+from workloads.model_file import load_model
+
+DEFAULT_WORKLOAD = "alexnet"
+FLAG_FIELDS = {"pes": "num_pes", "queue_depth": "queue_depth_entries", "clock_mhz": "clock_mhz"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--workload", help=f"built-in workload (default {DEFAULT_WORKLOAD})")
+    source.add_argument("--model", help="model file (.npz with __metadata__) to run")
+    parser.add_argument("--pes", type=positive_int, help="number of PEs (default 64)")
+    parser.add_argument("--queue-depth", type=positive_int,
+                        help="activation queue depth, entries (default 8)")
+    parser.add_argument("--clock-mhz", type=positive_float, help="clock, MHz (default 800)")
+
+
+def config_from_args(args: argparse.Namespace) -> eie.EIEConfig:
+    overrides = {field: getattr(args, dest) for dest, field in FLAG_FIELDS.items()
+                 if getattr(args, dest, None) is not None}
+    return dataclasses.replace(eie.EIE_PAPER, **overrides)
+
+
+def totals(results: Sequence[SimResult]) -> dict:
+    """Sums over layers; utilization and efficiency weighted by PE-cycles."""
+    pe_cycles = sum(r.cycles * len(r.pe_busy_cycles) for r in results)
+    busy = sum(sum(r.pe_busy_cycles) for r in results)
+    starved = sum(sum(r.pe_starved_cycles) for r in results)
+    return {"cycles": sum(r.cycles for r in results),
+            "seconds": sum(r.seconds for r in results),
+            "macs_useful": sum(r.macs_useful for r in results),
+            "pe_utilization": busy / pe_cycles, "load_efficiency": 1.0 - starved / pe_cycles,
+            "output_ok": all(r.output_ok for r in results),
+            "wall_seconds": sum(r.wall_seconds for r in results)}
+
+
+def table(results: Sequence[SimResult], total: dict) -> str:
+    head = (f"{'layer':18s} {'cycles':>9s} {'time_us':>9s} {'pe_util':>8s} {'load_eff':>8s} "
+            f"{'output':>7s}")
+    rows = [head, "-" * len(head)]
+    for r in results:
+        rows.append(f"{r.details['layer']:18s} {r.cycles:9d} {r.seconds * 1e6:9.2f} "
+                    f"{r.pe_utilization:8.3f} {r.load_efficiency:8.3f} "
+                    f"{'ok' if r.output_ok else 'WRONG':>7s}")
+    rows.append("-" * len(head))
+    rows.append(f"{'total':18s} {total['cycles']:9d} {total['seconds'] * 1e6:9.2f} "
+                f"{total['pe_utilization']:8.3f} {total['load_efficiency']:8.3f} "
+                f"{'ok' if total['output_ok'] else 'WRONG':>7s}")
+    return "\n".join(rows)
+
+
+def run(args: argparse.Namespace) -> CommandOutput:
+    config = config_from_args(args)
+    if args.model:
+        workload = load_model(args.model, seed=args.seed)
+    else:
+        workload = benchmark_workload(args.workload or DEFAULT_WORKLOAD, seed=args.seed)
+    results = eie.run_workload(workload, config, engine=args.engine, seed=args.seed)
+    total = totals(results)
+    heading = (f"eie on {workload.name}: {config.num_pes} PEs at {config.clock_mhz:g} MHz, "
+               f"queue depth {config.queue_depth_entries}, engine {args.engine}, seed {args.seed}")
+    document = {"accel": "eie", "workload": workload.name, "config": config.to_dict(),
+                "seed": args.seed, "engine": args.engine,
+                "layers": [r.to_dict() for r in results], "totals": total}
+
+    def figure():
+        from simulator.plots import pe_activity_figure
+
+        return pe_activity_figure(results)
+
+    return CommandOutput(heading + "\n" + table(results, total), document, total["output_ok"],
+                         figure)
+
+
+COMMAND = AcceleratorCommand(
+    description="EIE (Han et al., ISCA 2016): compressed sparse FC layers on a PE array",
+    engines=eie.ENGINES,
+    presets=("paper",),
+    workloads=WORKLOAD_NAMES,
+    add_arguments=add_arguments,
+    run=run,
+)

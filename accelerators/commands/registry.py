@@ -1,0 +1,8 @@
+"""Accelerators the CLI can run, by --accel name."""
+
+from accelerators.commands import eie
+from accelerators.commands.base import AcceleratorCommand
+
+ACCELERATORS: dict[str, AcceleratorCommand] = {
+    "eie": eie.COMMAND,
+}
