@@ -17,7 +17,7 @@ from simulator import BankedSRAM
 from simulator.jit import jit
 
 
-@jit
+@jit(inline=True)
 def _start_column(p, t, column, value, ptr, weights, local_rows, useful, entries_per_word,
                   pointer_extra, acc, busy, stalled, entries, macs, spmat_reads,
                   pointer_reads, pointer_conflicts, busy_until):
@@ -25,9 +25,9 @@ def _start_column(p, t, column, value, ptr, weights, local_rows, useful, entries
     pointer_reads[p] += 2  # start and end pointer
     pointer_conflicts[p] += pointer_extra
     stalled[p] += pointer_extra  # pe.stall(extra)
-    start, stop = ptr[p, column], ptr[p, column + 1]
+    start, stop = ptr[column, p], ptr[column + 1, p]
     if stop > start:
-        base = ptr[p, 0]
+        base = ptr[0, p]
         first_word = (start - base) // entries_per_word
         spmat_reads[p] += (stop - 1 - base) // entries_per_word - first_word + 1
         for e in range(start, stop):
@@ -42,7 +42,7 @@ def _start_column(p, t, column, value, ptr, weights, local_rows, useful, entries
 @jit
 def _simulate(ptr, weights, local_rows, useful, columns, values, n_rows_per_pe, depth,
               start_cycle, entries_per_word, pointer_extra):
-    n = ptr.shape[0]
+    n = ptr.shape[1]  # ptr is (cols + 1, PEs)
     n_items = columns.shape[0]
     acc = np.zeros((n, n_rows_per_pe), dtype=np.float64)
     busy = np.zeros(n, dtype=np.int64)
@@ -128,9 +128,9 @@ def simulate_fast(compiled: CompiledLayer) -> tuple[EIECounters, float]:
     pointer_extra = BankedSRAM("probe", cfg.pointer_bits, banks=cfg.pointer_banks).read([0, 1]) - 1
     (end, busy, stalled, entries, macs, occupancy, pushes, pops, transfers, stall_cycles,
      spmat_reads, pointer_reads, pointer_conflicts, acc) = _simulate(
-        enc.ptr, compiled.codebook.astype(np.float64)[enc.v], enc.local_rows(),
-        np.concatenate([[0], np.cumsum(enc.v != 0)]).astype(np.int64), columns,
-        x[columns].astype(np.float64), -(-enc.shape[0] // cfg.num_pes),
+        compiled.pointers_by_column, compiled.entry_weights, compiled.entry_local_rows,
+        compiled.useful_prefix, columns, x[columns].astype(np.float64),
+        -(-enc.shape[0] // cfg.num_pes),
         cfg.queue_depth_entries, cfg.lnzd_levels, cfg.entries_per_word, pointer_extra)
     counters = EIECounters(
         model_end_cycle=int(end), pe_busy=busy, pe_stalled=stalled, pe_entries=entries,
@@ -143,6 +143,6 @@ def simulate_fast(compiled: CompiledLayer) -> tuple[EIECounters, float]:
 
 def _warm_up() -> None:
     """Compile (or load from the disk cache) the kernel on a one-entry layer."""
-    ptr = np.array([[0, 1]], dtype=np.int64)
+    ptr = np.array([[0], [1]], dtype=np.int64)
     _simulate(ptr, np.ones(1), np.zeros(1, np.int64), np.array([0, 1], np.int64),
               np.zeros(1, np.int64), np.ones(1), 1, 1, 1, 8, 0)

@@ -32,9 +32,9 @@ def simulate_reference(compiled: CompiledLayer, watchdog_cycles: int = 10_000) -
     spmat_srams = [BankedSRAM(f"pe{p}.spmat_sram", cfg.spmat_word_bits) for p in range(n)]
     rows_per_pe = -(-enc.shape[0] // n)
     accumulators = np.zeros((n, rows_per_pe), dtype=np.float64)
-    weights = compiled.codebook.astype(np.float64)[enc.v]  # codebook look-up per entry
-    local_rows = enc.local_rows()  # the address accumulator's decoding of z
-    useful = np.concatenate([[0], np.cumsum(enc.v != 0)])  # prefix count of non-padding entries
+    weights = compiled.entry_weights  # codebook look-up per entry
+    local_rows = compiled.entry_local_rows  # the address accumulator's decoding of z
+    useful = compiled.useful_prefix  # prefix count of non-padding entries
     x = compiled.activations
     nonzero = np.flatnonzero(x)  # the LNZD tree yields nonzero indices in ascending order
     items = list(zip(nonzero.tolist(), x[nonzero].astype(np.float64).tolist()))
