@@ -16,7 +16,10 @@ from accelerators.commands.registry import ACCELERATORS
 from simulator.atomic_file import write_atomically
 from simulator.errors import UserError
 
-SUBCOMMANDS: dict[str, str] = {}  # name -> module with main(argv) -> int
+SUBCOMMANDS: dict[str, str] = {  # name -> module with main(argv) -> int
+    "sweep": "accelerators.commands.sweep",
+    "plot": "accelerators.commands.sweep_plot",
+}
 
 
 class Parser(argparse.ArgumentParser):

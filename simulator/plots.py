@@ -62,3 +62,22 @@ def save_png(fig: plt.Figure, path: str | os.PathLike) -> None:
     fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
     write_atomically(path, lambda handle: handle.write(buffer.getvalue()))
+
+
+def sweep_figure(lines: dict[str, list[tuple]], x: str, y: str, logx: bool,
+                 title: str) -> plt.Figure:
+    """One curve per label; x and y are the sweep's key names (units are in the names)."""
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for label, points in lines.items():
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", ms=3, label=label)
+    if logx:
+        ax.set_xscale("log", base=2)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    if len(lines) > 1:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

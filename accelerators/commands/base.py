@@ -28,6 +28,9 @@ class AcceleratorCommand:
     workloads: tuple[str, ...]  # for --list
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], CommandOutput]
+    # For `sparsesim sweep` (None: the accelerator cannot be swept yet):
+    sweep_config: Callable[[dict[str, Any]], Any] | None = None  # grid point -> Config
+    sweep_run: Callable[..., list[Any]] | None = None  # (workload, config, *, engine, seed)
 
 
 def positive_int(text: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 from accelerators import eie
 from accelerators.commands.base import (
@@ -13,6 +14,7 @@ from accelerators.commands.base import (
     positive_float,
     positive_int,
 )
+from simulator.errors import UserError
 from simulator.result import SimResult
 from workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
 from workloads.model_file import load_model
@@ -35,6 +37,24 @@ def config_from_args(args: argparse.Namespace) -> eie.EIEConfig:
     overrides = {field: getattr(args, dest) for dest, field in FLAG_FIELDS.items()
                  if getattr(args, dest, None) is not None}
     return dataclasses.replace(eie.EIE_PAPER, **overrides)
+
+
+def sweep_config(point: dict[str, Any]) -> eie.EIEConfig:
+    """Config for one grid point; keys are CLI names (pes, queue_depth, clock_mhz) or
+    EIEConfig field names."""
+    fields = {f.name for f in dataclasses.fields(eie.EIEConfig)}
+    overrides = {}
+    for key, value in point.items():
+        field = FLAG_FIELDS.get(key, key)
+        if field not in fields:
+            raise UserError(f"sweep: unknown grid key {key!r} for eie; use one of "
+                            f"{', '.join(sorted(set(FLAG_FIELDS) | fields))}")
+        overrides[field] = value
+    return dataclasses.replace(eie.EIE_PAPER, **overrides)
+
+
+def sweep_run(workload: str, config: eie.EIEConfig, *, engine: str, seed: int) -> list[SimResult]:
+    return eie.run_workload(benchmark_workload(workload, seed), config, engine=engine, seed=seed)
 
 
 def totals(results: Sequence[SimResult]) -> dict:
@@ -95,4 +115,6 @@ COMMAND = AcceleratorCommand(
     workloads=WORKLOAD_NAMES,
     add_arguments=add_arguments,
     run=run,
+    sweep_config=sweep_config,
+    sweep_run=sweep_run,
 )
