@@ -19,6 +19,7 @@ from simulator.errors import UserError
 SUBCOMMANDS: dict[str, str] = {  # name -> module with main(argv) -> int
     "sweep": "accelerators.commands.sweep",
     "plot": "accelerators.commands.sweep_plot",
+    "energy": "simulator.energy_command",
 }
 
 

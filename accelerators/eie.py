@@ -43,29 +43,31 @@ def _simulate(compiled: CompiledLayer, engine: str) -> tuple[EIECounters, float,
 
 
 def run(compiled: CompiledLayer, engine: str = "fast", seed: int | None = None,
-        workload: str | None = None) -> SimResult:
-    """Simulate one compiled layer; the SimResult's output is checked against numpy."""
-    return _run_with_output(compiled, engine, seed, workload)[0]
+        workload: str | None = None, tech: str = "45nm") -> SimResult:
+    """Simulate one compiled layer; the SimResult's output is checked against numpy and
+    its energy comes from technology table `tech` (see simulator/energy.py)."""
+    return _run_with_output(compiled, engine, seed, workload, tech)[0]
 
 
 def _run_with_output(compiled: CompiledLayer, engine: str, seed: int | None,
-                     workload: str | None) -> tuple[SimResult, np.ndarray]:
+                     workload: str | None, tech: str) -> tuple[SimResult, np.ndarray]:
     counters, wall, compile_seconds = _simulate(compiled, engine)
     result = build_result(compiled, counters, engine=engine, seed=seed, wall_seconds=wall,
-                          workload=workload or compiled.name)
+                          workload=workload or compiled.name, tech=tech)
     if engine == "fast":
         result.details["compile_seconds"] = compile_seconds
     return result, counters.output
 
 
 def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
-                 seed: int | None = None) -> list[SimResult]:
+                 seed: int | None = None, tech: str = "45nm") -> list[SimResult]:
     """Run every layer; in a chain each layer's input is the previous simulated output."""
     results = []
     previous: np.ndarray | None = None
     for layer in workload.layers:
         if workload.chained and previous is not None:
             layer = layer.with_activations(previous)
-        result, previous = _run_with_output(compile(layer, config), engine, seed, workload.name)
+        result, previous = _run_with_output(compile(layer, config), engine, seed, workload.name,
+                                            tech)
         results.append(result)
     return results

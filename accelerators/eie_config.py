@@ -24,11 +24,19 @@ class EIEConfig:
     pointer_banks: int = 2  # even/odd pointer banks: start and end in one cycle; EIE Sec. IV
     lnzd_fanin: int = 4  # leading-nonzero-detection tree fan-in; EIE Sec. IV
     pipeline_stages: int = 4  # pointer read, matrix read, arithmetic, write-back; EIE Sec. IV
+    arithmetic_bits: int = 16  # fixed-point multiply-accumulate width; EIE Sec. IV
+    # SRAM capacities per PE (energy only). Not in shared/reference: each is the smallest
+    # power of two that holds the largest Table III layer (vgg-fc6) at 64 PEs: 100 KB of
+    # entries, 25089 16-bit pointers (49 KB), 392 16-bit source activations (784 B).
+    spmat_sram_kib: int = 128
+    pointer_sram_kib: int = 64  # both banks together
+    activation_sram_bytes: int = 2048  # source and destination halves
 
     def __post_init__(self) -> None:
         positive = ("num_pes", "queue_depth_entries", "weight_index_bits", "codebook_value_bits",
                     "relative_row_bits", "spmat_word_bits", "pointer_bits", "pointer_banks",
-                    "pipeline_stages")
+                    "pipeline_stages", "arithmetic_bits", "spmat_sram_kib", "pointer_sram_kib",
+                    "activation_sram_bytes")
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelerators.eie_compile import CompiledLayer
+from accelerators.eie_energy import energy_breakdown_pj
+from simulator.energy import load_table
 from simulator.result import SimResult
 
 TIMELINE_BINS = 200  # most time bins in the queue-occupancy timeline
@@ -41,7 +43,8 @@ def gather_output(compiled: CompiledLayer, accumulators: np.ndarray) -> np.ndarr
 
 
 def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
-                 seed: int | None, wall_seconds: float, workload: str) -> SimResult:
+                 seed: int | None, wall_seconds: float, workload: str,
+                 tech: str = "45nm") -> SimResult:
     cfg = compiled.config
     pipeline_cycles = cfg.lnzd_levels + cfg.pipeline_stages - 1
     cycles = counters.model_end_cycle + cfg.pipeline_stages - 1
@@ -59,6 +62,9 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
     encoded["codebook_bits"] = cfg.codebook_entries * cfg.codebook_value_bits
     encoded["total_bits"] += encoded["codebook_bits"]
     entries = int(counters.pe_entries.sum())
+    seconds = cycles / cfg.clock_hz
+    breakdown = energy_breakdown_pj(compiled, counters, seconds, load_table(tech))
+    energy = sum(breakdown.values())
     return SimResult(
         accel="eie",
         workload=workload,
@@ -67,7 +73,7 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
         engine=engine,
         cycles=int(cycles),
         clock_hz=cfg.clock_hz,
-        seconds=cycles / cfg.clock_hz,
+        seconds=seconds,
         macs_useful=macs,
         pe_busy_cycles=busy.tolist(),
         pe_stalled_cycles=stalled.tolist(),
@@ -105,7 +111,11 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
                           "stall_cycles": int(counters.broadcast_stall_cycles)},
             "encoded_bits": {k: int(v) for k, v in encoded.items()},
             "codebook": [float(c) for c in compiled.codebook],
+            "tech": tech,
         },
+        energy_pj=energy,
+        energy_breakdown_pj=breakdown,
+        power_w=energy * 1e-12 / seconds,
     )
 
 

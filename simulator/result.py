@@ -34,6 +34,9 @@ class SimResult:
     max_abs_error: float
     wall_seconds: float
     details: dict[str, Any] = field(default_factory=dict)  # accelerator-specific extras
+    energy_pj: float | None = None  # total energy of the run (None: not modelled yet)
+    energy_breakdown_pj: dict[str, float] = field(default_factory=dict)  # sums to energy_pj
+    power_w: float | None = None  # energy_pj / seconds, in watts
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -49,7 +49,10 @@ def test_model_run_writes_json_with_design_keys(capsys, tiny_model, tmp_path):
         assert DESIGN_KEYS <= set(layer)
         assert layer["clock_hz"] == 500e6
         assert layer["seconds"] == pytest.approx(layer["cycles"] / 500e6)
+        assert layer["energy_pj"] == pytest.approx(sum(layer["energy_breakdown_pj"].values()))
+        assert layer["power_w"] > 0
     assert not list(tmp_path.glob(".run.json.*"))  # no temporary file left behind
+    assert out_json.stat().st_mode & 0o044  # readable by others, as open() would make it
 
 
 def test_benchmark_workload_and_plot(capsys, tmp_path):

@@ -14,6 +14,7 @@ from accelerators.commands.base import (
     positive_float,
     positive_int,
 )
+from simulator.energy import load_table
 from simulator.errors import UserError
 from simulator.result import SimResult
 from workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
@@ -31,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queue-depth", type=positive_int,
                         help="activation queue depth, entries (default 8)")
     parser.add_argument("--clock-mhz", type=positive_float, help="clock, MHz (default 800)")
+    parser.add_argument("--tech", default="45nm",
+                        help="energy table: a name from `sparsesim energy --tables` or a .toml")
 
 
 def config_from_args(args: argparse.Namespace) -> eie.EIEConfig:
@@ -62,8 +65,10 @@ def totals(results: Sequence[SimResult]) -> dict:
     pe_cycles = sum(r.cycles * len(r.pe_busy_cycles) for r in results)
     busy = sum(sum(r.pe_busy_cycles) for r in results)
     starved = sum(sum(r.pe_starved_cycles) for r in results)
+    energy = sum(r.energy_pj for r in results)
+    seconds = sum(r.seconds for r in results)
     return {"cycles": sum(r.cycles for r in results),
-            "seconds": sum(r.seconds for r in results),
+            "seconds": seconds, "energy_pj": energy, "power_w": energy * 1e-12 / seconds,
             "macs_useful": sum(r.macs_useful for r in results),
             "pe_utilization": busy / pe_cycles, "load_efficiency": 1.0 - starved / pe_cycles,
             "output_ok": all(r.output_ok for r in results),
@@ -72,15 +77,17 @@ def totals(results: Sequence[SimResult]) -> dict:
 
 def table(results: Sequence[SimResult], total: dict) -> str:
     head = (f"{'layer':18s} {'cycles':>9s} {'time_us':>9s} {'pe_util':>8s} {'load_eff':>8s} "
-            f"{'output':>7s}")
+            f"{'energy_uJ':>9s} {'power_mW':>8s} {'output':>7s}")
     rows = [head, "-" * len(head)]
     for r in results:
         rows.append(f"{r.details['layer']:18s} {r.cycles:9d} {r.seconds * 1e6:9.2f} "
                     f"{r.pe_utilization:8.3f} {r.load_efficiency:8.3f} "
+                    f"{r.energy_pj * 1e-6:9.3f} {r.power_w * 1e3:8.1f} "
                     f"{'ok' if r.output_ok else 'WRONG':>7s}")
     rows.append("-" * len(head))
     rows.append(f"{'total':18s} {total['cycles']:9d} {total['seconds'] * 1e6:9.2f} "
                 f"{total['pe_utilization']:8.3f} {total['load_efficiency']:8.3f} "
+                f"{total['energy_pj'] * 1e-6:9.3f} {total['power_w'] * 1e3:8.1f} "
                 f"{'ok' if total['output_ok'] else 'WRONG':>7s}")
     return "\n".join(rows)
 
@@ -91,12 +98,14 @@ def run(args: argparse.Namespace) -> CommandOutput:
         workload = load_model(args.model, seed=args.seed)
     else:
         workload = benchmark_workload(args.workload or DEFAULT_WORKLOAD, seed=args.seed)
-    results = eie.run_workload(workload, config, engine=args.engine, seed=args.seed)
+    load_table(args.tech)  # an unknown table fails here, before any simulation
+    results = eie.run_workload(workload, config, engine=args.engine, seed=args.seed,
+                               tech=args.tech)
     total = totals(results)
     heading = (f"eie on {workload.name}: {config.num_pes} PEs at {config.clock_mhz:g} MHz, "
                f"queue depth {config.queue_depth_entries}, engine {args.engine}, seed {args.seed}")
     document = {"accel": "eie", "workload": workload.name, "config": config.to_dict(),
-                "seed": args.seed, "engine": args.engine,
+                "seed": args.seed, "engine": args.engine, "tech": args.tech,
                 "layers": [r.to_dict() for r in results], "totals": total}
 
     def figure():
