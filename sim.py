@@ -17,6 +17,7 @@ from simulator.atomic_file import write_atomically
 from simulator.errors import UserError
 
 SUBCOMMANDS: dict[str, str] = {}  # name -> module with main(argv) -> int
+SUBCOMMANDS["prune"] = "workloads.prune_command"
 
 
 class Parser(argparse.ArgumentParser):

@@ -20,6 +20,7 @@ def test_build_split_takes_last_hundred_of_each_class_for_test():
     table[:, 0] = np.tile(np.arange(500) // 2, 10)  # pixel 0 = half the position in the class
     table[:, -1] = labels
     arrays = build_split(table)
+    assert np.array_equal(arrays["test_labels"][:20], np.tile(np.arange(10), 2))
     assert arrays["test_images"][:, 0].min() == 200 and arrays["train_images"][:, 0].max() == 199
 
 

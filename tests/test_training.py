@@ -73,7 +73,7 @@ def test_training_learns_real_digits(mnist):
 
 def test_progress_bar_draws_at_most_width_plus_one_times():
     stream = io.StringIO()
-    bar = ProgressBar("train", width=10, stream=stream)
+    bar = ProgressBar("train", width=10, stream=stream, interactive=True)
     for step in range(1, 101):
         bar(step, 100, 0.5)
     text = stream.getvalue()

