@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, replace
@@ -96,6 +97,7 @@ def build_parser() -> Parser:
     p.add_argument("--rewind-epoch", type=int, default=1,
                    help="lottery: rewind survivors to their weights after this epoch")
     p.add_argument("--out", metavar="PATH", help="write the pruned model file (.npz)")
+    p.add_argument("--name", help="model name stored in --out (default MODEL-METHOD)")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--plot", metavar="PATH", help="sensitivity / lottery: write a PNG")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -190,7 +192,7 @@ def save(args: argparse.Namespace, network: Network, data: Mnist, doc: dict[str,
     fully_connected = all(isinstance(layer, Dense) for layer in layers)
     images = data.test.images[:args.test_images] if fully_connected else None
     labels = data.test.labels[:args.test_images] if fully_connected else None
-    meta = {"name": f"{args.model}-{args.method}", "network": args.model,
+    meta = {"name": args.name or f"{args.model}-{args.method}", "network": args.model,
             "prune_args": {k: v for k, v in vars(args).items() if k not in ("out", "json")},
             "pruning": {k: doc[k] for k in ("method", "target_sparsity", "iterations",
                                             "dense_accuracy", "pruned_accuracy", "sparsity",
@@ -257,6 +259,11 @@ def main(argv: Sequence[str]) -> int:
                           f"got {args.epochs}, {args.finetune_epochs}, {args.test_images}")
     if args.plot and args.procedure == "prune":
         raise ConfigError("--plot is for --procedure sensitivity or lottery")
+    for path in (args.out, args.json, args.plot):
+        folder = os.path.dirname(path) if path else ""
+        if folder and not os.path.isdir(folder):
+            raise UserError(f"cannot write {path}: folder {folder} does not exist; create it "
+                            "first")
     start = time.perf_counter()
     data = load_mnist()
     figure = None
