@@ -174,13 +174,14 @@ def run_prune(args: argparse.Namespace, data: Mnist) -> tuple[str, dict[str, Any
              f"{args.iterations} step(s) to sparsity {args.sparsity}, "
              f"{args.finetune_epochs} fine-tune epochs per step at lr {finetune.learning_rate:g}",
              layer_table(network),
-             f"dense accuracy              {dense:.4f}"]
-    lines += [f"step {i + 1}: sparsity {h.sparsity:.4f}  accuracy pruned {h.accuracy_pruned:.4f}"
-              f"  fine-tuned {h.accuracy_finetuned:.4f}" for i, h in enumerate(history)]
+             f"{'dense accuracy':32s} {dense:.4f}"]
+    lines += [f"step {i + 1}: sparsity {h.sparsity:.4f}, accuracy pruned "
+              f"{h.accuracy_pruned:.4f}, fine-tuned {h.accuracy_finetuned:.4f}"
+              for i, h in enumerate(history)]
     if args.share_weights:
-        lines.append(f"after fine-tuning          {finetuned:.4f}")
-        lines.append(f"after {args.share_weights}-entry weight sharing {final:.4f}")
-    lines.append(f"pruned accuracy             {final:.4f} ({100 * (final - dense):+.1f} points)")
+        lines.append(f"{'fine-tuned, before sharing':32s} {finetuned:.4f}")
+        lines.append(f"{f'after {args.share_weights}-entry weight sharing':32s} {final:.4f}")
+    lines.append(f"{'pruned accuracy':32s} {final:.4f} ({100 * (final - dense):+.1f} points)")
     if args.out:
         save(args, network, data, doc)
         lines.append(f"wrote {args.out}")
@@ -193,7 +194,8 @@ def save(args: argparse.Namespace, network: Network, data: Mnist, doc: dict[str,
     images = data.test.images[:args.test_images] if fully_connected else None
     labels = data.test.labels[:args.test_images] if fully_connected else None
     meta = {"name": args.name or f"{args.model}-{args.method}", "network": args.model,
-            "prune_args": {k: v for k, v in vars(args).items() if k not in ("out", "json")},
+            "prune_args": {k: v for k, v in vars(args).items()
+                           if k not in ("out", "json", "quiet")},
             "pruning": {k: doc[k] for k in ("method", "target_sparsity", "iterations",
                                             "dense_accuracy", "pruned_accuracy", "sparsity",
                                             "total_sparsity", "seed")},
