@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from accelerators.commands.base import positive_float, positive_int
 from simulator.atomic_file import write_atomically
 from simulator.errors import ConfigError, UserError
 from workloads.mnist import Mnist, load_mnist
@@ -42,13 +41,34 @@ class Parser(argparse.ArgumentParser):
         raise UserError(message)
 
 
-def fraction(text: str) -> float:
+def _parsed(text: str, kind: type) -> float:
     try:
-        value = float(text)
+        return kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a {kind.__name__}, got {text!r}") from None
+
+
+def fraction(text: str) -> float:
+    """argparse type: a number in [0, 1)."""
+    value = _parsed(text, float)
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1 (workloads/ does not import accelerators/)."""
+    value = _parsed(text, int)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a number > 0."""
+    value = _parsed(text, float)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
     return value
 
 
@@ -67,7 +87,8 @@ def build_parser() -> Parser:
     p.add_argument("--model", choices=sorted(MODELS), default="lenet300")
     p.add_argument("--method", choices=sorted(METHODS), default="magnitude")
     p.add_argument("--sparsity", type=fraction, default=0.92,
-                   help="fraction of weights removed (default 0.92)")
+                   help="fraction of weights removed (default 0.92; nm sets its own, "
+                        "1 - N/M)")
     p.add_argument("--iterations", type=positive_int, default=1,
                    help="prune/fine-tune steps to reach --sparsity (default 1: one-shot)")
     p.add_argument("--epochs", type=int, default=10, help="dense training epochs (default 10)")
