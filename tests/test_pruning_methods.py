@@ -119,3 +119,19 @@ def test_sparsity_outside_unit_interval_is_rejected(rng, bad):
 def test_unknown_method_is_rejected():
     with pytest.raises(ConfigError, match="unknown pruning method 'foo'"):
         prune_masks("foo", {}, 0.5)
+
+
+def test_balanced_calls_the_load_balance_module_by_its_agreed_name(rng, monkeypatch, tmp_path):
+    """Stand-in module with the agreed signature balanced_mask(weights, sparsity, num_pes):
+    the method passes each layer as a 2-D (outputs, inputs) matrix and reshapes back."""
+    (tmp_path / "fake_load_balance.py").write_text(
+        "import numpy as np\n"
+        "def balanced_mask(weights, sparsity, num_pes):\n"
+        "    assert weights.ndim == 2 and num_pes == 4\n"
+        "    return np.arange(weights.size).reshape(weights.shape) % 2 == 0\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(methods, "LOAD_BALANCE_MODULE", "fake_load_balance")
+    masks = prune_masks("balanced", {"conv": rng.normal(size=(4, 2, 3, 3))}, 0.5,
+                        MethodOptions(num_pes=4))
+    assert masks["conv"].shape == (4, 2, 3, 3) and masks["conv"].dtype == bool
+    assert masks["conv"].sum() == 36

@@ -30,7 +30,12 @@ from workloads.nn.network import MODELS, Network, build_model
 from workloads.nn.progress import ProgressBar
 from workloads.nn.training import TrainConfig, train
 from workloads.pruning.iterative import iterative_prune
-from workloads.pruning.methods import METHODS, MethodOptions, prune_masks
+from workloads.pruning.methods import (
+    METHODS,
+    MethodOptions,
+    load_balance_module,
+    prune_masks,
+)
 from workloads.pruning.sharing import share_layer
 
 PROCEDURES = ("prune", "sensitivity", "lottery")
@@ -280,6 +285,8 @@ def main(argv: Sequence[str]) -> int:
     if args.epochs < 1 or args.finetune_epochs < 0 or args.test_images < 0:
         raise ConfigError("--epochs must be >= 1, --finetune-epochs and --test-images >= 0; "
                           f"got {args.epochs}, {args.finetune_epochs}, {args.test_images}")
+    if args.method == "balanced" and args.procedure == "prune":
+        load_balance_module()  # fail before training if it is missing
     if args.plot and args.procedure == "prune":
         raise ConfigError("--plot is for --procedure sensitivity or lottery")
     for path in (args.out, args.json, args.plot):

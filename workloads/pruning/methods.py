@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 
@@ -53,16 +54,20 @@ def _pattern(w: np.ndarray, sparsity: float, options: MethodOptions) -> np.ndarr
     return magnitude_mask(w, sparsity)
 
 
-def _balanced(w: np.ndarray, sparsity: float, options: MethodOptions) -> np.ndarray:
+def load_balance_module() -> ModuleType:
+    """The load-balance-aware pruning module, or a ConfigError saying it is missing."""
     try:
-        module = importlib.import_module(LOAD_BALANCE_MODULE)
+        return importlib.import_module(LOAD_BALANCE_MODULE)
     except ModuleNotFoundError:
         raise ConfigError(f"method 'balanced' needs {LOAD_BALANCE_MODULE} (load-balance-aware "
                           "pruning), which this installation lacks; choose another --method"
                           ) from None
+
+
+def _balanced(w: np.ndarray, sparsity: float, options: MethodOptions) -> np.ndarray:
     matrix = w.reshape(w.shape[0], -1)
-    return np.asarray(module.balanced_mask(matrix, sparsity, options.num_pes),
-                      dtype=bool).reshape(w.shape)
+    mask = load_balance_module().balanced_mask(matrix, sparsity, options.num_pes)
+    return np.asarray(mask, dtype=bool).reshape(w.shape)
 
 
 METHODS: dict[str, Callable[[Weights, float, MethodOptions], Weights]] = {
