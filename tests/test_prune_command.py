@@ -110,6 +110,14 @@ def test_balanced_without_its_module_exits_2(capsys):
     assert code == 2 and "method 'balanced' needs workloads.pruning.load_balance" in err
 
 
+def test_model_without_test_images_runs_on_eie_without_classification(capsys, tmp_path):
+    path = tmp_path / "bare.npz"
+    assert sim.main(["prune", *QUICK, "--test-images", "0", "--out", str(path)]) == 0
+    assert load_test_set(path) is None
+    code, out, _ = run_main(capsys, "--model", str(path), "--pes", "4")
+    assert code == 0 and "classified" not in out and "WRONG" not in out
+
+
 def test_test_images_must_fit_the_first_layer(tmp_path):
     path = tmp_path / "bad.npz"
     save_model(path, {"fc1": np.ones((3, 4))}, {}, test_images=np.ones((2, 5)),

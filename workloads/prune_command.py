@@ -216,9 +216,9 @@ def run_prune(args: argparse.Namespace, data: Mnist) -> tuple[str, dict[str, Any
 
 def save(args: argparse.Namespace, network: Network, data: Mnist, doc: dict[str, Any]) -> None:
     layers = network.weighted_layers
-    fully_connected = all(isinstance(layer, Dense) for layer in layers)
-    images = data.test.images[:args.test_images] if fully_connected else None
-    labels = data.test.labels[:args.test_images] if fully_connected else None
+    carry = args.test_images and all(isinstance(layer, Dense) for layer in layers)
+    images = data.test.images[:args.test_images] if carry else None
+    labels = data.test.labels[:args.test_images] if carry else None
     meta = {"name": args.name or f"{args.model}-{args.method}", "network": args.model,
             "prune_args": {k: v for k, v in vars(args).items()
                            if k not in ("out", "json", "quiet")},
