@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {  # name -> module with main(argv) -> int
     "sweep": "accelerators.commands.sweep",
     "plot": "accelerators.commands.sweep_plot",
     "energy": "simulator.energy_command",
+    "prune": "workloads.prune_command",
 }
 
 

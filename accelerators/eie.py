@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -21,7 +22,7 @@ from workloads.layer import Layer, Workload
 
 ENGINES = ("fast", "reference")  # the first is the default
 
-__all__ = ["EIE_PAPER", "ENGINES", "EIEConfig", "compile", "run", "run_workload"]
+__all__ = ["EIE_PAPER", "ENGINES", "EIEConfig", "classify", "compile", "run", "run_workload"]
 
 
 def compile(layer: Layer, config: EIEConfig = EIE_PAPER) -> CompiledLayer:  # noqa: A001
@@ -50,7 +51,7 @@ def run(compiled: CompiledLayer, engine: str = "fast", seed: int | None = None,
 
 
 def _run_with_output(compiled: CompiledLayer, engine: str, seed: int | None,
-                     workload: str | None, tech: str) -> tuple[SimResult, np.ndarray]:
+                     workload: str | None, tech: str = "45nm") -> tuple[SimResult, np.ndarray]:
     counters, wall, compile_seconds = _simulate(compiled, engine)
     result = build_result(compiled, counters, engine=engine, seed=seed, wall_seconds=wall,
                           workload=workload or compiled.name, tech=tech)
@@ -71,3 +72,29 @@ def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str 
                                             tech)
         results.append(result)
     return results
+
+
+@dataclasses.dataclass(frozen=True)
+class Classification:
+    """A chained workload run on many real inputs, one after another."""
+
+    outputs: np.ndarray  # (inputs, last layer outputs) simulated final outputs, float64
+    cycles: np.ndarray  # (inputs,) cycles of the whole chain per input
+    output_ok: bool  # every layer's output matched numpy for every input
+
+
+def classify(workload: Workload, inputs: np.ndarray, config: EIEConfig = EIE_PAPER,
+             engine: str = "fast") -> Classification:
+    """Run the chain once per row of `inputs` (each layer compiled once, its input
+    replaced), every layer taking the previous layer's simulated output."""
+    compiled = [compile(layer, config) for layer in workload.layers]
+    outputs, cycles, ok = [], [], True
+    for x in inputs:
+        total = 0
+        for layer in compiled:
+            layer = dataclasses.replace(layer, activations=np.asarray(x, dtype=np.float32))
+            result, x = _run_with_output(layer, engine, None, workload.name)
+            ok, total = ok and result.output_ok, total + result.cycles
+        outputs.append(x)
+        cycles.append(total)
+    return Classification(np.array(outputs), np.array(cycles, dtype=np.int64), ok)

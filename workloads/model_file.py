@@ -1,10 +1,14 @@
 """Model files: one .npz holding named weight arrays and a JSON metadata string.
 
 Keys: `<layer>.weight` (outputs x inputs, float32, pruned entries zero), optionally
-`input` (a real input vector for the first layer), and `__metadata__`, a JSON document:
+`input` (a real input vector for the first layer), optionally `test_images` (images x
+inputs of the first layer, float32) with `test_labels` (one class index per image, the
+index of the last layer's largest output), and `__metadata__`, a JSON document:
     {"format": "sparsesim-model", "version": 1,
      "layers": [{"name": "fc1", "activation": "relu" | "none"}, ...], ...}
-Layers run in the listed order, each feeding the next.
+Layers run in the listed order, each feeding the next. Optional metadata written by the
+pruning front end: "pruning" (method, sparsity per layer, accuracy before and after),
+"codebooks" (per layer, when weights are shared), "network", "source".
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,7 +33,8 @@ ACTIVATIONS = ("relu", "none")
 
 def save_model(path: str | os.PathLike, weights: dict[str, np.ndarray],
                activations: dict[str, str], metadata: dict[str, Any] | None = None,
-               input_vector: np.ndarray | None = None) -> None:
+               input_vector: np.ndarray | None = None, test_images: np.ndarray | None = None,
+               test_labels: np.ndarray | None = None) -> None:
     """Write a model file atomically; `weights` is ordered first layer to last."""
     meta = dict(metadata or {})
     meta.update({"format": FORMAT, "version": VERSION,
@@ -37,14 +43,17 @@ def save_model(path: str | os.PathLike, weights: dict[str, np.ndarray],
     arrays = {f"{name}.weight": np.asarray(w, dtype=np.float32) for name, w in weights.items()}
     if input_vector is not None:
         arrays["input"] = np.asarray(input_vector, dtype=np.float32)
+    if (test_images is None) != (test_labels is None):
+        raise WorkloadError("save_model: give test_images and test_labels together")
+    if test_images is not None:
+        arrays["test_images"] = np.asarray(test_images, dtype=np.float32)
+        arrays["test_labels"] = np.asarray(test_labels, dtype=np.int64)
     arrays["__metadata__"] = np.array(json.dumps(meta))
     write_atomically(path, lambda handle: np.savez_compressed(handle, **arrays))
 
 
-def load_model(path: str | os.PathLike, seed: int = 0) -> Workload:
-    """Read and check a model file; without an `input` array the first layer gets a
-    seeded random non-negative input in [0, 1)."""
-    path = os.fspath(path)
+def _read(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The file's arrays and its checked metadata."""
     if not os.path.exists(path):
         raise FormatError(f"model file {path} not found; check the path")
     fix = "re-save it with workloads.model_file.save_model"
@@ -65,6 +74,14 @@ def load_model(path: str | os.PathLike, seed: int = 0) -> Workload:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or not meta.get("layers"):
         raise FormatError(f"model file {path}: metadata must name format {FORMAT!r} "
                           "and list layers")
+    return arrays, meta
+
+
+def load_model(path: str | os.PathLike, seed: int = 0) -> Workload:
+    """Read and check a model file; without an `input` array the first layer gets a
+    seeded random non-negative input in [0, 1)."""
+    path = os.fspath(path)
+    arrays, meta = _read(path)
     layers = []
     for i, entry in enumerate(meta["layers"]):
         name = entry.get("name") if isinstance(entry, dict) else None
@@ -95,3 +112,33 @@ def load_model(path: str | os.PathLike, seed: int = 0) -> Workload:
                             np.asarray(x, dtype=np.float32), relu=activation == "relu"))
     name = meta.get("name") or os.path.splitext(os.path.basename(path))[0]
     return Workload(str(name), tuple(layers), chained=True)
+
+
+@dataclass(frozen=True)
+class LabelledImages:
+    """Real inputs carried by a model file, for classification on a simulator."""
+
+    images: np.ndarray  # float32 (images, inputs of the first layer)
+    labels: np.ndarray  # int64 (images,)
+
+
+def load_test_set(path: str | os.PathLike) -> LabelledImages | None:
+    """The model's `test_images` and `test_labels`, checked against its layers, or None."""
+    workload = load_model(path)
+    arrays, _ = _read(os.fspath(path))
+    if "test_images" not in arrays and "test_labels" not in arrays:
+        return None
+    if "test_images" not in arrays or "test_labels" not in arrays:
+        raise FormatError(f"model file {path}: test_images and test_labels must come together")
+    images, labels = arrays["test_images"], arrays["test_labels"]
+    inputs = workload.layers[0].weights.shape[1]
+    classes = workload.layers[-1].weights.shape[0]
+    if images.ndim != 2 or images.shape[1] != inputs or labels.shape != images.shape[:1]:
+        raise WorkloadError(f"model file {path}: test_images {images.shape} and test_labels "
+                            f"{labels.shape} must be (n, {inputs}) and (n,)")
+    if not np.all(np.isfinite(images)):
+        raise WorkloadError(f"model file {path}: test_images contain NaN or infinity")
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise WorkloadError(f"model file {path}: test_labels must be class indices "
+                            f"0..{classes - 1}")
+    return LabelledImages(images.astype(np.float32), labels.astype(np.int64))

@@ -14,11 +14,14 @@ from accelerators.commands.base import (
     positive_float,
     positive_int,
 )
+from accelerators.commands.eie_classify import classification
 from simulator.energy import load_table
 from simulator.errors import UserError
 from simulator.result import SimResult
 from workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
-from workloads.model_file import load_model
+from workloads.layer import Workload
+from workloads.model_file import load_model, load_test_set
+from workloads.shipped_models import SHIPPED_MODELS
 
 DEFAULT_WORKLOAD = "alexnet"
 FLAG_FIELDS = {"pes": "num_pes", "queue_depth": "queue_depth_entries", "clock_mhz": "clock_mhz"}
@@ -34,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clock-mhz", type=positive_float, help="clock, MHz (default 800)")
     parser.add_argument("--tech", default="45nm",
                         help="energy table: a name from `sparsesim energy --tables` or a .toml")
+    parser.add_argument("--images", type=positive_int,
+                        help="classify at most this many of the model's test images "
+                             "(default all it carries)")
 
 
 def config_from_args(args: argparse.Namespace) -> eie.EIEConfig:
@@ -56,8 +62,15 @@ def sweep_config(point: dict[str, Any]) -> eie.EIEConfig:
     return dataclasses.replace(eie.EIE_PAPER, **overrides)
 
 
+def named_workload(name: str, seed: int) -> Workload:
+    """A benchmark layer or chain, or a model shipped with the package, by name."""
+    if name in SHIPPED_MODELS:
+        return load_model(SHIPPED_MODELS[name], seed=seed)
+    return benchmark_workload(name, seed)
+
+
 def sweep_run(workload: str, config: eie.EIEConfig, *, engine: str, seed: int) -> list[SimResult]:
-    return eie.run_workload(benchmark_workload(workload, seed), config, engine=engine, seed=seed)
+    return eie.run_workload(named_workload(workload, seed), config, engine=engine, seed=seed)
 
 
 def totals(results: Sequence[SimResult]) -> dict:
@@ -94,10 +107,11 @@ def table(results: Sequence[SimResult], total: dict) -> str:
 
 def run(args: argparse.Namespace) -> CommandOutput:
     config = config_from_args(args)
+    model_path = args.model or SHIPPED_MODELS.get(args.workload)
     if args.model:
         workload = load_model(args.model, seed=args.seed)
     else:
-        workload = benchmark_workload(args.workload or DEFAULT_WORKLOAD, seed=args.seed)
+        workload = named_workload(args.workload or DEFAULT_WORKLOAD, args.seed)
     load_table(args.tech)  # an unknown table fails here, before any simulation
     results = eie.run_workload(workload, config, engine=args.engine, seed=args.seed,
                                tech=args.tech)
@@ -107,21 +121,28 @@ def run(args: argparse.Namespace) -> CommandOutput:
     document = {"accel": "eie", "workload": workload.name, "config": config.to_dict(),
                 "seed": args.seed, "engine": args.engine, "tech": args.tech,
                 "layers": [r.to_dict() for r in results], "totals": total}
+    text, ok = heading + "\n" + table(results, total), total["output_ok"]
+    test = load_test_set(model_path) if model_path else None
+    if test is not None:
+        found, line = classification(workload, test, config, args.engine, args.images)
+        document.update(found)
+        text += "\n" + line
+        ok = ok and found["classification_output_ok"] and (
+            found["predictions_agree"] == found["images"])
 
     def figure():
         from simulator.plots import pe_activity_figure
 
         return pe_activity_figure(results)
 
-    return CommandOutput(heading + "\n" + table(results, total), document, total["output_ok"],
-                         figure)
+    return CommandOutput(text, document, ok, figure)
 
 
 COMMAND = AcceleratorCommand(
     description="EIE (Han et al., ISCA 2016): compressed sparse FC layers on a PE array",
     engines=eie.ENGINES,
     presets=("paper",),
-    workloads=WORKLOAD_NAMES,
+    workloads=(*WORKLOAD_NAMES, *SHIPPED_MODELS),
     add_arguments=add_arguments,
     run=run,
     sweep_config=sweep_config,

@@ -1,0 +1,1 @@
+"""Pruning methods (weights -> boolean masks, True = keep) and pruning procedures."""
