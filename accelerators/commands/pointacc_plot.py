@@ -33,17 +33,21 @@ def pointacc_figure(results: Sequence[SimResult], points: np.ndarray, point_voxe
     bars.legend(fontsize=8)
     cloud = fig.add_subplot(1, 2, 2, projection="3d")
     colour = np.random.default_rng(0).permutation(max(1, point_voxel.max(initial=0) + 1))
-    cloud.scatter(points[:, 0], points[:, 1], points[:, 2], c=colour[point_voxel] % 20,
-                  cmap="tab20", s=1.0, linewidths=0)
-    cloud.view_init(elev=20, azim=-60, vertical_axis=up_axis)
-    cloud.set_title(f"{title}: {len(points)} points, {point_voxel.max(initial=-1) + 1} voxels "
-                    "(colour = voxel)", fontsize=10)
+    low, high = (np.percentile(points, [1, 99], axis=0) if len(points)
+                 else (np.zeros(3), np.ones(3)))
+    shown = np.all((points >= low) & (points <= high), axis=1)
+    cloud.scatter(*points[shown].T, c=colour[point_voxel[shown]] % 20, cmap="tab20", s=1.0,
+                  linewidths=0)
+    cloud.view_init(elev=30, azim=-60, vertical_axis=up_axis)
+    clipped = "" if shown.all() else "; view clipped to the 1-99th percentile box"
+    cloud.set_title(f"{title}: {len(points)} points, {point_voxel.max(initial=-1) + 1} voxels\n"
+                    f"(colour = voxel{clipped})", fontsize=10)
     for axis in (cloud.xaxis, cloud.yaxis, cloud.zaxis):
         axis.set_major_locator(MaxNLocator(4))
     cloud.set_xlabel("x")
     cloud.set_ylabel("y")
     cloud.set_zlabel("z")
-    span = points.max(axis=0) - points.min(axis=0) if len(points) else np.ones(3)
-    cloud.set_box_aspect(np.maximum(span, 1e-9 + span.max() * 0.05))
+    span = high - low
+    cloud.set_box_aspect(np.maximum(span, 1e-9 + span.max() * 0.2))  # flat scans stay readable
     fig.tight_layout()
     return fig
