@@ -15,16 +15,18 @@ import numpy as np
 from accelerators.pointacc_check import check_conv, check_set_abstraction
 from accelerators.pointacc_config import MAPPERS, POINTACC_DEFAULT, PointAccConfig
 from accelerators.pointacc_conv import simulate_conv
-from accelerators.pointacc_keys import FIELD_BITS, pack
+from accelerators.pointacc_keys import FIELD_BITS, kernel_offsets, pack, unpack
 from accelerators.pointacc_result import build_result
 from accelerators.pointacc_sa import simulate_set_abstraction
+from accelerators.pointacc_units import Units
+from simulator.errors import WorkloadError
 from simulator.result import SimResult
-from workloads.point_layers import PointWorkload
+from workloads.point_layers import KERNEL_SIZE, PointWorkload
 
 ENGINES = ("reference",)  # SimPy only: mapping merges advance whole merges per event
 
-__all__ = ["ENGINES", "MAPPERS", "POINTACC_DEFAULT", "CompiledPointAcc", "PointAccConfig",
-           "compile", "run"]
+__all__ = ["ENGINES", "MAPPERS", "POINTACC_DEFAULT", "CompiledPointAcc", "KernelMaps",
+           "PointAccConfig", "compile", "kernel_maps", "run"]
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,18 @@ class CompiledPointAcc:
     encoded_bits: dict
 
 
+def _unique_keys(coords: np.ndarray) -> np.ndarray:
+    """Packed keys of voxel coordinates, which must be unique rows."""
+    keys = pack(coords)
+    if len(np.unique(keys)) != len(keys):
+        raise WorkloadError("voxel coordinates repeat; the mapping unit takes one row per "
+                            "voxel: run workloads.point_clouds.voxelize first")
+    return keys
+
+
 def compile(workload: PointWorkload, config: PointAccConfig = POINTACC_DEFAULT  # noqa: A001
             ) -> CompiledPointAcc:
-    keys = pack(workload.coords)
+    keys = _unique_keys(workload.coords)
     bits = {"key_bits": int(len(keys) * 3 * FIELD_BITS),
             "feature_bits": int(workload.features.size * config.feature_bytes * 8)}
     bits["total_bits"] = sum(bits.values())
@@ -70,3 +81,42 @@ def run(compiled: CompiledPointAcc, seed: int | None = None) -> list[SimResult]:
                                     seed=seed, wall_seconds=wall,
                                     input_voxels=len(workload.coords)))
     return results
+
+
+@dataclass(frozen=True)
+class KernelMaps:
+    """The mapping unit alone building one convolution's kernel maps."""
+
+    entries: np.ndarray  # (E, 5) rows: input row, output x, y, z, offset number
+    out_coords: np.ndarray  # (M_out, 3) in the mapper's output order
+    cycles: int  # mapping unit busy cycles (sort / table build and every merge or look-up)
+    comparisons: int  # merger comparisons or hash probes
+    collisions: int  # hash probes that met another key (hash mapper only)
+
+
+def kernel_maps(coords: np.ndarray, stride: int,
+                config: PointAccConfig = POINTACC_DEFAULT) -> KernelMaps:
+    """Run only the configured mapping unit over integer voxel coordinates (unique rows)
+    for a 3x3x3 kernel at `stride`."""
+    keys = _unique_keys(coords)
+    units = Units(config)
+    mapper = units.mapper
+    found: dict = {}
+
+    def mapping():
+        in_keys, in_index = yield from mapper.inputs(keys)
+        out_keys = yield from mapper.outputs(in_keys, stride)
+        out_coords = unpack(out_keys)
+        rows = [np.zeros((0, 5), dtype=np.int64)]
+        for number, offset in enumerate(kernel_offsets(KERNEL_SIZE)):
+            rows_in, rows_out = yield from mapper.kernel_map(in_keys, in_index, out_keys, offset)
+            rows.append(np.column_stack([rows_in, out_coords[rows_out],
+                                         np.full(len(rows_in), number)]))
+        found["entries"], found["out_coords"] = np.concatenate(rows), out_coords
+        units.finish()
+
+    units.engine.process(mapping())
+    units.run()
+    stats = mapper.stats
+    return KernelMaps(found["entries"], found["out_coords"], stats.cycles, stats.comparisons,
+                      stats.collisions)
