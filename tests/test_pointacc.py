@@ -185,3 +185,19 @@ def test_cli_same_seed_same_json(capsys, tmp_path):
 def test_cli_bad_input_one_line_exit_2(capsys, argv, message):
     code, _, err = run_cli(capsys, "--accel", "pointacc", *argv)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_scaling_benchmark_writes_json_with_checked_maps(tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "pointacc_scaling.py"
+    spec = importlib.util.spec_from_file_location("pointacc_scaling", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.point_counts(5210) == [1000, 2000, 4000, 5210]
+    out = tmp_path / "s.json"
+    assert bench.main(["--clouds", "kitten", "--json", str(out)]) == 0
+    rows = json.loads(out.read_text())["rows"]
+    assert [r["points"] for r in rows if r["stride"] == 1] == [1000, 2000, 4000, 5210]
+    assert all(r["mergesort_maps_ok"] and r["hash_maps_ok"] for r in rows)
