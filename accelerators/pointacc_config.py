@@ -38,7 +38,6 @@ class PointAccConfig:
     dram_bytes_per_cycle: int = 32  # DRAM bandwidth, bytes per cycle; not published: our choice
     feature_bytes: int = 2  # bytes per feature value (16-bit); not published: our choice
     key_bytes: int = 8  # bytes per packed coordinate key (3 x 21 bits); our encoding
-    index_bytes: int = 4  # bytes per point index in a map entry; our choice
     clock_mhz: float = 1000.0  # clock, MHz; not published: our choice
 
     def __post_init__(self) -> None:
@@ -47,7 +46,7 @@ class PointAccConfig:
                               f"got {self.mapper!r}")
         positive = ("comparators", "distance_lanes", "array_rows", "array_cols",
                     "feature_buffer_bytes", "dram_bytes_per_cycle", "feature_bytes",
-                    "key_bytes", "index_bytes")
+                    "key_bytes")
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
