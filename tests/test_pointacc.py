@@ -199,3 +199,19 @@ def test_scaling_benchmark_writes_json_with_checked_maps(tmp_path, capsys):
     rows = json.loads(out.read_text())["rows"]
     assert [r["points"] for r in rows if r["stride"] == 1] == [1000, 2000, 4000, 5210]
     assert all(r["mergesort_maps_ok"] and r["hash_maps_ok"] for r in rows)
+
+
+@pytest.mark.parametrize("cloud", ["bunny", "kitten", "vlp16"])
+def test_fps_and_ball_query_equal_reference_on_shipped_clouds(cloud):
+    """The set abstraction at the CLI's default voxel size: FPS indices, neighbour
+    lists and output all equal numpy."""
+    from accelerators.commands.pointacc import DEFAULT_VOXEL
+    from accelerators.pointacc_check import check_set_abstraction
+    from accelerators.pointacc_sa import simulate_set_abstraction
+
+    workload = point_workload(load_cloud(cloud), DEFAULT_VOXEL[cloud], seed=0)
+    sa = workload.set_abstraction
+    run = simulate_set_abstraction(POINTACC_DEFAULT, workload.coords, workload.features, sa)
+    check = check_set_abstraction(run, workload.coords, workload.features, sa)
+    assert check.maps_ok and check.output_ok
+    assert len(set(run.maps["fps"].tolist())) == sa.samples  # distinct voxels
