@@ -77,7 +77,7 @@ def simulate_conv(config: PointAccConfig, coords: np.ndarray, features: np.ndarr
             for k0 in range(0, c_in, config.array_rows):  # input-channel tiles, in order
                 product += gathered[:, k0:k0 + config.array_rows] @ \
                     weights[number, k0:k0 + config.array_rows]
-            np.add.at(out, rows_out, product)
+            out[rows_out] += product  # an offset maps each output at most once
         if out is None:
             out = np.zeros((len(state["out_keys"]), c_out))
         state["output"] = np.maximum(out, 0.0) if layer.relu else out

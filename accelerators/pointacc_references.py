@@ -24,7 +24,7 @@ def kernel_map(in_coords: np.ndarray, out_coords: np.ndarray,
     n_in, n_out = len(in_coords), len(out_coords)
     shifted = (in_coords[None, :, :] - offsets[:, None, :]).reshape(-1, 3)
     both = np.concatenate([out_coords, shifted]).reshape(-1, 3)
-    _, inverse = np.unique(both, axis=0, return_inverse=True)
+    _, inverse = np.unique(cell_numbers(both), return_inverse=True)
     inverse = inverse.reshape(-1)
     position = np.full(inverse.max(initial=-1) + 1, -1)
     position[inverse[:n_out]] = np.arange(n_out)
@@ -32,6 +32,15 @@ def kernel_map(in_coords: np.ndarray, out_coords: np.ndarray,
     flat = np.flatnonzero(hit >= 0)
     rows = np.column_stack([flat % max(n_in, 1), out_coords[hit[flat]], flat // max(n_in, 1)])
     return canonical(rows)
+
+
+def cell_numbers(coords: np.ndarray) -> np.ndarray:
+    """Row-major cell number of each row inside the rows' bounding box (one integer
+    per distinct row; mixed radix, unrelated to the accelerator's key packing)."""
+    if len(coords) == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = coords.min(axis=0)
+    return np.ravel_multi_index(tuple((coords - low).T), tuple(coords.max(axis=0) - low + 1))
 
 
 def canonical(rows: np.ndarray) -> np.ndarray:
@@ -89,10 +98,10 @@ def sparse_conv(in_coords: np.ndarray, features: np.ndarray, weights: np.ndarray
             out += grid[tuple((at + d).T)] @ w
         return out_coords, out, "dense_grid"
     rows = kernel_map(in_coords, out_coords, offsets)
-    position = {tuple(c): i for i, c in enumerate(out_coords.tolist())}
-    target = np.array([position[tuple(c)] for c in rows[:, 1:4].tolist()], dtype=np.int64)
+    numbers = cell_numbers(np.concatenate([out_coords, rows[:, 1:4]]))
+    target = np.searchsorted(numbers[:len(out_coords)], numbers[len(out_coords):])
     out = np.zeros((len(out_coords), c_out))
     for d in range(len(offsets)):
-        sel = rows[:, 4] == d
-        np.add.at(out, target[sel], features[rows[sel, 0]].astype(np.float64) @ weights[d])
+        sel = rows[:, 4] == d  # one entry per output and offset: no repeated target
+        out[target[sel]] += features[rows[sel, 0]].astype(np.float64) @ weights[d]
     return out_coords, out, "kernel_map"
