@@ -8,6 +8,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sim
 from accelerators import pointacc
@@ -215,3 +217,17 @@ def test_fps_and_ball_query_equal_reference_on_shipped_clouds(cloud):
     check = check_set_abstraction(run, workload.coords, workload.features, sa)
     assert check.maps_ok and check.output_ok
     assert len(set(run.maps["fps"].tolist())) == sa.samples  # distinct voxels
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(*[st.floats(-1, 1, allow_nan=False)] * 3), min_size=1, max_size=40),
+       st.sampled_from(["mergesort", "hash"]), st.sampled_from([64, 1 << 20]))
+def test_random_clouds_run_ok_end_to_end(rows, mapper, buffer_bytes):
+    """Random float clouds (repeats likely after voxelization), both mappers, features
+    on chip or gathered from DRAM: every map and output equals numpy."""
+    cloud = PointCloud("random", np.array(rows, dtype=np.float32), {})
+    workload = point_workload(cloud, 0.25, samples=8, radius_voxels=2, neighbours=4)
+    config = dataclasses.replace(POINTACC_DEFAULT, mapper=mapper,
+                                 feature_buffer_bytes=buffer_bytes)
+    results = pointacc.run(pointacc.compile(workload, config))
+    assert all(r.output_ok and r.details["maps_ok"] for r in results)
