@@ -16,7 +16,9 @@ from accelerators.commands.registry import ACCELERATORS
 from simulator.atomic_file import write_atomically
 from simulator.errors import UserError
 
-SUBCOMMANDS: dict[str, str] = {}  # name -> module with main(argv) -> int
+SUBCOMMANDS: dict[str, str] = {  # name -> module with main(argv) -> int
+    "demo": "accelerators.commands.demo",
+}
 
 
 class Parser(argparse.ArgumentParser):

@@ -69,6 +69,11 @@ class CompiledLSTMLayer:
             total = total + _nonzeros_per_pe(self.projection)
         return total
 
+    def dense_weights(self) -> int:
+        """Weights of the unpruned gate matrix and projection."""
+        total = int(np.prod(self.gates.shape))
+        return total + (int(np.prod(self.projection.shape)) if self.projection is not None else 0)
+
     def size_bits(self) -> dict[str, int]:
         bits = self.config.entry_bits
         out = {"gate_entries_bits": len(self.gates.v) * bits,

@@ -102,6 +102,7 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
             "inputs": compiled.inputs,
             "outputs": compiled.outputs,
             "pe_nonzeros": compiled.pe_nonzeros().tolist(),
+            "weights_dense": compiled.dense_weights(),
             "pe_entries": counters.pe_entries.astype(np.int64).tolist(),
             "ideal_cycles_per_step": int(-(-int(compiled.pe_nonzeros().sum()) // n)),
             "cycles_per_step": float(cycles / steps),
