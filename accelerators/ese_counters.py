@@ -21,7 +21,7 @@ class ESECounters:
     pe_stalled: np.ndarray
     pe_entries: np.ndarray  # entries processed, padding included
     pe_macs_useful: np.ndarray
-    occupancy: np.ndarray  # (PEs, model_end_cycle) queue entries at the end of each cycle
+    occupancy_histogram: np.ndarray  # queue-cycles at each occupancy 0..depth (end of cycle)
     queue_pushes: np.ndarray
     queue_pops: np.ndarray
     broadcast_transfers: int
@@ -56,9 +56,9 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
     tolerance = 1e-9 * max(1.0, float(np.abs(reference).max(initial=0.0)))
     macs = int(counters.pe_macs_useful.sum())
     steps = len(inputs)
-    occupancy = counters.occupancy
     depth = cfg.queue_depth_entries
-    histogram = np.bincount(occupancy.ravel(), minlength=depth + 1).astype(np.int64)
+    histogram = counters.occupancy_histogram.astype(np.int64)
+    levels = np.flatnonzero(histogram)
     return SimResult(
         accel="ese",
         workload=workload,
@@ -78,8 +78,9 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
             "depth_entries": depth,
             "pushes": int(counters.queue_pushes.sum()),
             "pops": int(counters.queue_pops.sum()),
-            "max_occupancy_entries": int(occupancy.max(initial=0)),
-            "mean_occupancy_entries": float(occupancy.mean()) if occupancy.size else 0.0,
+            "max_occupancy_entries": int(levels.max(initial=0)),
+            "mean_occupancy_entries": float(histogram @ np.arange(depth + 1)
+                                            / max(1, histogram.sum())),
             "occupancy_histogram_queue_cycles": histogram.tolist(),
             "full_queue_cycles": int(histogram[depth]),
         },

@@ -218,7 +218,9 @@ def simulate_layer(compiled: CompiledLSTMLayer, inputs: np.ndarray, timeline_ste
         pe_stalled=np.array([pe.stats.stalled_cycles for pe in pes]),
         pe_entries=np.array([pe.stats.entries for pe in pes]),
         pe_macs_useful=np.array([pe.stats.macs_useful for pe in pes]),
-        occupancy=np.stack([q.occupancy_per_cycle(end) for q in queues]),
+        occupancy_histogram=np.bincount(
+            np.concatenate([q.occupancy_per_cycle(end) for q in queues]),
+            minlength=cfg.queue_depth_entries + 1),
         queue_pushes=np.array([q.stats.pushes for q in queues]),
         queue_pops=np.array([q.stats.pops for q in queues]),
         broadcast_transfers=sum(b.stats.transfers for b in buses),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from accelerators import ese
 from accelerators.commands.base import positive_int
-from accelerators.commands.ese import DEFAULT_FRAMES, compare
+from accelerators.commands.ese import compare
 from accelerators.ese_pruning import DEFAULT_SPARSITY
 from simulator.errors import UserError
 from workloads.lstm_models import speaker_lstm
@@ -63,8 +63,8 @@ def explain(runs: dict, config: ese.ESEConfig, frames: int, sparsity: float) -> 
 def imbalance(argv: Sequence[str]) -> int:
     parser = _Parser(prog="sparsesim demo imbalance",
                      description="ESE load imbalance: magnitude vs balanced pruning")
-    parser.add_argument("--frames", type=positive_int, default=DEFAULT_FRAMES,
-                        help=f"time steps to run (default {DEFAULT_FRAMES})")
+    parser.add_argument("--frames", type=positive_int,
+                        help="time steps to run (default: all 30 frames of the recording)")
     parser.add_argument("--pes", type=positive_int, default=ese.ESE_PAPER.pes_per_channel,
                         help="PEs per channel (default 32)")
     parser.add_argument("--out-prefix", default="imbalance",
@@ -78,7 +78,7 @@ def imbalance(argv: Sequence[str]) -> int:
 
     config = dataclasses.replace(ese.ESE_PAPER, pes_per_channel=args.pes)
     model = speaker_lstm()
-    model = model.with_frames(min(args.frames, len(model.frames)))
+    model = model.with_frames(min(args.frames or len(model.frames), len(model.frames)))
     runs = compare(model, config, ("magnitude", "balanced"), sparsity=DEFAULT_SPARSITY,
                    engine=ese.ENGINES[0], seed=0)
     print(explain(runs, config, len(model.frames), DEFAULT_SPARSITY))

@@ -19,7 +19,6 @@ from simulator.errors import ConfigError
 from workloads.lstm import LSTMModel
 from workloads.lstm_models import SPEAKER, WORKLOAD_NAMES, lstm_workload
 
-DEFAULT_FRAMES = 8  # 80 ms of audio: enough steps to show the effect, short enough to wait for
 FLAG_FIELDS = {"pes": "pes_per_channel", "queue_depth": "queue_depth_entries",
                "clock_mhz": "clock_mhz"}
 
@@ -31,8 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pruning scheme (default balanced); --plot also runs the other")
     parser.add_argument("--sparsity", type=float, default=DEFAULT_SPARSITY,
                         help=f"fraction of weights pruned (default {DEFAULT_SPARSITY})")
-    parser.add_argument("--frames", type=positive_int, default=DEFAULT_FRAMES,
-                        help=f"time steps to run (default {DEFAULT_FRAMES})")
+    parser.add_argument("--frames", type=positive_int,
+                        help="time steps to run (default: the whole sequence; 30 frames = "
+                             "0.3 s of audio for speaker-lstm)")
     parser.add_argument("--pes", type=positive_int, help="PEs per channel (default 32)")
     parser.add_argument("--queue-depth", type=positive_int,
                         help="activation queue depth, entries (default 8)")
@@ -49,7 +49,7 @@ def config_from_args(args: argparse.Namespace) -> ese.ESEConfig:
 
 def load(args: argparse.Namespace) -> LSTMModel:
     model = lstm_workload(args.workload, seed=args.seed)
-    return model.with_frames(min(args.frames, len(model.frames)))
+    return model.with_frames(min(args.frames or len(model.frames), len(model.frames)))
 
 
 def compare(model: LSTMModel, config: ese.ESEConfig, schemes: tuple[str, ...], *,
