@@ -69,7 +69,7 @@ def _start(p, c, it, pe, item_col, item_val, item_seg, seg_kind, seg_step, g_ptr
             pe[p, MACS] += useful[stop] - useful[start]
     work = max(1, stop - start)
     begin = c + pointer_extra
-    if seg_step[s] == tracked or seg_step[s] == tracked + 1:
+    if tracked - 1 <= seg_step[s] <= tracked + 1:
         rec[nrec[0], 0] = p
         rec[nrec[0], 1] = begin
         rec[nrec[0], 2] = begin + work
@@ -201,7 +201,7 @@ def _simulate(inputs, bias, hidden, outputs_n, n, depth, drain, ew_cycles, skip_
     seg_items = np.zeros(3 * steps, dtype=np.int64)
     gate_acc = np.zeros((2, n, g_rows_per_pe))
     proj_acc = np.zeros((n, p_rows_per_pe))
-    rec = np.zeros((2 * n * (n_inputs + outputs_n + hidden) + 1, 4), dtype=np.int64)
+    rec = np.zeros((3 * n * (n_inputs + outputs_n + hidden) + 1, 4), dtype=np.int64)
     nrec = np.zeros(1, dtype=np.int64)
     ew_rec = np.zeros((2, 3), dtype=np.int64)
     ew = np.zeros(2, dtype=np.int64)  # element-wise busy cycles, intervals recorded

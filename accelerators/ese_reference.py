@@ -100,7 +100,7 @@ def simulate_layer(compiled: CompiledLSTMLayer, inputs: np.ndarray, timeline_ste
         matrices["projection"] = _matrix(proj, np.full(proj.shape[1], compiled.projection_scale),
                                          compiled.gates.shape[1] + 1)
         proj_acc = np.zeros((n, matrices["projection"].rows_per_pe))
-    tracked = {timeline_step, timeline_step + 1}
+    tracked = {timeline_step - 1, timeline_step, timeline_step + 1}  # all work in its window
     pe_intervals: list[list[list]] = [[] for _ in range(n)]
     ew_intervals: list[list] = []
     buses: list[Broadcast] = []
