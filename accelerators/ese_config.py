@@ -20,7 +20,8 @@ class ESEConfig:
 
     pes_per_channel: int = 32  # PEs sharing out each matrix's rows; secondary
     channels: int = 1  # independent utterances in flight, one per channel; count not
-    #                    published: our choice. We simulate one channel; the others repeat it.
+    #                    published: our choice. One channel is simulated; throughput scales
+    #                    by `channels` (sequences_per_second_all_channels)
     clock_mhz: float = 200.0  # MHz; ESE abstract (XCKU060 at 200 MHz)
     queue_depth_entries: int = 8  # activation FIFO per PE, entries; secondary
     weight_bits: int = 12  # fixed-point weight code per entry; ESE abstract (12-bit quantization)

@@ -42,6 +42,8 @@ def summarise(run: ese.ESERun, dense_states: np.ndarray) -> dict[str, Any]:
     return {
         "cycles": int(cycles),
         "seconds": cycles / layers[0].clock_hz,
+        "sequences_per_second_all_channels": layers[0].config["channels"] * layers[0].clock_hz
+        / cycles,  # channels run independent sequences side by side
         "pe_utilization": float(busy.sum() / (pes * cycles)),
         "pe_nonzeros": nonzeros.astype(np.int64).tolist(),
         "pe_busy_cycles": busy.astype(np.int64).tolist(),
