@@ -18,7 +18,7 @@ from accelerators.ese_compile import CompiledLSTMLayer, compile_layer
 from accelerators.ese_config import ESEConfig
 from accelerators.ese_counters import ESECounters
 from accelerators.ese_elementwise import ElementwiseUnit
-from accelerators.ese_reference import _matrix
+from accelerators.ese_reference import pe_matrix
 from simulator import BankedSRAM
 from simulator.jit import jit
 from workloads.lstm import LSTMLayer
@@ -338,9 +338,9 @@ def _warm_up() -> None:
 def _run(compiled: CompiledLSTMLayer, inputs: np.ndarray, timeline_step: int) -> ESECounters:
     cfg = compiled.config
     n = cfg.pes_per_channel
-    gates = _matrix(compiled.gates, compiled.gate_column_scale, 0)
+    gates = pe_matrix(compiled.gates, compiled.gate_column_scale, 0)
     if compiled.projection is not None:
-        proj = _matrix(compiled.projection,
+        proj = pe_matrix(compiled.projection,
                        np.full(compiled.projection.shape[1], compiled.projection_scale), 0)
         p_arrays = (proj.encoding.ptr, proj.local_rows, proj.weights,
                     proj.useful.astype(np.int64))

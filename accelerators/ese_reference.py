@@ -49,7 +49,7 @@ class Segment:
 
 
 @dataclass
-class _Matrix:
+class PEMatrix:
     """A PE-side view of one encoded matrix: per-entry weight and local row."""
 
     encoding: EIECSC
@@ -63,12 +63,12 @@ class _Matrix:
         self.rows_per_pe = -(-self.encoding.shape[0] // self.encoding.num_pes)
 
 
-def _matrix(encoding: EIECSC, column_scale: np.ndarray, pointer_base: int) -> _Matrix:
+def pe_matrix(encoding: EIECSC, column_scale: np.ndarray, pointer_base: int) -> PEMatrix:
     columns = np.tile(np.arange(encoding.shape[1]), encoding.num_pes)
     entry_column = np.repeat(columns, encoding.column_lengths().ravel())
     weights = encoding.v.astype(np.float64) * column_scale[entry_column]
     useful = np.concatenate([[0], np.cumsum(encoding.v != 0)])
-    return _Matrix(encoding, weights, encoding.local_rows(), useful, pointer_base)
+    return PEMatrix(encoding, weights, encoding.local_rows(), useful, pointer_base)
 
 
 def _gather(accumulators: np.ndarray, rows: int) -> np.ndarray:
@@ -93,11 +93,11 @@ def simulate_layer(compiled: CompiledLSTMLayer, inputs: np.ndarray, timeline_ste
     controller = Component(engine, "controller")
     drain = cfg.pe_pipeline_stages - 1
     gate_rows = 4 * compiled.hidden
-    matrices = {"gates": _matrix(compiled.gates, compiled.gate_column_scale, 0)}
+    matrices = {"gates": pe_matrix(compiled.gates, compiled.gate_column_scale, 0)}
     gate_acc = np.zeros((2, n, matrices["gates"].rows_per_pe))
     if compiled.projection is not None:
         proj = compiled.projection
-        matrices["projection"] = _matrix(proj, np.full(proj.shape[1], compiled.projection_scale),
+        matrices["projection"] = pe_matrix(proj, np.full(proj.shape[1], compiled.projection_scale),
                                          compiled.gates.shape[1] + 1)
         proj_acc = np.zeros((n, matrices["projection"].rows_per_pe))
     tracked = {timeline_step - 1, timeline_step, timeline_step + 1}  # all work in its window

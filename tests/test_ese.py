@@ -52,14 +52,16 @@ def test_balanced_pruning_gives_every_pe_the_same_nonzero_count():
         assert len(set(counts)) == 1 and counts[0] > 0
 
 
-def test_one_pe_one_cell_one_step_takes_17_cycles():
+@pytest.mark.parametrize("engine", ese.ENGINES)
+def test_one_pe_one_cell_one_step_takes_17_cycles(engine):
     """1 PE, H = 1, one input, dense 4 x 2 gate matrix, one step:
     cycle 0: x_0 pushed and popped; the run of 4 entries issues in cycles 0-3;
     cycle 1: h_{-1} pushed; popped at 4, issues 4-7; the last PE is done at 8;
     pipeline drain 3 cycles (4 stages) -> 11; gate math 1 + 6 - 1 = 6 cycles -> 17."""
     layer = LSTMLayer("one", np.ones((4, 1)), np.ones((4, 1)), np.zeros(4))
     config = ESEConfig(pes_per_channel=1)
-    result = ese.run(ese.compile(LSTMModel("one", (layer,), np.ones((1, 1))), config)).layers[0]
+    compiled = ese.compile(LSTMModel("one", (layer,), np.ones((1, 1))), config)
+    result = ese.run(compiled, engine=engine).layers[0]
     assert result.cycles == 17
     assert result.pe_busy_cycles == [8] and result.pe_starved_cycles == [9]
     assert result.details["elementwise_busy_cycles"] == 6

@@ -49,9 +49,14 @@ def test_demo_imbalance_prints_numbers_and_writes_both_figures(capsys, tmp_path)
     prefix = tmp_path / "class"
     code, out, _ = run_main(capsys, "demo", "imbalance", "--frames", "2", "--pes", "8",
                             "--out-prefix", str(prefix))
-    assert code == 0 and "PE utilization" in out and "fewer cycles" in out
+    assert code == 0 and "PE utilization" in out and "same count in every PE: cycles" in out
     for suffix in ("pe_cycles", "timeline"):
         assert Path(f"{prefix}_{suffix}.png").read_bytes()[:8] == PNG
+
+
+def test_too_many_frames_exits_2(capsys):
+    code, _, err = run_main(capsys, "--accel", "ese", "--frames", "31")
+    assert code == 2 and "frames must lie in 1..30, got 31" in err
 
 
 def test_demo_without_topic_exits_2(capsys):

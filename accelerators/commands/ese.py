@@ -49,7 +49,7 @@ def config_from_args(args: argparse.Namespace) -> ese.ESEConfig:
 
 def load(args: argparse.Namespace) -> LSTMModel:
     model = lstm_workload(args.workload, seed=args.seed)
-    return model.with_frames(min(args.frames or len(model.frames), len(model.frames)))
+    return model.with_frames(args.frames or len(model.frames))
 
 
 def compare(model: LSTMModel, config: ese.ESEConfig, schemes: tuple[str, ...], *,
