@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {  # name -> module with main(argv) -> int
     "plot": "accelerators.commands.sweep_plot",
     "energy": "simulator.energy_command",
     "prune": "workloads.prune_command",
+    "demo": "accelerators.commands.demo",
 }
 
 

@@ -32,7 +32,7 @@ class Broadcast(Component):
         self.stats = BroadcastStats()
         self.last_transfer_cycle = -1
         self.done = len(items) == 0
-        engine.process(self._run())
+        self.process = engine.process(self._run())  # ends the cycle after the last transfer
 
     def _run(self):
         engine = self.engine

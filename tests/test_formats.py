@@ -87,3 +87,15 @@ def test_csc_and_csr_roundtrip_to_dense(dense):
         rows, cols = np.nonzero(dense)
         again = fmt.from_coo(dense.shape, rows, cols, dense[rows, cols])
         assert np.array_equal(again.to_dense(), dense)
+
+
+def test_eie_csc_signed_12_bit_codes_roundtrip_with_padding():
+    dense = np.zeros((40, 2), dtype=np.int64)
+    dense[[0, 20, 39], 0] = [-2048, 2047, -1]
+    dense[5, 1] = 300
+    enc = EIECSC.from_csc(CSC.from_dense(dense), num_pes=1, value_bits=12, signed=True)
+    assert enc.v.dtype == np.int16
+    assert enc.v.tolist() == [-2048, 0, 2047, 0, -1, 300]  # 2 paddings: gaps of 19 and 18
+    assert np.array_equal(enc.to_dense(), dense)
+    with pytest.raises(FormatError, match="signed codes must lie in -2048..2047"):
+        EIECSC.from_csc(CSC.from_dense(dense * 2), num_pes=1, value_bits=12, signed=True)

@@ -1,9 +1,10 @@
 """Accelerators the CLI can run, by --accel name."""
 
-from accelerators.commands import eie, pointacc
+from accelerators.commands import eie, ese, pointacc
 from accelerators.commands.base import AcceleratorCommand
 
 ACCELERATORS: dict[str, AcceleratorCommand] = {
     "eie": eie.COMMAND,
+    "ese": ese.COMMAND,
     "pointacc": pointacc.COMMAND,
 }

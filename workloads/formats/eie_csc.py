@@ -1,9 +1,10 @@
 """EIE's interleaved CSC (Han et al., EIE, ISCA 2016, Section III-C).
 
 Row i of the weight matrix belongs to PE i mod N, where it is local row i // N. Each PE
-stores its part of every column as a run of 8-bit entries: a `value_bits` codebook
-index v and a `zero_bits` relative row index z, the number of zero rows (of that PE)
-since the previous stored entry of the column. When a gap does not fit in z, a padding
+stores its part of every column as a run of entries: a `value_bits` codebook index v
+(or, with `signed`, a signed fixed-point weight code, as ESE stores 12-bit weights) and
+a `zero_bits` relative row index z, the number of zero rows (of that PE) since the
+previous stored entry of the column. When a gap does not fit in z, a padding
 entry (v = 0, z = 2**zero_bits - 1) is stored instead. Column pointers per PE give
 where each column's run starts and ends.
 """
@@ -29,20 +30,30 @@ class EIECSC:
 
     shape: tuple[int, int]  # (rows, cols) of the weight matrix
     num_pes: int
-    v: np.ndarray  # uint8 codebook index per entry; 0 marks a padding (zero) entry
+    v: np.ndarray  # code per entry (uint8, or int16 if signed or wider); 0 marks padding
     z: np.ndarray  # uint8 zero rows skipped before the entry
     ptr: np.ndarray  # int64, shape (num_pes, cols + 1)
     value_bits: int = 4
     zero_bits: int = 4
+    signed: bool = False  # v is a two's-complement weight code instead of an index
 
     @classmethod
     def from_csc(cls, codes: CSC, num_pes: int, value_bits: int = 4,
-                 zero_bits: int = 4) -> EIECSC:
-        """Encode a CSC whose values are codebook indices (1 .. 2**value_bits - 1)."""
+                 zero_bits: int = 4, signed: bool = False) -> EIECSC:
+        """Encode a CSC whose values are codebook indices (1 .. 2**value_bits - 1), or,
+        with `signed`, nonzero weight codes in -2**(value_bits-1) .. 2**(value_bits-1) - 1."""
         if num_pes < 1:
             raise FormatError(f"EIE-CSC: num_pes must be >= 1, got {num_pes}")
+        if not 1 <= value_bits <= 16:
+            raise FormatError(f"EIE-CSC: value_bits must lie in 1..16, got {value_bits}")
         codes_v = np.asarray(codes.values)
-        if codes.nnz and (codes_v.min() < 1 or codes_v.max() >= 2 ** value_bits):
+        if signed:
+            low, high = -2 ** (value_bits - 1), 2 ** (value_bits - 1) - 1
+            if codes.nnz and (codes_v.min() < low or codes_v.max() > high
+                              or np.any(codes_v == 0)):
+                raise FormatError(f"EIE-CSC: signed codes must lie in {low}..{high} and be "
+                                  "nonzero (0 is reserved for padding)")
+        elif codes.nnz and (codes_v.min() < 1 or codes_v.max() >= 2 ** value_bits):
             raise FormatError(f"EIE-CSC: codebook indices must lie in 1..{2 ** value_bits - 1}"
                               " (0 is reserved for padding)")
         rows, cols = codes.coordinates()
@@ -58,7 +69,7 @@ class EIECSC:
         out_len = 1 + paddings
         starts = np.cumsum(out_len) - out_len
         total = int(out_len.sum())
-        v = np.zeros(total, dtype=np.uint8)
+        v = np.zeros(total, dtype=np.int16 if signed or value_bits > 8 else np.uint8)
         z = np.full(total, span - 1, dtype=np.uint8)
         v[starts + paddings] = code
         z[starts + paddings] = gap % span
@@ -68,7 +79,7 @@ class EIECSC:
         ptr = np.zeros((num_pes, n_cols + 1), dtype=np.int64)
         ptr[:, 1:] = np.cumsum(counts.ravel()).reshape(num_pes, n_cols)
         ptr[1:, 0] = ptr[:-1, -1]
-        return cls(tuple(codes.shape), num_pes, v, z, ptr, value_bits, zero_bits)
+        return cls(tuple(codes.shape), num_pes, v, z, ptr, value_bits, zero_bits, signed)
 
     def entries_per_pe(self) -> np.ndarray:
         """Stored entries (padding included) of each PE."""

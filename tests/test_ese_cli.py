@@ -1,0 +1,70 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import sim
+
+ROOT = Path(__file__).resolve().parents[1]
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def run_main(capsys, *argv):
+    code = sim.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ese_json_holds_the_issue_keys(capsys, tmp_path):
+    path = tmp_path / "ese.json"
+    code, out, _ = run_main(capsys, "--accel", "ese", "--frames", "2", "--pes", "8",
+                            "--prune", "magnitude", "--json", str(path))
+    assert code == 0 and "magnitude" in out and "WRONG" not in out
+    doc = json.loads(path.read_text())
+    for key in ("cycles", "seconds", "pe_utilization", "pe_nonzeros", "output_ok",
+                "max_abs_error", "config"):
+        assert key in doc
+    assert doc["output_ok"] is True and len(doc["pe_nonzeros"]) == 8
+    assert doc["config"]["pes_per_channel"] == 8 and doc["prune"] == "magnitude"
+    assert doc["cycles"] == sum(layer["cycles"] for layer in doc["layers"])
+    assert doc["seconds"] == doc["cycles"] / 200e6
+    assert list(doc["comparison"]) == ["magnitude"]
+
+
+def test_ese_plot_runs_both_schemes(capsys, tmp_path):
+    png = tmp_path / "ese.png"
+    code, out, _ = run_main(capsys, "--accel", "ese", "--workload", "speaker-lstm", "--frames",
+                            "2", "--pes", "8", "--plot", str(png))
+    assert code == 0 and "balanced" in out and "magnitude" in out
+    assert png.read_bytes()[:8] == PNG
+
+
+def test_ese_bad_sparsity_exits_2_with_one_line(capsys):
+    code, _, err = run_main(capsys, "--accel", "ese", "--sparsity", "1.5")
+    assert code == 2 and "--sparsity must lie in [0, 1), got 1.5" in err
+    assert err.count("\n") == 1
+
+
+def test_demo_imbalance_prints_numbers_and_writes_both_figures(capsys, tmp_path):
+    prefix = tmp_path / "class"
+    code, out, _ = run_main(capsys, "demo", "imbalance", "--frames", "2", "--pes", "8",
+                            "--out-prefix", str(prefix))
+    assert code == 0 and "PE utilization" in out and "same count in every PE: cycles" in out
+    for suffix in ("pe_cycles", "timeline"):
+        assert Path(f"{prefix}_{suffix}.png").read_bytes()[:8] == PNG
+
+
+def test_too_many_frames_exits_2(capsys):
+    code, _, err = run_main(capsys, "--accel", "ese", "--frames", "31")
+    assert code == 2 and "frames must lie in 1..30, got 31" in err
+
+
+def test_demo_without_topic_exits_2(capsys):
+    code, _, err = run_main(capsys, "demo")
+    assert code == 2 and "demo needs a topic: imbalance" in err
+
+
+def test_ese_subprocess_exit_status():
+    done = subprocess.run([sys.executable, "sim.py", "--accel", "ese", "--frames", "0"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2 and "must be >= 1, got 0" in done.stderr
