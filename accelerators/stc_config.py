@@ -58,8 +58,8 @@ class STCConfig:
     sparse_rate_multiplier: int = 2  # README: 2:4 runs the math at twice the dense rate
     smem_banks: int = 32  # CUDA guide: 32 banks
     smem_bank_bytes: int = 4  # CUDA guide: successive 32-bit words in successive banks
-    smem_swizzle: bool = True  # XOR-swizzled tile layout (CUTLASS practice); not published: our choice
-    pipeline_stages: int = 4  # software pipeline depth (shared-memory buffers); not published: our choice
+    smem_swizzle: bool = True  # XOR-swizzled tiles (CUTLASS practice); not published: our choice
+    pipeline_stages: int = 4  # software pipeline depth (smem buffers); not published: our choice
     l2_latency_cycles: int = 200  # L2 hit latency; not published: our choice (microbenchmark order)
     hbm_latency_cycles: int = 500  # DRAM latency; not published: our choice (microbenchmark order)
     launch_overhead_us: float = 2.0  # kernel launch + block dispatch; not published: our choice
@@ -137,7 +137,7 @@ A100 = STCConfig(
     l2_bytes=40 * 2**20,  # README: L2 40 MB
     l2_bytes_per_clk=5120.0,  # A100 WP: L2 read bandwidth 5120 B/clk (not in README)
     smem_bytes_per_sm=164 * 2**10,  # README: 164 KB shared memory per SM max
-    k_tile_bytes=64,  # K step of 32 fp16 / 64 int8 (CUTLASS Ampere default); not published: our choice
+    k_tile_bytes=64,  # K step: 32 fp16 / 64 int8 (CUTLASS Ampere); not published: our choice
     tiles=(  # CUTLASS-style Ampere tiles, warps as groups; not published: our choice
         TileShape(128, 256, 2, 4), TileShape(128, 128, 2, 2),
         TileShape(64, 128, 2, 2), TileShape(64, 64, 2, 2),
@@ -151,9 +151,9 @@ H100 = STCConfig(
     clock_mhz=1830.0,  # README: boost ~1.83-1.98 GHz; 1830 gives README's ~989 dense TFLOPS
     hbm_bytes_per_s=3.35e12,  # README: HBM3 ~3.35 TB/s
     l2_bytes=50 * 2**20,  # README: L2 50 MB
-    l2_bytes_per_clk=5120.0 * 132 / 108,  # not published: our choice, A100's L2 B/clk per SM x 132
+    l2_bytes_per_clk=5120.0 * 132 / 108,  # not published: our choice, A100's per-SM share x 132
     smem_bytes_per_sm=228 * 2**10,  # README: up to 228 KB shared memory per SM
-    k_tile_bytes=128,  # K step of 64 fp16 / 128 int8 (Hopper wgmma kernels); not published: our choice
+    k_tile_bytes=128,  # K step: 64 fp16 / 128 int8 (Hopper wgmma); not published: our choice
     tiles=(  # warpgroups as groups; not published: our choice
         TileShape(128, 256, 1, 2), TileShape(128, 128, 2, 1),
         TileShape(64, 128, 1, 1), TileShape(64, 64, 1, 1),

@@ -31,7 +31,8 @@ class LRUCache:
         self.name = name
         self.capacity_bytes = capacity_bytes
         self.used_bytes = 0
-        self._blocks: OrderedDict[Hashable, tuple[int, int]] = OrderedDict()  # key -> (bytes, ready)
+        # key -> (bytes, cycle the data is ready)
+        self._blocks: OrderedDict[Hashable, tuple[int, int]] = OrderedDict()
         self.stats = CacheStats()
 
     def lookup(self, key: Hashable, nbytes: int) -> int | None:
