@@ -26,8 +26,8 @@ from workloads.numeric import numeric_type
 ENGINES = ("reference",)
 MODES = ("dense", "sparse")
 
-__all__ = ["A100", "ENGINES", "H100", "PRESETS", "CompiledGemm", "STCConfig", "compile",
-           "preset", "run"]
+__all__ = ["A100", "DEFAULT_CHECK_BUDGET_MACS", "ENGINES", "H100", "PRESETS", "CompiledGemm",
+           "STCConfig", "compile", "preset", "run"]
 
 
 @dataclass(frozen=True)
