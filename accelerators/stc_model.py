@@ -98,7 +98,6 @@ def simulate_kernel(plan: KernelPlan, config: STCConfig,
             for k in range(plan.k_steps):
                 if ready[k] > engine.now:
                     stats.memory_wait_cycles += ready[k] - engine.now
-                    sm.blocked_on = f"operands of tile ({tile_m}, {tile_n}) step {k}"
                     yield sm.wait_cycles(ready[k] - engine.now)
                 if k + stages - 1 < plan.k_steps:
                     ready.append(load(tile_m, tile_n, k + stages - 1))
