@@ -20,21 +20,21 @@ from accelerators.stc_kernel import KernelPlan, plan_kernel
 from accelerators.stc_model import simulate_kernel
 from accelerators.stc_result import build_result
 from simulator.result import SimResult
-from workloads.gemm import GemmOperands, GemmShape
+from workloads.gemm import GemmOperands, GemmShape, MatrixOperands
 from workloads.numeric import numeric_type
 
 ENGINES = ("reference",)
 MODES = ("dense", "sparse")
 
 __all__ = ["A100", "DEFAULT_CHECK_BUDGET_MACS", "ENGINES", "H100", "PRESETS", "CompiledGemm",
-           "STCConfig", "compile", "preset", "run"]
+           "STCConfig", "compile", "compile_operands", "preset", "run"]
 
 
 @dataclass(frozen=True)
 class CompiledGemm:
     """A GEMM ready to run: its seeded operands and both kernels' plans."""
 
-    operands: GemmOperands
+    operands: GemmOperands | MatrixOperands
     config: STCConfig
     plans: dict[str, KernelPlan]  # "dense", "sparse"
 
@@ -42,9 +42,15 @@ class CompiledGemm:
 def compile(shape: GemmShape, dtype: str = "fp16", config: STCConfig = A100,  # noqa: A001
             seed: int = 0) -> CompiledGemm:
     """Plan the dense and the 2:4 sparse kernel of `shape` in data type `dtype`."""
-    numeric = numeric_type(dtype)
-    plans = {mode: plan_kernel(shape, numeric, mode == "sparse", config) for mode in MODES}
-    return CompiledGemm(GemmOperands(shape, numeric, seed), config, plans)
+    return compile_operands(GemmOperands(shape, numeric_type(dtype), seed), config)
+
+
+def compile_operands(operands: GemmOperands | MatrixOperands,
+                     config: STCConfig = A100) -> CompiledGemm:
+    """Plan both kernels for given operands (e.g. a real 2:4-pruned layer)."""
+    plans = {mode: plan_kernel(operands.shape, operands.dtype, mode == "sparse", config)
+             for mode in MODES}
+    return CompiledGemm(operands, config, plans)
 
 
 def run(compiled: CompiledGemm,

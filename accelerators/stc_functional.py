@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from workloads.formats.nm_compressed import NMCompressed
-from workloads.gemm import GemmOperands
+from workloads.gemm import GemmOperands, MatrixOperands
 from workloads.numeric import NumericType
 
 DEFAULT_CHECK_BUDGET_MACS = 2**32  # most multiply-accumulates the output check computes
@@ -57,8 +57,8 @@ def _sample(count: int, keep: int, rng: np.random.Generator) -> np.ndarray:
     return np.sort(rng.permutation(count)[:keep]) if keep < count else np.arange(count)
 
 
-def check_output(operands: GemmOperands, budget_macs: int = DEFAULT_CHECK_BUDGET_MACS,
-                 ) -> OutputCheck:
+def check_output(operands: GemmOperands | MatrixOperands,
+                 budget_macs: int = DEFAULT_CHECK_BUDGET_MACS) -> OutputCheck:
     """Compute C from compressed A panels and compare with numpy, element by element:
     |error| <= u_out |C| + (1 + u_out) K 2^-24 (|A| @ |B|) for floats (u_out: the output
     type's unit roundoff; 2^-24: fp32 accumulation), exactly for int8."""

@@ -8,9 +8,9 @@ from accelerators.stc_config import TileShape
 from accelerators.stc_functional import sparse_matmul
 from accelerators.stc_result import BREAKDOWN_KEYS
 from accelerators.stc_smem import conflict_factor
-from simulator.errors import ConfigError, WorkloadError
+from simulator.errors import ConfigError, FormatError, WorkloadError
 from workloads.formats import NMCompressed
-from workloads.gemm import GemmShape, parse_gemm, prune_two_of_four
+from workloads.gemm import GemmShape, MatrixOperands, parse_gemm, prune_two_of_four
 from workloads.numeric import numeric_type, round_to_bf16
 from workloads.transformer_gemms import transformer_gemms
 
@@ -145,3 +145,17 @@ def test_bert_base_shapes():
     shapes = transformer_gemms("bert-base", 512)
     assert [(s.m, s.n, s.k) for s in shapes] == [(2304, 512, 768), (768, 512, 768),
                                                   (3072, 512, 768), (768, 512, 3072)]
+
+
+def test_given_two_four_layer_runs_and_violation_names_the_group():
+    rng = np.random.default_rng(3)
+    weights = prune_two_of_four(rng.standard_normal((40, 24)).astype(np.float32))
+    inputs = rng.random((24, 9)).astype(np.float32)
+    fp16 = numeric_type("fp16")
+    result = stc.run(stc.compile_operands(MatrixOperands("fc", weights, inputs, fp16)))
+    assert result.output_ok and result.details["gemm_m_n_k"] == [40, 9, 24]
+    weights[5, 8:12] = 1.0
+    with pytest.raises(FormatError, match=r"row 5, group 2 \(columns 8\.\.11\) has 4 nonzeros"):
+        MatrixOperands("fc", weights, inputs, fp16)
+    with pytest.raises(WorkloadError, match="do not multiply"):
+        MatrixOperands("fc", weights, inputs.T, fp16)

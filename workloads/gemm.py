@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.errors import WorkloadError
+from workloads.formats.nm_compressed import NMCompressed
 from workloads.numeric import NumericType
 
 BLOCK = 256  # rows of an A panel and columns of a B panel generated at once
@@ -94,3 +95,41 @@ class GemmOperands:
     def panels(self) -> tuple[int, int]:
         """(A row panels, B column panels)."""
         return -(-self.shape.m // BLOCK), -(-self.shape.n // BLOCK)
+
+
+@dataclass(frozen=True)
+class MatrixOperands:
+    """Given operands (e.g. a layer pruned 2:4 by the pruning front end, and its inputs),
+    served in the same panels as GemmOperands. Values are rounded to the data type; A is
+    checked for 2:4 at once (FormatError names the first bad group). `seed` only picks
+    which output blocks a large check samples."""
+
+    name: str
+    a: np.ndarray  # (M, K), 2:4 along K
+    b: np.ndarray  # (K, N)
+    dtype: NumericType
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.a.ndim != 2 or self.b.ndim != 2 or self.a.shape[1] != self.b.shape[0]:
+            raise WorkloadError(f"GEMM {self.name}: A {self.a.shape} and B {self.b.shape} do "
+                                "not multiply; A must be M x K and B K x N")
+        if not (np.all(np.isfinite(self.a)) and np.all(np.isfinite(self.b))):
+            raise WorkloadError(f"GEMM {self.name}: operands contain NaN or infinity")
+        object.__setattr__(self, "a", self.dtype.round(np.asarray(self.a, np.float32)))
+        object.__setattr__(self, "b", self.dtype.round(np.asarray(self.b, np.float32)))
+        NMCompressed.from_dense(self.a)
+
+    @property
+    def shape(self) -> GemmShape:
+        return GemmShape(self.name, self.a.shape[0], self.b.shape[1], self.a.shape[1])
+
+    def a_panel(self, index: int) -> np.ndarray:
+        return self.a[index * BLOCK:(index + 1) * BLOCK]
+
+    def b_panel(self, index: int) -> np.ndarray:
+        return self.b[:, index * BLOCK:(index + 1) * BLOCK]
+
+    @property
+    def panels(self) -> tuple[int, int]:
+        return -(-self.a.shape[0] // BLOCK), -(-self.b.shape[1] // BLOCK)
