@@ -72,7 +72,7 @@ def simulate_kernel(plan: KernelPlan, config: STCConfig,
     l2 = LRUCache("l2", config.l2_bytes)
     sms = [StreamingMultiprocessor(engine, i) for i in range(config.num_sms)]
     stages = config.pipeline_stages
-    queue = {"next_tile": 0, "last_store": 0}
+    shared = {"next_tile": 0, "last_store": 0}  # block scheduler, store drain
 
     def fetch(key: tuple, nbytes: int) -> int:
         """Cycle one operand block reaches shared memory, if requested now."""
@@ -90,9 +90,9 @@ def simulate_kernel(plan: KernelPlan, config: STCConfig,
 
     def sm_process(sm: StreamingMultiprocessor):
         stats = sm.stats
-        while queue["next_tile"] < plan.tiles:
-            tile_m, tile_n = divmod(queue["next_tile"], plan.tiles_n)
-            queue["next_tile"] += 1
+        while shared["next_tile"] < plan.tiles:
+            tile_m, tile_n = divmod(shared["next_tile"], plan.tiles_n)
+            shared["next_tile"] += 1
             stats.tiles += 1
             ready = [load(tile_m, tile_n, k) for k in range(min(stages - 1, plan.k_steps))]
             for k in range(plan.k_steps):
@@ -108,12 +108,12 @@ def simulate_kernel(plan: KernelPlan, config: STCConfig,
             yield sm.wait_cycles(plan.epilogue_smem_cycles)
             stored = max(l2_pipe.transfer(plan.c_bytes_per_tile),
                          hbm_pipe.transfer(plan.c_bytes_per_tile)) + config.hbm_latency_cycles
-            queue["last_store"] = max(queue["last_store"], stored)
+            shared["last_store"] = max(shared["last_store"], stored)
         sm.finished_at = engine.now
 
     processes = [engine.process(sm_process(sm)) for sm in sms]
     engine.run(lambda: all(p.triggered for p in processes))
-    end = max([queue["last_store"]] + [sm.finished_at for sm in sms])
+    end = max([shared["last_store"]] + [sm.finished_at for sm in sms])
 
     def per_sm(field: str) -> np.ndarray:
         return np.array([getattr(sm.stats, field) for sm in sms], dtype=np.int64)

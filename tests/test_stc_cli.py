@@ -45,6 +45,11 @@ def test_listing_names_stc(capsys):
     assert code == 0 and "stc" in out and "a100, h100" in out
 
 
+def test_tokens_without_workload_is_an_error(capsys):
+    code, _, err = run_main(capsys, "--accel", "stc", "--gemm", "64,64,64", "--tokens", "8")
+    assert code == 2 and "--tokens applies to --workload only" in err
+
+
 def test_bad_gemm_exits_2_with_one_line():
     proc = subprocess.run([sys.executable, "sim.py", "--accel", "stc", "--gemm", "4096,x,1"],
                           cwd=ROOT, capture_output=True, text=True)

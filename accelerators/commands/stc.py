@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from accelerators import sparse_tensor_core as stc
 from accelerators.commands.base import AcceleratorCommand, CommandOutput, positive_int
 from accelerators.stc_result import BREAKDOWN_KEYS
+from simulator.errors import WorkloadError
 from simulator.result import SimResult
 from workloads.gemm import GemmShape, parse_gemm
 from workloads.numeric import NUMERIC_TYPES
@@ -28,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         f"(default {DEFAULT_GEMM})")
     source.add_argument("--workload", choices=sorted(MODELS),
                         help="transformer linear layers (M = out features, K = in, N = tokens)")
-    parser.add_argument("--tokens", type=positive_int, nargs="+", default=list(DEFAULT_TOKENS),
+    parser.add_argument("--tokens", type=positive_int, nargs="+",
                         help="token counts for --workload (default "
                         f"{' '.join(map(str, DEFAULT_TOKENS))})")
     parser.add_argument("--preset", choices=sorted(stc.PRESETS), default="a100",
@@ -39,7 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
     if args.workload:
-        return [s for tokens in args.tokens for s in transformer_gemms(args.workload, tokens)]
+        token_counts = args.tokens or DEFAULT_TOKENS
+        return [s for tokens in token_counts for s in transformer_gemms(args.workload, tokens)]
+    if args.tokens:
+        raise WorkloadError("--tokens applies to --workload only; give the GEMM's N in --gemm")
     return [parse_gemm(args.gemm or DEFAULT_GEMM)]
 
 
