@@ -2,5 +2,6 @@
 
 from workloads.formats.compressed import CSC, CSR
 from workloads.formats.eie_csc import EIECSC
+from workloads.formats.nm_compressed import NMCompressed
 
-__all__ = ["CSC", "CSR", "EIECSC"]
+__all__ = ["CSC", "CSR", "EIECSC", "NMCompressed"]

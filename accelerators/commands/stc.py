@@ -1,0 +1,125 @@
+"""`sim.py --accel stc`: GEMMs through the 2:4 sparse tensor core GPU model."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from accelerators import sparse_tensor_core as stc
+from accelerators.commands.base import AcceleratorCommand, CommandOutput, positive_int
+from accelerators.stc_result import BREAKDOWN_KEYS
+from simulator.errors import WorkloadError
+from simulator.result import SimResult
+from workloads.gemm import GemmShape, parse_gemm
+from workloads.numeric import NUMERIC_TYPES
+from workloads.transformer_gemms import DEFAULT_TOKENS, MODELS, transformer_gemms
+
+DEFAULT_GEMM = "4096,4096,4096"
+HEATMAP_SIZES = (256, 512, 1024, 2048, 4096, 8192)  # M and K of the --plot heat map
+HEATMAP_CHECK_MACS = 2**24  # output-check budget per heat-map point
+SHORT = {"launch_cycles": "launch", "math_cycles": "math", "shared_memory_cycles": "smem",
+         "l2_hbm_wait_cycles": "l2/hbm", "epilogue_cycles": "epilogue",
+         "wave_tail_cycles": "wave_tail"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--gemm", metavar="M,N,K",
+                        help="one GEMM C(MxN) = A(MxK, 2:4 sparse) @ B(KxN) "
+                        f"(default {DEFAULT_GEMM})")
+    source.add_argument("--workload", choices=sorted(MODELS),
+                        help="transformer linear layers (M = out features, K = in, N = tokens)")
+    parser.add_argument("--tokens", type=positive_int, nargs="+",
+                        help="token counts for --workload (default "
+                        f"{' '.join(map(str, DEFAULT_TOKENS))})")
+    parser.add_argument("--preset", choices=sorted(stc.PRESETS), default="a100",
+                        help="GPU (default a100)")
+    parser.add_argument("--dtype", choices=sorted(NUMERIC_TYPES), default="fp16",
+                        help="operand data type (default fp16)")
+
+
+def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
+    if args.workload:
+        token_counts = args.tokens or DEFAULT_TOKENS
+        return [s for tokens in token_counts for s in transformer_gemms(args.workload, tokens)]
+    if args.tokens:
+        raise WorkloadError("--tokens applies to --workload only; give the GEMM's N in --gemm")
+    return [parse_gemm(args.gemm or DEFAULT_GEMM)]
+
+
+def run_shapes(shapes: Sequence[GemmShape], dtype: str, config: stc.STCConfig, seed: int,
+               check_budget_macs: int = stc.DEFAULT_CHECK_BUDGET_MACS) -> list[SimResult]:
+    return [stc.run(stc.compile(s, dtype, config, seed), check_budget_macs) for s in shapes]
+
+
+def heatmap_grid(n: int, dtype: str, config: stc.STCConfig, seed: int) -> list[SimResult]:
+    """Speedup grid over M and K at fixed N (each point's output is checked on a sample)."""
+    shapes = [GemmShape(f"grid-{m}x{n}x{k}", m, n, k) for m in HEATMAP_SIZES
+              for k in HEATMAP_SIZES]
+    return run_shapes(shapes, dtype, config, seed, HEATMAP_CHECK_MACS)
+
+
+def sum_breakdowns(results: Sequence[SimResult], mode: str) -> dict[str, float]:
+    return {key: sum(r.details["breakdown"][mode][key] for r in results)
+            for key in BREAKDOWN_KEYS}
+
+
+def table(results: Sequence[SimResult]) -> str:
+    head = (f"{'gemm':28s} {'tile':>8s} {'waves':>5s} {'dense_cycles':>12s} "
+            f"{'sparse_cycles':>13s} {'speedup':>7s} {'output':>6s}")
+    rows = [head, "-" * len(head)]
+    for r in results:
+        kernel = r.details["kernels"]["dense"]
+        rows.append(f"{r.workload:28s} {kernel['plan']['tile']:>8s} {kernel['waves']:5d} "
+                    f"{r.details['dense_cycles']:12d} {r.details['sparse_cycles']:13d} "
+                    f"{r.details['speedup']:7.3f} {'ok' if r.output_ok else 'WRONG':>6s}")
+    parts = [f"{SHORT[k]:>9s}" for k in BREAKDOWN_KEYS]
+    rows += ["", "where time goes (mean cycles per SM, share of the kernel):",
+             f"{'gemm':28s} {'kernel':6s} " + " ".join(parts)]
+    for r in results:
+        for mode in ("dense", "sparse"):
+            b, total = r.details["breakdown"][mode], r.details[f"{mode}_cycles"]
+            cells = [f"{b[k]:9.0f}" for k in BREAKDOWN_KEYS]
+            shares = [f"{b[k] / total:9.1%}" for k in BREAKDOWN_KEYS]
+            rows.append(f"{r.workload if mode == 'dense' else '':28s} {mode:6s} " + " ".join(cells))
+            rows.append(f"{'':28s} {'':6s} " + " ".join(shares))
+    return "\n".join(rows)
+
+
+def run(args: argparse.Namespace) -> CommandOutput:
+    config = stc.preset(args.preset)
+    shapes = shapes_from_args(args)
+    results = run_shapes(shapes, args.dtype, config, args.seed)
+    dense = sum(r.details["dense_cycles"] for r in results)
+    sparse = sum(r.details["sparse_cycles"] for r in results)
+    ok = all(r.output_ok for r in results)
+    heading = (f"stc on {args.workload or shapes[0].name}: {config.name} ({config.num_sms} SMs at "
+               f"{config.clock_mhz:g} MHz), {args.dtype}, seed {args.seed}")
+    footer = (f"\ntotal: dense {dense} cycles ({dense / config.clock_hz * 1e6:.1f} µs), "
+              f"sparse {sparse} cycles ({sparse / config.clock_hz * 1e6:.1f} µs), "
+              f"speedup {dense / sparse:.3f}, output {'ok' if ok else 'WRONG'}")
+    document = {"accel": "stc", "preset": config.name, "dtype": args.dtype, "seed": args.seed,
+                "engine": args.engine, "config": config.to_dict(), "workload":
+                args.workload or shapes[0].name, "dense_cycles": dense, "sparse_cycles": sparse,
+                "speedup": dense / sparse, "clock_hz": config.clock_hz,
+                "breakdown": {m: sum_breakdowns(results, m) for m in ("dense", "sparse")},
+                "output_ok": ok, "gemms": [r.to_dict() for r in results]}
+
+    def figure():
+        from accelerators.stc_plots import run_figure
+
+        n = shapes[0].n
+        grid = heatmap_grid(n, args.dtype, config, args.seed)
+        return run_figure(results, grid, f"{config.name} {args.dtype} speedup, N = {n}")
+
+    return CommandOutput(heading + "\n" + table(results) + footer, document, ok, figure)
+
+
+COMMAND = AcceleratorCommand(
+    description="2:4 sparse tensor core GPU (NVIDIA A100/H100): dense vs sparse GEMM time",
+    engines=stc.ENGINES,
+    presets=tuple(sorted(stc.PRESETS)),
+    workloads=("--gemm M,N,K",) + tuple(sorted(MODELS)),
+    add_arguments=add_arguments,
+    run=run,
+)

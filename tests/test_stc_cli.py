@@ -1,0 +1,57 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import sim
+from accelerators.commands import stc as stc_command
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_main(capsys, *argv):
+    code = sim.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_gemm_prints_cycles_speedup_and_breakdown_and_writes_json(capsys, tmp_path):
+    out_json = tmp_path / "stc.json"
+    code, out, _ = run_main(capsys, "--accel", "stc", "--preset", "h100", "--gemm", "512,256,1024",
+                            "--dtype", "int8", "--json", str(out_json))
+    assert code == 0
+    assert "dense_cycles" in out and "speedup" in out and "wave_tail" in out and "WRONG" not in out
+    doc = json.loads(out_json.read_text())
+    keys = {"dense_cycles", "sparse_cycles", "speedup", "breakdown", "output_ok", "config"}
+    assert keys <= set(doc)
+    assert doc["output_ok"] is True and doc["config"]["name"] == "h100" and doc["dtype"] == "int8"
+    assert doc["speedup"] == doc["dense_cycles"] / doc["sparse_cycles"]
+    assert sum(doc["breakdown"]["sparse"].values()) == doc["sparse_cycles"]
+    (gemm,) = doc["gemms"]
+    assert gemm["details"]["gemm_m_n_k"] == [512, 256, 1024] and gemm["accel"] == "stc"
+
+
+def test_transformer_workload_and_plot(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(stc_command, "HEATMAP_SIZES", (64, 256))
+    png = tmp_path / "stc.png"
+    code, out, _ = run_main(capsys, "--accel", "stc", "--workload", "bert-base", "--tokens", "16",
+                            "--plot", str(png))
+    assert code == 0 and "bert-base-ffn-out-t16" in out and "WRONG" not in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_listing_names_stc(capsys):
+    code, out, _ = run_main(capsys, "--list")
+    assert code == 0 and "stc" in out and "a100, h100" in out
+
+
+def test_tokens_without_workload_is_an_error(capsys):
+    code, _, err = run_main(capsys, "--accel", "stc", "--gemm", "64,64,64", "--tokens", "8")
+    assert code == 2 and "--tokens applies to --workload only" in err
+
+
+def test_bad_gemm_exits_2_with_one_line():
+    proc = subprocess.run([sys.executable, "sim.py", "--accel", "stc", "--gemm", "4096,x,1"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "M,N,K" in proc.stderr
