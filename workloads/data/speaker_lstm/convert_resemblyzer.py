@@ -4,7 +4,7 @@ Turns the pretrained speaker-encoder LSTM of the resemblyzer wheel into
 workloads/data/speaker_lstm/speaker_lstm.npz, and a real recording into the 40-band
 mel frames the encoder takes. See workloads/data/speaker_lstm/SOURCES for the command.
 
-    python tools/convert_resemblyzer.py PRETRAINED_PT WAV OUT_NPZ
+    python workloads/data/speaker_lstm/convert_resemblyzer.py PRETRAINED_PT WAV OUT_NPZ
 """
 
 from __future__ import annotations
