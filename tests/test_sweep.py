@@ -10,6 +10,7 @@ import pytest
 
 import sim
 from accelerators.commands.sweep import run_key
+from accelerators.commands.sweep_store import ResultsFile
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = ["--accel", "eie", "--workload", "neuraltalk-lstm", "--grid", "pes=2,4",
@@ -110,3 +111,27 @@ def test_bad_sweeps_fail_before_running(tmp_path, capsys, argv, message):
 def test_run_key_ignores_grid_spelling():
     spec = {"accel": "eie", "workload": "w", "seed": 0, "engine": "fast", "config": {"a": 1}}
     assert run_key(dict(spec, grid={"pes": 2})) == run_key(dict(spec, grid={"num_pes": 2}))
+
+
+def test_csv_results_resume_and_plot(tmp_path, capsys):
+    out = tmp_path / "r.csv"
+    assert sim.main(["sweep", *GRID, "--out", str(out)]) == 0
+    text = out.read_text().splitlines(keepends=True)
+    assert text[0].startswith("run_key,accel,workload,seed,engine,grid.pes,grid.queue_depth,")
+    out.write_text("".join(text[:3]) + text[3][:30])  # header, two runs, one cut short
+    assert sim.main(["sweep", *GRID, "--out", str(out)]) == 0
+    assert "2 to do" in capsys.readouterr().err
+    records = ResultsFile(out).read()
+    assert len(records) == 4 and len({r["run_key"] for r in records}) == 4
+    assert all(r["output_ok"] is True and r["energy_pj"] > 0 for r in records)
+    png = tmp_path / "c.png"
+    assert sim.main(["plot", str(out), "--x", "queue_depth", "--y", "cycles",
+                     "--out", str(png)]) == 0
+
+
+def test_csv_with_other_columns_is_refused(tmp_path, capsys):
+    out = tmp_path / "r.csv"
+    out.write_text("a,b\n1,2\n")
+    assert sim.main(["sweep", *GRID, "--out", str(out)]) == 2
+    assert "use another --out file" in capsys.readouterr().err
+    assert out.read_text() == "a,b\n1,2\n"

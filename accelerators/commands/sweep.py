@@ -25,17 +25,8 @@ from typing import Any
 from tqdm import tqdm
 
 from accelerators.commands.registry import ACCELERATORS
+from accelerators.commands.sweep_store import ResultsFile, parse_value
 from simulator.errors import UserError
-
-
-def parse_value(text: str) -> Any:
-    """'8' -> 8, '0.5' -> 0.5, anything else stays a string."""
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
 
 
 def parse_grid(items: Sequence[str]) -> dict[str, list[Any]]:
@@ -68,6 +59,10 @@ def run_key(spec: dict[str, Any]) -> str:
                       sort_keys=True)
 
 
+def _sum_or_none(values: list[float | None]) -> float | None:
+    return None if any(v is None for v in values) else sum(values)
+
+
 def run_point(spec: dict[str, Any]) -> dict[str, Any]:
     """Run one grid point (in a worker process) and return its JSON record."""
     command = ACCELERATORS[spec["accel"]]
@@ -75,46 +70,22 @@ def run_point(spec: dict[str, Any]) -> dict[str, Any]:
     results = command.sweep_run(spec["workload"], config, engine=spec["engine"],
                                 seed=spec["seed"])
     pe_cycles = sum(r.cycles * len(r.pe_busy_cycles) for r in results)
+    seconds = sum(r.seconds for r in results)
+    energy = _sum_or_none([r.energy_pj for r in results])
     return {
         "run_key": run_key(spec), **{k: spec[k] for k in ("accel", "workload", "seed", "engine",
                                                           "grid", "config")},
         "cycles": sum(r.cycles for r in results),
-        "seconds": sum(r.seconds for r in results),
+        "seconds": seconds,
         "macs_useful": sum(r.macs_useful for r in results),
         "pe_utilization": sum(sum(r.pe_busy_cycles) for r in results) / pe_cycles,
         "load_efficiency": 1 - sum(sum(r.pe_starved_cycles) for r in results) / pe_cycles,
         "output_ok": all(r.output_ok for r in results),
+        "energy_pj": energy,
+        "power_w": None if energy is None else energy * 1e-12 / seconds,
         "wall_seconds": sum(r.wall_seconds for r in results),
         "layers": [r.to_dict() for r in results],
     }
-
-
-def done_keys(path: Path) -> set[str]:
-    """Run keys already in the results file; an unreadable line (a run killed while
-    being written) is ignored and that run is done again."""
-    keys: set[str] = set()
-    if not path.exists():
-        return keys
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            try:
-                keys.add(json.loads(line)["run_key"])
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue
-    return keys
-
-
-def append_record(path: Path, record: dict[str, Any]) -> None:
-    """Append one line and force it to disk; never rewrites what is there."""
-    with open(path, "ab") as handle:
-        if handle.tell() > 0:
-            with open(path, "rb") as check:
-                check.seek(-1, os.SEEK_END)
-                if check.read(1) != b"\n":
-                    handle.write(b"\n")  # close a line cut short by a kill
-        handle.write(json.dumps(record, sort_keys=True).encode() + b"\n")
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def build_specs(args: argparse.Namespace, file_data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -180,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--file", help="TOML file with accel, workloads, seeds, engine, [grid]")
     parser.add_argument("--seed", type=int, nargs="+", help="one or more seeds (default 0)")
     parser.add_argument("--engine", help="engine (default: the accelerator's default)")
-    parser.add_argument("--out", required=True, help="results file (JSON lines, appended)")
+    parser.add_argument("--out", required=True,
+                        help="results file, appended: JSON lines, or CSV if it ends in .csv")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="local worker processes (default: all cores)")
     parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
@@ -195,14 +167,15 @@ def main(argv: Sequence[str]) -> int:
     if not out.parent.is_dir():
         raise UserError(f"sweep: folder {out.parent} does not exist; create it first")
     specs = build_specs(args, read_grid_file(args.file) if args.file else {})
-    done = done_keys(out)
+    results = ResultsFile(out)
+    done = results.done_keys()
     pending = [spec for spec in specs if run_key(spec) not in done]
     print(f"sweep: {len(specs)} runs, {len(specs) - len(pending)} already in {out}, "
           f"{len(pending)} to do", file=sys.stderr)
     bad = 0
     with tqdm(total=len(pending), unit="run", file=sys.stderr) as bar:
         for record in finished_records(pending, args.workers, args.scheduler):
-            append_record(out, record)
+            results.append(record)
             bad += not record["output_ok"]
             bar.update(1)
     print(f"wrote {out}")

@@ -3,33 +3,29 @@
     sparsesim plot results.jsonl --x pes --y cycles --out curves.png [--series queue_depth]
 
 --x names a grid key (or a config field); --y a result key (cycles, seconds,
-pe_utilization, load_efficiency, macs_useful, wall_seconds). One curve per value of the
+pe_utilization, load_efficiency, macs_useful, energy_pj, power_w, wall_seconds). Reads
+the JSON-lines or CSV file a sweep wrote. One curve per value of the
 --series keys (default: every other grid key, plus the workload when several).
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from accelerators.commands.sweep_store import ResultsFile
 from simulator.errors import UserError
 
-Y_KEYS = ("cycles", "seconds", "pe_utilization", "load_efficiency", "macs_useful", "wall_seconds")
+Y_KEYS = ("cycles", "seconds", "pe_utilization", "load_efficiency", "macs_useful", "energy_pj",
+          "power_w", "wall_seconds")
 
 
 def read_records(path: str) -> list[dict[str, Any]]:
     if not Path(path).exists():
         raise UserError(f"plot: results file {path} not found")
-    records = []
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue  # a line cut short by a killed sweep
+    records = ResultsFile(path).read()
     if not records:
         raise UserError(f"plot: {path} holds no sweep results")
     return records
@@ -57,7 +53,7 @@ def main(argv: Sequence[str]) -> int:
     from simulator.plots import save_png, sweep_figure
 
     parser = Parser(prog="sparsesim plot", description=__doc__.splitlines()[0])
-    parser.add_argument("results", help="JSON-lines file written by `sparsesim sweep`")
+    parser.add_argument("results", help="results file written by `sparsesim sweep`")
     parser.add_argument("--x", required=True, help="grid key or config field for the x axis")
     parser.add_argument("--y", default="cycles", choices=Y_KEYS, help="result key (default cycles)")
     parser.add_argument("--series", nargs="*", help="keys that split the curves")
