@@ -155,3 +155,26 @@ def test_cli_prints_energy_and_power_and_takes_a_table_file(capsys, tmp_path):
     assert sum(gemm["energy_breakdown_pj"].values()) == pytest.approx(gemm["energy_pj"])
     assert sim.main(["--accel", "stc", "--gemm", "64,64,64", "--tech", "nope"]) == 2
     assert "unknown technology table 'nope'" in capsys.readouterr().err
+
+
+def test_energy_benchmark_writes_rows_and_plot(tmp_path, monkeypatch):
+    import importlib.util
+
+    path = TECH_DIR.parents[1] / "benchmarks" / "stc_energy.py"
+    monkeypatch.syspath_prepend(str(path.parent))
+    spec = importlib.util.spec_from_file_location("stc_energy_benchmark", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr(bench, "SQUARE_SIZES", (128,))
+    monkeypatch.setattr(bench, "BERT_TOKENS", (16,))
+    monkeypatch.setattr(bench, "CUSPARSELT_MN", 128)
+    monkeypatch.setattr(bench, "CUSPARSELT_K", (256,))
+    out_json, png = tmp_path / "e.json", tmp_path / "e.png"
+    assert bench.main(["--json", str(out_json), "--png", str(png)]) == 0
+    rows = json.loads(out_json.read_text())["rows"]
+    assert len(rows) == 1 + 4 + 1 and all(r["output_ok"] for r in rows)
+    for r in rows:
+        assert r["sparse"]["energy_uj"] < r["dense"]["energy_uj"]
+        assert r["sparse_over_dense_energy"] == pytest.approx(
+            r["sparse"]["energy_uj"] / r["dense"]["energy_uj"])
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
