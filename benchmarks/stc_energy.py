@@ -24,6 +24,7 @@ from common import output_path, write_json
 from accelerators import sparse_tensor_core as stc
 from accelerators.stc_energy import COMPONENTS
 from simulator.plots import save_png
+from simulator.result import SimResult
 from workloads.gemm import GemmShape
 from workloads.transformer_gemms import transformer_gemms
 
@@ -31,8 +32,6 @@ CHECK_BUDGET_MACS = 2**24  # output-check work per point (a sample of output blo
 SQUARE_SIZES = (1024, 2048, 4096, 8192)
 BERT_TOKENS = (512, 4096)
 CUSPARSELT_MN, CUSPARSELT_K = 10240, (1280, 2560, 5120, 10240, 20480)
-COLOURS = {"arithmetic": "tab:red", "register_file": "tab:orange", "shared_memory": "tab:olive",
-           "l2": "tab:green", "hbm": "tab:blue", "leakage": "tab:grey"}
 
 
 def shapes() -> list[tuple[str, str, GemmShape]]:
@@ -46,18 +45,18 @@ def shapes() -> list[tuple[str, str, GemmShape]]:
     return out
 
 
-def point(group: str, dtype: str, shape: GemmShape, tech: str) -> dict:
-    result = stc.run(stc.compile(shape, dtype, stc.A100, seed=0), CHECK_BUDGET_MACS, tech)
+def point(group: str, result: SimResult) -> dict:
+    """One JSON-ready row of a finished run."""
+    shape, dtype = result.details["gemm_m_n_k"], result.details["dtype"]
     energy = result.details["energy"]
-    row = {"group": group, "gemm": shape.name, "dtype": dtype, "gemm_m_n_k": [shape.m, shape.n,
-                                                                              shape.k],
+    row = {"group": group, "gemm": result.workload, "dtype": dtype, "gemm_m_n_k": shape,
            "speedup": result.details["speedup"], "output_ok": result.output_ok,
            "sparse_over_dense_energy": energy["sparse_over_dense"]}
     for mode in ("dense", "sparse"):
         kernel = energy[mode]
         row[mode] = {"cycles": result.details[f"{mode}_cycles"],
                      "energy_uj": kernel["energy_pj"] * 1e-6, "power_w": kernel["power_w"],
-                     "pj_per_dense_mac": kernel["energy_pj"] / shape.macs,
+                     "pj_per_dense_mac": kernel["energy_pj"] / (shape[0] * shape[1] * shape[2]),
                      "energy_breakdown_pj": kernel["energy_breakdown_pj"],
                      "counts": kernel["counts"]}
     return row
@@ -78,35 +77,18 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def figure(rows: list[dict], tech: str):
+def figure(results: dict[str, list[SimResult]], tech: str):
     import matplotlib.pyplot as plt
 
-    groups = ("square", "bert-base", "cusparselt-int8")
+    from accelerators.stc_plots import draw_energy_breakdown
+
     titles = {"square": "square GEMMs, fp16", "bert-base": "BERT-base linear layers, fp16",
               "cusparselt-int8": "int8, M = N = 10240 (cuSPARSELt sweep)"}
-    widths = [sum(r["group"] == g for r in rows) for g in groups]
-    fig, axes = plt.subplots(1, 3, figsize=(19, 5.6), gridspec_kw={"width_ratios": widths})
-    for ax, group in zip(axes, groups):
-        sel = [r for r in rows if r["group"] == group]
-        tallest = 0.0
-        for i, r in enumerate(sel):
-            for offset, mode in ((-0.2, "dense"), (0.2, "sparse")):
-                bottom = 0.0
-                for c in COMPONENTS:
-                    value = r[mode]["energy_breakdown_pj"][c] / (r["gemm_m_n_k"][0]
-                                                                 * r["gemm_m_n_k"][1]
-                                                                 * r["gemm_m_n_k"][2])
-                    ax.bar(i + offset, value, 0.38, bottom=bottom, color=COLOURS[c],
-                           label=c if (i, mode) == (0, "dense") else None)
-                    bottom += value
-                ax.text(i + offset, bottom, mode[0].upper(), ha="center", va="bottom", fontsize=8)
-                tallest = max(tallest, bottom)
-        labels = [r["gemm"].replace("bert-base-", "").replace("cusparselt-", "") + "\n"
-                  + "x".join(map(str, r["gemm_m_n_k"])) for r in sel]
-        ax.set_xticks(range(len(sel)), labels, fontsize=7, rotation=30, ha="right")
+    fig, axes = plt.subplots(1, 3, figsize=(19, 5.8),
+                             gridspec_kw={"width_ratios": [len(r) for r in results.values()]})
+    for ax, (group, group_results) in zip(axes, results.items()):
+        draw_energy_breakdown(ax, group_results, per_dense_mac=True)
         ax.set_title(titles[group], fontsize=10)
-        ax.set_ylabel("energy per MAC of the dense GEMM (pJ/MAC)")
-        ax.set_ylim(0, 1.08 * tallest)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles[::-1], labels[::-1], fontsize=8, loc="center right",
                title="D = dense\nS = 2:4 sparse", title_fontsize=8)
@@ -122,14 +104,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--png", help="write the breakdown plot here (default benchmarks/results/)")
     parser.add_argument("--tech", default="45nm", help="energy table name or .toml (default 45nm)")
     args = parser.parse_args(argv)
-    rows = [point(group, dtype, shape, args.tech) for group, dtype, shape in shapes()]
+    results: dict[str, list[SimResult]] = {}
+    for group, dtype, shape in shapes():
+        run = stc.run(stc.compile(shape, dtype, stc.A100, seed=0), CHECK_BUDGET_MACS, args.tech)
+        results.setdefault(group, []).append(run)
+    rows = [point(group, r) for group, runs in results.items() for r in runs]
     print(table(rows))
     json_path = output_path("stc_energy.json", args.json)
     png_path = output_path("stc_energy.png", args.png)
     write_json(json_path, {"note": f"ours: sparsesim A100 model, {args.tech} per-event energies "
                            "not scaled to 7 nm; no published per-GEMM energy to compare",
                            "tech": args.tech, "a100": stc.A100.to_dict(), "rows": rows})
-    save_png(figure(rows, args.tech), png_path)
+    save_png(figure(results, args.tech), png_path)
     print(f"wrote {json_path} and {png_path}")
     return 0 if all(r["output_ok"] for r in rows) else 1
 
