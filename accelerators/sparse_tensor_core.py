@@ -6,7 +6,7 @@
 Pipeline: operands (seeded, A pruned 2:4) -> kernel plans (same tile and pipeline for
 dense and sparse; sparse reads A's kept values + metadata and runs the tensor cores at
 the sparse rate) -> SimPy model of each kernel -> functional output from the
-compressed A, checked against numpy -> SimResult.
+compressed A, checked against numpy -> counts and energy of both kernels -> SimResult.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from accelerators.stc_functional import DEFAULT_CHECK_BUDGET_MACS, check_output
 from accelerators.stc_kernel import KernelPlan, plan_kernel
 from accelerators.stc_model import simulate_kernel
 from accelerators.stc_result import build_result
+from simulator.energy import load_table
 from simulator.result import SimResult
 from workloads.gemm import GemmOperands, GemmShape, MatrixOperands
 from workloads.numeric import numeric_type
@@ -53,9 +54,11 @@ def compile_operands(operands: GemmOperands | MatrixOperands,
     return CompiledGemm(operands, config, plans)
 
 
-def run(compiled: CompiledGemm,
-        check_budget_macs: int = DEFAULT_CHECK_BUDGET_MACS) -> SimResult:
-    """Simulate both kernels and check the sparse kernel's numeric output."""
+def run(compiled: CompiledGemm, check_budget_macs: int = DEFAULT_CHECK_BUDGET_MACS,
+        tech: str = "45nm") -> SimResult:
+    """Simulate both kernels and check the sparse kernel's numeric output; energies come
+    from technology table `tech` (a name or a .toml path, see simulator/energy.py)."""
+    table = load_table(tech)
     start = time.perf_counter()
     counters = {mode: simulate_kernel(compiled.plans[mode], compiled.config) for mode in MODES}
     wall = time.perf_counter() - start
@@ -63,4 +66,4 @@ def run(compiled: CompiledGemm,
     ops = compiled.operands
     return build_result(shape=ops.shape, dtype=ops.dtype, config=compiled.config,
                         plans=compiled.plans, counters=counters, check=check, seed=ops.seed,
-                        wall_seconds=wall)
+                        wall_seconds=wall, table=table)

@@ -2,9 +2,11 @@
 
 Sources: "README" is /work/shared/reference/README.md (NVIDIA A100 whitepaper 2020 and
 H100 figures); "A100 WP" is the NVIDIA A100 Tensor Core GPU Architecture whitepaper
-(2020) for a figure that README does not list; "CUDA guide" is the CUDA C++ Programming
-Guide (shared memory banks). "not published: our choice" marks values no public source
-gives; each is a field so a sweep can vary it.
+(2020) and "H100 WP" the NVIDIA H100 Tensor Core GPU Architecture whitepaper (2022) for
+figures that README does not list; "CUDA guide" is the CUDA C++ Programming Guide
+(shared memory banks); "PTX ISA" is NVIDIA's PTX ISA manual (MMA instruction shapes).
+"not published: our choice" marks values no public source gives; each is a field so a
+sweep can vary it.
 """
 
 from __future__ import annotations
@@ -63,11 +65,22 @@ class STCConfig:
     l2_latency_cycles: int = 200  # L2 hit latency; not published: our choice (microbenchmark order)
     hbm_latency_cycles: int = 500  # DRAM latency; not published: our choice (microbenchmark order)
     launch_overhead_us: float = 2.0  # kernel launch + block dispatch; not published: our choice
+    # Energy-only fields (they change no cycle count):
+    mma_m: int = 16  # PTX ISA: mma.sync m16n8k16 (fp16/bf16), m16n8k32 (int8): 16 rows of A
+    mma_n: int = 8  # PTX ISA: same instructions, 8 columns of B
+    mma_k_bytes: int = 32  # PTX ISA: K of 16 fp16 / 32 int8 = 32 bytes per dense instruction
+    mma_operands_from_smem: bool = False  # A100: mma.sync reads A and B from registers (PTX ISA)
+    register_file_bytes_per_sm: int = 256 * 2**10  # A100 WP: 256 KB register file per SM
+    register_file_banks_per_sm: int = 4  # A100 WP: 4 SM partitions, 64 KB register file each
+    l2_array_bytes: int = 2**20  # SRAM array one L2 access reaches; not published: our choice
+    # (the table's largest SRAM, 1 MiB: a 40 MB L2 is built of many arrays, an access reads one)
 
     def __post_init__(self) -> None:
         positive = ("num_sms", "fp16_fma_per_clk_per_tc", "l2_bytes", "smem_bytes_per_sm",
                     "k_tile_bytes", "tensor_cores_per_sm", "int8_rate_multiplier",
-                    "sparse_rate_multiplier", "smem_banks", "smem_bank_bytes", "pipeline_stages")
+                    "sparse_rate_multiplier", "smem_banks", "smem_bank_bytes", "pipeline_stages",
+                    "mma_m", "mma_n", "mma_k_bytes", "register_file_bytes_per_sm",
+                    "register_file_banks_per_sm", "l2_array_bytes")
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -158,6 +171,12 @@ H100 = STCConfig(
         TileShape(128, 256, 1, 2), TileShape(128, 128, 2, 1),
         TileShape(64, 128, 1, 1), TileShape(64, 64, 1, 1),
     ),
+    mma_m=64,  # PTX ISA: wgmma m64nNk16 (fp16/bf16), m64nNk32 (int8)
+    mma_n=128,  # PTX ISA: wgmma N up to 256; 128 fits every tile slice here (our choice)
+    mma_k_bytes=32,  # PTX ISA: K of 16 fp16 / 32 int8
+    mma_operands_from_smem=True,  # PTX ISA: wgmma reads B (and here A) from shared memory
+    register_file_bytes_per_sm=256 * 2**10,  # H100 WP: 256 KB register file per SM
+    register_file_banks_per_sm=4,  # H100 WP: 4 SM partitions
 )
 
 PRESETS: dict[str, STCConfig] = {"a100": A100, "h100": H100}

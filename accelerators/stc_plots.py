@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from accelerators.stc_energy import COMPONENTS  # noqa: E402
 from accelerators.stc_result import BREAKDOWN_KEYS  # noqa: E402
 from simulator.result import SimResult  # noqa: E402
 
@@ -19,6 +20,9 @@ LABELS = {"launch_cycles": "launch", "math_cycles": "tensor-core math",
 COLOURS = {"launch_cycles": "#868e96", "math_cycles": "#2b8a3e",
            "shared_memory_cycles": "#1c7ed6", "l2_hbm_wait_cycles": "#e8590c",
            "epilogue_cycles": "#9c36b5", "wave_tail_cycles": "#ced4da"}
+ENERGY_COLOURS = {"arithmetic": "tab:red", "register_file": "tab:orange",
+                  "shared_memory": "tab:olive", "l2": "tab:green", "hbm": "tab:blue",
+                  "leakage": "tab:grey"}
 
 
 def draw_breakdown(ax: plt.Axes, results: Sequence[SimResult]) -> None:
@@ -45,6 +49,30 @@ def draw_breakdown(ax: plt.Axes, results: Sequence[SimResult]) -> None:
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
+def draw_energy_breakdown(ax: plt.Axes, results: Sequence[SimResult],
+                          per_dense_mac: bool = False) -> None:
+    """Stacked bars of energy per component, dense (D) and sparse (S) side by side per
+    GEMM: in µJ, or in pJ per multiply-accumulate of the dense GEMM (M x N x K)."""
+    tallest = 0.0
+    for i, result in enumerate(results):
+        m, n, k = result.details["gemm_m_n_k"]
+        scale = 1 / (m * n * k) if per_dense_mac else 1e-6
+        for offset, mode in ((-0.2, "dense"), (0.2, "sparse")):
+            parts = result.details["energy"][mode]["energy_breakdown_pj"]
+            bottom = 0.0
+            for key in COMPONENTS:
+                ax.bar(i + offset, parts[key] * scale, 0.38, bottom=bottom,
+                       color=ENERGY_COLOURS[key], label=key if (i, mode) == (0, "dense") else None)
+                bottom += parts[key] * scale
+            ax.text(i + offset, bottom, mode[0].upper(), ha="center", va="bottom", fontsize=8)
+            tallest = max(tallest, bottom)
+    labels = [f"{r.workload}\n" + "x".join(map(str, r.details["gemm_m_n_k"])) for r in results]
+    ax.set_xticks(range(len(results)), labels, fontsize=7, rotation=30, ha="right")
+    ax.set_ylim(0, 1.08 * tallest)
+    ax.set_ylabel("energy per MAC of the dense GEMM (pJ/MAC)" if per_dense_mac
+                  else "energy per kernel (µJ)")
+
+
 def draw_speedup_heatmap(ax: plt.Axes, grid: Sequence[SimResult], title: str) -> None:
     """Speedup (dense cycles / sparse cycles) over M (rows) and K (columns)."""
     ms = sorted({r.details["gemm_m_n_k"][0] for r in grid})
@@ -67,11 +95,16 @@ def draw_speedup_heatmap(ax: plt.Axes, grid: Sequence[SimResult], title: str) ->
 
 def run_figure(results: Sequence[SimResult], grid: Sequence[SimResult],
                grid_title: str) -> plt.Figure:
-    """The CLI's --plot: breakdown bars on the left, speedup heat map on the right."""
+    """The CLI's --plot: where time goes, energy per component, speedup heat map."""
     width = max(6.0, 1.6 * len(results) + 3)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(width + 6.5, 5.2),
-                                      gridspec_kw={"width_ratios": [width, 6.5]})
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(2 * width + 6.5, 5.2),
+                                              gridspec_kw={"width_ratios": [width, width, 6.5]})
     draw_breakdown(left, results)
+    draw_energy_breakdown(middle, results)
+    tech = results[0].details["energy"]["tech"]
+    middle.set_title(f"energy, dense (D) vs 2:4 sparse (S); {tech} energies, not scaled to "
+                     "the GPU's node", fontsize=10)
+    middle.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     draw_speedup_heatmap(right, grid, grid_title)
     fig.tight_layout()
     return fig

@@ -3,6 +3,8 @@ the common fields, both kernels (dense and sparse) side by side in `details`.
 
 Per SM, every cycle of a kernel is one of: launch, math, shared memory, L2/HBM wait,
 epilogue, wave tail; `breakdown` gives their means over SMs, which sum to the cycles.
+Energy (stc_energy): `energy_pj`, `energy_breakdown_pj` and `power_w` are the sparse
+kernel's; `details["energy"]` holds both kernels' counts, breakdowns and power.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from typing import Any
 import numpy as np
 
 from accelerators.stc_config import STCConfig
+from accelerators.stc_counts import access_counts
+from accelerators.stc_energy import energy_breakdown_pj
 from accelerators.stc_functional import OutputCheck
 from accelerators.stc_kernel import KernelPlan
 from accelerators.stc_model import KernelCounters
+from simulator.energy import TechTable
 from simulator.result import SimResult
 from workloads.gemm import GemmShape
 from workloads.numeric import NumericType
@@ -64,11 +69,25 @@ def _kernel_summary(plan: KernelPlan, counters: KernelCounters, config: STCConfi
             "memory_stats": _memory_stats(plan, counters)}
 
 
+def kernel_energy(plan: KernelPlan, counters: KernelCounters, dtype: NumericType,
+                  config: STCConfig, table: TechTable) -> dict[str, Any]:
+    """One kernel's counts, energy breakdown (pJ), total (pJ) and power (W)."""
+    seconds = kernel_cycles(counters, config) / config.clock_hz
+    counts = access_counts(plan, counters, dtype, config)
+    parts = energy_breakdown_pj(counts, config, seconds, table)
+    total = sum(parts.values())
+    return {"counts": counts.to_dict(), "energy_breakdown_pj": parts, "energy_pj": total,
+            "power_w": total * 1e-12 / seconds}
+
+
 def build_result(*, shape: GemmShape, dtype: NumericType, config: STCConfig,
                  plans: dict[str, KernelPlan], counters: dict[str, KernelCounters],
-                 check: OutputCheck, seed: int, wall_seconds: float) -> SimResult:
+                 check: OutputCheck, seed: int, wall_seconds: float,
+                 table: TechTable) -> SimResult:
     sparse, dense = counters["sparse"], counters["dense"]
     cycles = kernel_cycles(sparse, config)
+    energy = {mode: kernel_energy(plans[mode], counters[mode], dtype, config, table)
+              for mode in ("dense", "sparse")}
     dense_cycles = kernel_cycles(dense, config)
     busy = sparse.sm_math
     stalled = sparse.sm_smem + sparse.sm_memory_wait + sparse.sm_epilogue
@@ -107,5 +126,12 @@ def build_result(*, shape: GemmShape, dtype: NumericType, config: STCConfig,
                                "sparse_values": shape.m * -(-shape.k // 4) * 2 * dtype.bits,
                                "sparse_metadata": shape.m * -(-shape.k // 4) * 2 * 2},
             "output_check": check.to_dict(),
+            "energy": {"tech": table.name, "tech_source": table.source,
+                       "note": f"{table.name} energies per event, not scaled to the GPU's node",
+                       "sparse_over_dense": energy["sparse"]["energy_pj"]
+                       / energy["dense"]["energy_pj"], **energy},
         },
+        energy_pj=energy["sparse"]["energy_pj"],
+        energy_breakdown_pj=energy["sparse"]["energy_breakdown_pj"],
+        power_w=energy["sparse"]["power_w"],
     )

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 from accelerators import sparse_tensor_core as stc
 from accelerators.commands.base import AcceleratorCommand, CommandOutput, positive_int
+from accelerators.stc_energy import COMPONENTS
 from accelerators.stc_result import BREAKDOWN_KEYS
+from simulator.energy import load_table
 from simulator.errors import WorkloadError
 from simulator.result import SimResult
 from workloads.gemm import GemmShape, parse_gemm
@@ -20,6 +22,8 @@ HEATMAP_CHECK_MACS = 2**24  # output-check budget per heat-map point
 SHORT = {"launch_cycles": "launch", "math_cycles": "math", "shared_memory_cycles": "smem",
          "l2_hbm_wait_cycles": "l2/hbm", "epilogue_cycles": "epilogue",
          "wave_tail_cycles": "wave_tail"}
+SHORT_ENERGY = {"arithmetic": "arith", "register_file": "regfile", "shared_memory": "smem",
+                "l2": "l2", "hbm": "hbm", "leakage": "leakage"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="GPU (default a100)")
     parser.add_argument("--dtype", choices=sorted(NUMERIC_TYPES), default="fp16",
                         help="operand data type (default fp16)")
+    parser.add_argument("--tech", default="45nm",
+                        help="energy table: a name from `sparsesim energy --tables` or a .toml "
+                        "(default 45nm; not scaled to the GPU's own node)")
 
 
 def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
@@ -48,8 +55,10 @@ def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
 
 
 def run_shapes(shapes: Sequence[GemmShape], dtype: str, config: stc.STCConfig, seed: int,
-               check_budget_macs: int = stc.DEFAULT_CHECK_BUDGET_MACS) -> list[SimResult]:
-    return [stc.run(stc.compile(s, dtype, config, seed), check_budget_macs) for s in shapes]
+               check_budget_macs: int = stc.DEFAULT_CHECK_BUDGET_MACS,
+               tech: str = "45nm") -> list[SimResult]:
+    return [stc.run(stc.compile(s, dtype, config, seed), check_budget_macs, tech)
+            for s in shapes]
 
 
 def heatmap_grid(n: int, dtype: str, config: stc.STCConfig, seed: int) -> list[SimResult]:
@@ -62,6 +71,34 @@ def heatmap_grid(n: int, dtype: str, config: stc.STCConfig, seed: int) -> list[S
 def sum_breakdowns(results: Sequence[SimResult], mode: str) -> dict[str, float]:
     return {key: sum(r.details["breakdown"][mode][key] for r in results)
             for key in BREAKDOWN_KEYS}
+
+
+def energy_totals(results: Sequence[SimResult], mode: str) -> dict[str, float]:
+    """Energy (pJ), its breakdown and mean power (W) of one kernel kind over all GEMMs."""
+    kernels = [r.details["energy"][mode] for r in results]
+    energy = sum(k["energy_pj"] for k in kernels)
+    seconds = sum(r.details[f"{mode}_cycles"] for r in results) / results[0].clock_hz
+    return {"energy_pj": energy, "power_w": energy * 1e-12 / seconds,
+            "energy_breakdown_pj": {c: sum(k["energy_breakdown_pj"][c] for k in kernels)
+                                    for c in COMPONENTS}}
+
+
+def energy_table(results: Sequence[SimResult]) -> str:
+    energy = results[0].details["energy"]
+    rows = [f"energy per kernel and share per component ({energy['tech']} table: "
+            f"{energy['tech_source']};",
+            "  per-event energies of that node, not scaled to the GPU's 7 nm / 4 nm):",
+            f"{'gemm':28s} {'kernel':6s} {'energy_uJ':>10s} {'power_W':>8s} "
+            + " ".join(f"{SHORT_ENERGY[c]:>8s}" for c in COMPONENTS)]
+    for r in results:
+        for mode in ("dense", "sparse"):
+            kernel = r.details["energy"][mode]
+            shares = [f"{kernel['energy_breakdown_pj'][c] / kernel['energy_pj']:8.1%}"
+                      for c in COMPONENTS]
+            rows.append(f"{r.workload if mode == 'dense' else '':28s} {mode:6s} "
+                        f"{kernel['energy_pj'] * 1e-6:10.1f} {kernel['power_w']:8.1f} "
+                        + " ".join(shares))
+    return "\n".join(rows)
 
 
 def table(results: Sequence[SimResult]) -> str:
@@ -89,7 +126,8 @@ def table(results: Sequence[SimResult]) -> str:
 def run(args: argparse.Namespace) -> CommandOutput:
     config = stc.preset(args.preset)
     shapes = shapes_from_args(args)
-    results = run_shapes(shapes, args.dtype, config, args.seed)
+    load_table(args.tech)  # an unknown table fails here, before any simulation
+    results = run_shapes(shapes, args.dtype, config, args.seed, tech=args.tech)
     dense = sum(r.details["dense_cycles"] for r in results)
     sparse = sum(r.details["sparse_cycles"] for r in results)
     ok = all(r.output_ok for r in results)
@@ -98,10 +136,17 @@ def run(args: argparse.Namespace) -> CommandOutput:
     footer = (f"\ntotal: dense {dense} cycles ({dense / config.clock_hz * 1e6:.1f} µs), "
               f"sparse {sparse} cycles ({sparse / config.clock_hz * 1e6:.1f} µs), "
               f"speedup {dense / sparse:.3f}, output {'ok' if ok else 'WRONG'}")
+    energy = {mode: energy_totals(results, mode) for mode in ("dense", "sparse")}
+    footer += (f"\nenergy ({args.tech}): dense {energy['dense']['energy_pj'] * 1e-6:.1f} µJ "
+               f"({energy['dense']['power_w']:.1f} W), sparse "
+               f"{energy['sparse']['energy_pj'] * 1e-6:.1f} µJ "
+               f"({energy['sparse']['power_w']:.1f} W), sparse / dense "
+               f"{energy['sparse']['energy_pj'] / energy['dense']['energy_pj']:.3f}")
     document = {"accel": "stc", "preset": config.name, "dtype": args.dtype, "seed": args.seed,
                 "engine": args.engine, "config": config.to_dict(), "workload":
                 args.workload or shapes[0].name, "dense_cycles": dense, "sparse_cycles": sparse,
-                "speedup": dense / sparse, "clock_hz": config.clock_hz,
+                "speedup": dense / sparse, "clock_hz": config.clock_hz, "tech": args.tech,
+                "energy": energy, "energy_note": results[0].details["energy"]["note"],
                 "breakdown": {m: sum_breakdowns(results, m) for m in ("dense", "sparse")},
                 "output_ok": ok, "gemms": [r.to_dict() for r in results]}
 
@@ -112,7 +157,8 @@ def run(args: argparse.Namespace) -> CommandOutput:
         grid = heatmap_grid(n, args.dtype, config, args.seed)
         return run_figure(results, grid, f"{config.name} {args.dtype} speedup, N = {n}")
 
-    return CommandOutput(heading + "\n" + table(results) + footer, document, ok, figure)
+    text = heading + "\n" + table(results) + "\n\n" + energy_table(results) + footer
+    return CommandOutput(text, document, ok, figure)
 
 
 COMMAND = AcceleratorCommand(
