@@ -9,21 +9,17 @@ not simulate DDR3; ESE keeps the compressed weights there and streams them throu
 PEs' buffers every step, so each step moves the layer's whole encoding (entries and
 pointers, `ddr_bytes_per_step`) from DDR3 into the buffers (one buffer write per bit
 streamed). The input frames are not counted (40 to 153 values a step: negligible).
-
-Rules beyond simulator.energy's: a 12 x 16-bit multiply costs the table's multiply at the
-geometric-mean width sqrt(12 * 16), since an array multiplier's partial-product array
-grows with the product of the operand widths (the same rule that makes Horowitz's
-equal-width multipliers about quadratic); the accumulate is an add at accumulator width.
+A MAC is a 12-bit weight times a 16-bit activation (rule: simulator.mac_energy).
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from accelerators.ese_compile import CompiledLSTMLayer
 from accelerators.ese_elementwise import OPS_PER_CELL
 from simulator.energy import TechTable
+from simulator.mac_energy import mac_pj
 
 if TYPE_CHECKING:
     from accelerators.ese_counters import ESECounters
@@ -41,13 +37,6 @@ def accumulator_file_bytes(compiled: CompiledLSTMLayer) -> float:
     if compiled.projection is not None:
         rows += -(-compiled.projection.shape[0] // cfg.pes_per_channel)
     return rows * cfg.accumulator_bits / 8
-
-
-def mac_pj(cfg, table: TechTable) -> float:
-    """One weight x activation multiply and one accumulate (rule in the module docstring)."""
-    width = math.sqrt(cfg.weight_bits * cfg.activation_bits)
-    return table.interpolate("int_mult_pj", width) + table.interpolate("int_add_pj",
-                                                                       cfg.accumulator_bits)
 
 
 def on_chip_bits(compiled: CompiledLSTMLayer) -> float:
@@ -77,7 +66,8 @@ def energy_breakdown_pj(compiled: CompiledLSTMLayer, counters: ESECounters, step
     lut_bytes = (cfg.lut_segments + 1) * act / 8
     cells = float(counters.elementwise_cells)
     return {
-        "arithmetic_mac": entries * mac_pj(cfg, table),
+        "arithmetic_mac": entries * mac_pj(table, cfg.weight_bits, cfg.activation_bits,
+                                           cfg.accumulator_bits),
         "sram_spmat_buffer": float(counters.spmat_reads.sum())
         * table.sram_access_pj(cfg.spmat_buffer_bytes, cfg.spmat_word_bits)
         + steps * table.sram_access_pj(cfg.spmat_buffer_bytes, entry_bits),
