@@ -16,9 +16,9 @@ from common import output_path, write_json
 
 from accelerators import ese
 from accelerators.commands.ese import compare
-from accelerators.ese_energy_plot import energy_figure
 from accelerators.ese_pruning import DEFAULT_SPARSITY
 from simulator.energy import load_table
+from simulator.energy_plots import energy_figure
 from simulator.plots import save_png
 from workloads.lstm_models import speaker_lstm
 
@@ -62,7 +62,8 @@ def main() -> None:
                                 if not k.startswith("pe_")} for s in SCHEMES}}
     write_json(path, document)
     png = path.with_suffix(".png")
-    save_png(energy_figure({s: runs[s][0].layers for s in SCHEMES}), png)
+    save_png(energy_figure({s: runs[s][0].layers for s in SCHEMES},
+                           f"ESE energy per layer, {args.tech}"), png)
     print(f"wrote {path} and {png}")
 
 

@@ -123,9 +123,9 @@ def test_cli_prints_energy_and_power_and_rejects_an_unknown_table(capsys, tmp_pa
 
 
 def test_energy_figure_stacks_every_layer(layer):
-    from accelerators.ese_energy_plot import energy_figure
+    from simulator.energy_plots import energy_figure
 
-    figure = energy_figure({"balanced": ese.run(layer).layers})
+    figure = energy_figure({"balanced": ese.run(layer).layers}, "test")
     left, right = figure.axes[:2]
     heights = sum(patch.get_height() for patch in left.patches)
     assert heights == pytest.approx(ese.run(layer).energy_pj * 1e-6)
