@@ -45,7 +45,7 @@ class ESEConfig:
     column_index_bits: int = 16  # column index carried with each queued activation; ours
     spmat_buffer_bytes: int = 4096  # sparse-matrix buffer per PE; not published: our choice
     pointer_buffer_bytes: int = 1024  # pointer buffer per PE (all banks); not published: ours
-    activation_buffer_bytes: int = 2048  # x_t, h_{t-1} and m_t, whole channel; ours
+    activation_buffer_bytes: int = 4096  # x_t, h_{t-1}, m_t (ese-lstm needs 3378); ours
 
     def __post_init__(self) -> None:
         whole = ("pes_per_channel", "channels", "queue_depth_entries", "weight_bits",

@@ -102,6 +102,9 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
                                "reads_words": int(counters.pointer_reads.sum()),
                                "bits_read": int(counters.pointer_reads.sum()) * cfg.pointer_bits,
                                "bank_conflicts": int(counters.pointer_conflicts.sum())},
+            "activation_buffer": {"capacity_bytes": cfg.activation_buffer_bytes,
+                                  "needed_bytes": (compiled.inputs + compiled.outputs
+                                                   + compiled.hidden) * cfg.activation_bits // 8},
             "ddr3": {"bytes_per_step": ddr_bytes_per_step(compiled),
                      "bytes_read": steps * ddr_bytes_per_step(compiled),
                      "note": "weights streamed every step; counted, not timed"},

@@ -67,7 +67,7 @@ def test_energy_is_linear_in_the_counts(layer):
 def test_idle_components_cost_only_leakage(layer, tmp_path):
     """No step run, nothing counted: every class is zero but leakage, which is
     bits x 1 pW/bit x seconds. Bits for 4 PEs, H = 8: per PE 4096 + 1024 bytes of
-    buffers, 2 x 8 rows of 32-bit accumulators, 8 x 32-bit queue entries; 2048-byte
+    buffers, 2 x 8 rows of 32-bit accumulators, 8 x 32-bit queue entries; 4096-byte
     activation buffer; two 2049-entry 16-bit lookup tables."""
     compiled = layer.layers[0]
     counters, _ = simulate_fast(compiled, layer.frames, 1)
@@ -77,7 +77,7 @@ def test_idle_components_cost_only_leakage(layer, tmp_path):
         queue_pops=0 * counters.queue_pops, broadcast_transfers=0, elementwise_cells=0)
     parts = energy_breakdown_pj(compiled, idle, 0, 2e-6, load_table(leaky(tmp_path)))
     assert all(parts[key] == 0.0 for key in DYNAMIC)
-    bits = 4 * ((4096 + 1024 + 2 * 8 * 4) * 8 + 8 * 32) + 2048 * 8 + 2 * 2049 * 16
+    bits = 4 * ((4096 + 1024 + 2 * 8 * 4) * 8 + 8 * 32) + 4096 * 8 + 2 * 2049 * 16
     assert parts["leakage"] == pytest.approx(bits * 1.0 * 2e-6)
 
 
