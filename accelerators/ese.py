@@ -39,6 +39,10 @@ class ESERun:
         return sum(r.cycles for r in self.layers)
 
     @property
+    def energy_pj(self) -> float:
+        return sum(r.energy_pj for r in self.layers)
+
+    @property
     def output_ok(self) -> bool:
         return all(r.output_ok for r in self.layers)
 
@@ -56,9 +60,10 @@ def _simulate(layer, inputs: np.ndarray, step: int, engine: str) -> tuple[ESECou
 
 
 def run(compiled: CompiledLSTM, engine: str = "fast", seed: int | None = None,
-        timeline_step: int | None = None) -> ESERun:
+        timeline_step: int | None = None, tech: str = "45nm") -> ESERun:
     """Simulate every layer over the sequence; `timeline_step` (default: the middle
-    step) is the step whose timeline each result records."""
+    step) is the step whose timeline each result records; energy comes from technology
+    table `tech` (see simulator/energy.py)."""
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     steps = len(compiled.frames)
@@ -71,7 +76,7 @@ def run(compiled: CompiledLSTM, engine: str = "fast", seed: int | None = None,
         counters, compile_seconds = _simulate(layer, x, step, engine)
         result = build_result(layer, counters, x, engine=engine, seed=seed,
                               wall_seconds=time.perf_counter() - start - compile_seconds,
-                              workload=compiled.name)
+                              workload=compiled.name, tech=tech)
         if engine == "fast":
             result.details["compile_seconds"] = compile_seconds
         results.append(result)

@@ -37,12 +37,22 @@ class ESEConfig:
     lut_range: float = 8.0  # table covers [-lut_range, +lut_range), saturates outside; ours
     skip_zero_activations: bool = False  # broadcast only nonzero activations (as EIE); ESE's
     #                                      LSTM activations are dense: not published, our choice
+    # Widths and on-chip memories, for energy and leakage (not timing). ESE keeps the
+    # compressed weights in DDR3 (secondary: two DDR3 channels) and streams them through
+    # per-PE buffers every step, so the buffers are FIFOs, not whole-matrix stores.
+    activation_bits: int = 16  # activations and LUT values, fixed point; not published: ours
+    accumulator_bits: int = 32  # gate accumulators; not published: our choice
+    column_index_bits: int = 16  # column index carried with each queued activation; ours
+    spmat_buffer_bytes: int = 4096  # sparse-matrix buffer per PE; not published: our choice
+    pointer_buffer_bytes: int = 1024  # pointer buffer per PE (all banks); not published: ours
+    activation_buffer_bytes: int = 4096  # x_t, h_{t-1}, m_t (ese-lstm needs 3378); ours
 
     def __post_init__(self) -> None:
         whole = ("pes_per_channel", "channels", "queue_depth_entries", "weight_bits",
                  "relative_index_bits", "spmat_word_bits", "pointer_bits", "pointer_banks",
                  "pe_pipeline_stages", "elementwise_lanes", "elementwise_pipeline_cycles",
-                 "lut_segments")
+                 "lut_segments", "activation_bits", "accumulator_bits", "column_index_bits",
+                 "spmat_buffer_bytes", "pointer_buffer_bytes", "activation_buffer_bytes")
         for name in whole:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -65,6 +75,11 @@ class ESEConfig:
     def entry_bits(self) -> int:
         """Bits of one stored entry (weight code and relative index)."""
         return self.weight_bits + self.relative_index_bits
+
+    @property
+    def queue_entry_bits(self) -> int:
+        """Bits of one activation-queue entry (value and column index)."""
+        return self.activation_bits + self.column_index_bits
 
     @property
     def entries_per_word(self) -> int:

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelerators.ese_compile import CompiledLSTMLayer
-from accelerators.ese_elementwise import ElementwiseUnit
+from accelerators.ese_elementwise import OPS_PER_CELL, ElementwiseUnit
+from accelerators.ese_energy import ddr_bytes_per_step, energy_breakdown_pj
+from simulator.energy import load_table
 from simulator.result import SimResult
 
 
@@ -30,6 +32,7 @@ class ESECounters:
     pointer_reads: np.ndarray
     pointer_conflicts: np.ndarray  # extra cycles from pointer bank conflicts
     elementwise_busy: int  # cycles the element-wise unit worked
+    elementwise_cells: int  # LSTM cells it updated (ElementwiseUnit.OPS_PER_CELL each)
     step_end_cycles: np.ndarray  # cycle each step's h_t was ready
     timeline: dict  # intervals of one step, for the timeline plot
     output: np.ndarray  # (T, outputs) float64 simulated hidden states
@@ -42,7 +45,8 @@ def reference_states(compiled: CompiledLSTMLayer, inputs: np.ndarray) -> np.ndar
 
 
 def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.ndarray, *,
-                 engine: str, seed: int | None, wall_seconds: float, workload: str) -> SimResult:
+                 engine: str, seed: int | None, wall_seconds: float, workload: str,
+                 tech: str = "45nm") -> SimResult:
     cfg = compiled.config
     n = cfg.pes_per_channel
     cycles = counters.model_end_cycle
@@ -59,6 +63,10 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
     depth = cfg.queue_depth_entries
     histogram = counters.occupancy_histogram.astype(np.int64)
     levels = np.flatnonzero(histogram)
+    seconds = cycles / cfg.clock_hz
+    breakdown = energy_breakdown_pj(compiled, counters, steps, seconds, load_table(tech))
+    energy = sum(breakdown.values())
+    cells = int(counters.elementwise_cells)
     return SimResult(
         accel="ese",
         workload=workload,
@@ -67,7 +75,7 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
         engine=engine,
         cycles=int(cycles),
         clock_hz=cfg.clock_hz,
-        seconds=cycles / cfg.clock_hz,
+        seconds=seconds,
         macs_useful=macs,
         pe_busy_cycles=busy.tolist(),
         pe_stalled_cycles=stalled.tolist(),
@@ -86,12 +94,20 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
         },
         memory_stats={
             "spmat_memory": {"word_bits": cfg.spmat_word_bits,
+                             "capacity_bytes_per_pe": cfg.spmat_buffer_bytes,
                              "reads_words": int(counters.spmat_reads.sum()),
                              "bits_read": int(counters.spmat_reads.sum()) * cfg.spmat_word_bits},
             "pointer_memory": {"word_bits": cfg.pointer_bits, "banks": cfg.pointer_banks,
+                               "capacity_bytes_per_pe": cfg.pointer_buffer_bytes,
                                "reads_words": int(counters.pointer_reads.sum()),
                                "bits_read": int(counters.pointer_reads.sum()) * cfg.pointer_bits,
                                "bank_conflicts": int(counters.pointer_conflicts.sum())},
+            "activation_buffer": {"capacity_bytes": cfg.activation_buffer_bytes,
+                                  "needed_bytes": (compiled.inputs + compiled.outputs
+                                                   + compiled.hidden) * cfg.activation_bits // 8},
+            "ddr3": {"bytes_per_step": ddr_bytes_per_step(compiled),
+                     "bytes_read": steps * ddr_bytes_per_step(compiled),
+                     "note": "weights streamed every step; counted, not timed"},
         },
         output_ok=bool(error <= tolerance),
         max_abs_error=error,
@@ -109,9 +125,19 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
             "cycles_per_step": float(cycles / steps),
             "step_end_cycles": counters.step_end_cycles.astype(np.int64).tolist(),
             "elementwise_busy_cycles": int(counters.elementwise_busy),
+            "elementwise_ops": {"cells": cells, "lookups": cells * OPS_PER_CELL.lookups,
+                                "lut_reads": cells * OPS_PER_CELL.lut_reads,
+                                "multiplies": cells * OPS_PER_CELL.multiplies,
+                                "adds": cells * OPS_PER_CELL.adds},
+            "macs_by_width": {f"{cfg.weight_bits}x{cfg.activation_bits}_bit":
+                              int(counters.pe_entries.sum())},
             "broadcast": {"transfers": int(counters.broadcast_transfers),
                           "stall_cycles": int(counters.broadcast_stall_cycles)},
             "encoded_bits": compiled.size_bits(),
             "step_timeline": counters.timeline,
+            "tech": tech,
         },
+        energy_pj=energy,
+        energy_breakdown_pj=breakdown,
+        power_w=energy * 1e-12 / seconds,
     )

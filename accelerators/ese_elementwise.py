@@ -14,6 +14,21 @@ from workloads.lstm import sigmoid
 
 
 @dataclass(frozen=True)
+class CellOps:
+    """Operations the unit performs for one LSTM cell of one step (see `step`)."""
+
+    lookups: int  # sigmoid or tanh table lookups
+    lut_reads: int  # table entries read (two per lookup: the segment's ends)
+    multiplies: int  # interpolation (one per lookup) and the cell update's products
+    adds: int  # interpolation (two per lookup), bias (one per gate), the cell sum
+
+
+# sigmoid(i), sigmoid(f), sigmoid(o), tanh(g), tanh(c); f*c, sig(i)*tanh(g), sig(o)*tanh(c);
+# four bias adds and the sum f*c + i*g.
+OPS_PER_CELL = CellOps(lookups=5, lut_reads=10, multiplies=5 + 3, adds=2 * 5 + 4 + 1)
+
+
+@dataclass(frozen=True)
 class LookupTable:
     """A piecewise-linear table of one function on [-span, +span]."""
 

@@ -147,6 +147,7 @@ def _finish_step(last, ctrl, spawn, waits, ew, cell, bias, hidden, outputs_n, n,
         ew_rec[ew[1], 2] = last
         ew[1] += 1
     ew[0] += ew_cycles  # ew.busy(cycles)
+    ew[2] += hidden  # ew.stats.entries += compiled.hidden
     m = np.zeros(hidden)
     for k in range(hidden):  # ElementwiseUnit.step
         a = _lut(sig_values, span, gates[hidden + k]) * cell[k]
@@ -204,7 +205,7 @@ def _simulate(inputs, bias, hidden, outputs_n, n, depth, drain, ew_cycles, skip_
     rec = np.zeros((3 * n * (n_inputs + outputs_n + hidden) + 1, 4), dtype=np.int64)
     nrec = np.zeros(1, dtype=np.int64)
     ew_rec = np.zeros((2, 3), dtype=np.int64)
-    ew = np.zeros(2, dtype=np.int64)  # element-wise busy cycles, intervals recorded
+    ew = np.zeros(3, dtype=np.int64)  # element-wise busy cycles, intervals recorded, cells
     now = np.zeros(1, dtype=np.int64)
     counts = np.zeros(4, dtype=np.int64)  # items, segments, transfers, bus stall cycles
     outputs = np.zeros((steps, outputs_n))
@@ -258,7 +259,7 @@ def _simulate(inputs, bias, hidden, outputs_n, n, depth, drain, ew_cycles, skip_
              seg_kind, seg_step, seg_count, seg_done, g_ptr, g_rows, g_w, g_useful, p_ptr,
              p_rows, p_w, p_useful, gate_acc, proj_acc, per_word, pointer_extra, rec, nrec,
              tracked)
-    return (pe, histogram, counts, ew[0], step_end, outputs, rec[:nrec[0]], ew_rec[:ew[1]],
+    return (pe, histogram, counts, ew, step_end, outputs, rec[:nrec[0]], ew_rec[:ew[1]],
             window_start)
 
 
@@ -358,7 +359,7 @@ def _run(compiled: CompiledLSTMLayer, inputs: np.ndarray, timeline_step: int) ->
             gates.encoding.ptr, gates.local_rows, gates.weights, gates.useful.astype(np.int64),
             *p_arrays, compiled.projection is not None, gates.rows_per_pe, p_rows_per_pe,
             unit.sigmoid.values, unit.tanh.values, float(cfg.lut_range), timeline_step)
-    pe, histogram, counts, ew_busy, step_end, outputs, rec, ew_rec, window = _simulate(*args)
+    pe, histogram, counts, ew, step_end, outputs, rec, ew_rec, window = _simulate(*args)
     pe_intervals: list[list[list]] = [[] for _ in range(n)]
     for p, begin, end, kind in rec.tolist():
         intervals = pe_intervals[p]
@@ -375,6 +376,6 @@ def _run(compiled: CompiledLSTMLayer, inputs: np.ndarray, timeline_step: int) ->
         queue_pushes=pe[:, PUSHES], queue_pops=pe[:, POPS], broadcast_transfers=int(counts[2]),
         broadcast_stall_cycles=int(counts[3]), spmat_reads=pe[:, SPMAT],
         pointer_reads=pe[:, POINTER_READS], pointer_conflicts=pe[:, CONFLICTS],
-        elementwise_busy=int(ew_busy), step_end_cycles=step_end, timeline=timeline,
-        output=outputs)
+        elementwise_busy=int(ew[0]), elementwise_cells=int(ew[2]), step_end_cycles=step_end,
+        timeline=timeline, output=outputs)
 

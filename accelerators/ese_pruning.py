@@ -39,6 +39,8 @@ def summarise(run: ese.ESERun, dense_states: np.ndarray) -> dict[str, Any]:
     nonzeros = np.sum([r.details["pe_nonzeros"] for r in layers], axis=0)
     weights = sum(r.details["weights_dense"] for r in layers)
     difference = run.hidden_states - dense_states
+    breakdown = {key: float(sum(r.energy_breakdown_pj[key] for r in layers))
+                 for key in layers[0].energy_breakdown_pj}
     return {
         "cycles": int(cycles),
         "seconds": cycles / layers[0].clock_hz,
@@ -57,15 +59,20 @@ def summarise(run: ese.ESERun, dense_states: np.ndarray) -> dict[str, Any]:
         "error_vs_dense_relative_rms": float(np.sqrt(np.mean(difference ** 2)
                                                      / np.mean(dense_states ** 2))),
         "macs_useful": int(sum(r.macs_useful for r in layers)),
+        "energy_pj": run.energy_pj,
+        "energy_breakdown_pj": breakdown,
+        "power_w": run.energy_pj * 1e-12 / (cycles / layers[0].clock_hz),
         "wall_seconds": float(sum(r.wall_seconds for r in layers)),
     }
 
 
 def run_scheme(model: LSTMModel, scheme: str, sparsity: float, config: ESEConfig, *,
                engine: str, seed: int | None, dense_states: np.ndarray,
-               timeline_step: int | None = None) -> tuple[ese.ESERun, dict[str, Any]]:
-    """Prune, compile and simulate; returns the run and its summary."""
+               timeline_step: int | None = None,
+               tech: str = "45nm") -> tuple[ese.ESERun, dict[str, Any]]:
+    """Prune, compile and simulate (energy from table `tech`); returns the run and its
+    summary."""
     pruned = prune(model, scheme, sparsity, config.pes_per_channel)
     run = ese.run(ese.compile(pruned, config), engine=engine, seed=seed,
-                  timeline_step=timeline_step)
+                  timeline_step=timeline_step, tech=tech)
     return run, summarise(run, dense_states)

@@ -173,6 +173,7 @@ def simulate_layer(compiled: CompiledLSTMLayer, inputs: np.ndarray, timeline_ste
             ew_intervals.append([engine.now, engine.now + cycles, f"step {step}"])
         yield ew.busy(cycles)
         cell[0], m = unit.step(gates, cell[0])
+        ew.stats.entries += compiled.hidden  # cells updated
         m_ready[step].succeed(m)
 
     def finish_step(step: int):
@@ -229,6 +230,7 @@ def simulate_layer(compiled: CompiledLSTMLayer, inputs: np.ndarray, timeline_ste
         pointer_reads=np.array([s.stats.reads for s in pointer_srams]),
         pointer_conflicts=np.array([s.stats.bank_conflicts for s in pointer_srams]),
         elementwise_busy=ew.stats.busy_cycles,
+        elementwise_cells=ew.stats.entries,
         step_end_cycles=step_end,
         timeline={"step": timeline_step, "start_cycle": window_start[0],
                   "end_cycle": int(step_end[timeline_step]), "pe_intervals": pe_intervals,

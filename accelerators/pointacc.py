@@ -57,9 +57,10 @@ def compile(workload: PointWorkload, config: PointAccConfig = POINTACC_DEFAULT  
     return CompiledPointAcc(workload, config, keys, bits)
 
 
-def run(compiled: CompiledPointAcc, seed: int | None = None) -> list[SimResult]:
+def run(compiled: CompiledPointAcc, seed: int | None = None,
+        tech: str = "45nm") -> list[SimResult]:
     """Run the convolution chain, then the set abstraction; every layer's maps and
-    output are checked against numpy."""
+    output are checked against numpy; energy comes from technology table `tech`."""
     workload, config = compiled.workload, compiled.config
     results = []
     coords, features = workload.coords, workload.features
@@ -69,7 +70,8 @@ def run(compiled: CompiledPointAcc, seed: int | None = None) -> list[SimResult]:
         wall = time.perf_counter() - start
         check = check_conv(layer_run, coords, features, layer)
         results.append(build_result(layer_run, check, config, workload=workload.name,
-                                    seed=seed, wall_seconds=wall, input_voxels=len(coords)))
+                                    seed=seed, wall_seconds=wall, input_voxels=len(coords),
+                                    tech=tech))
         coords, features = layer_run.out_coords, layer_run.output.astype(np.float32)
     sa = workload.set_abstraction
     if sa is not None:
@@ -79,7 +81,7 @@ def run(compiled: CompiledPointAcc, seed: int | None = None) -> list[SimResult]:
         check = check_set_abstraction(layer_run, workload.coords, workload.features, sa)
         results.append(build_result(layer_run, check, config, workload=workload.name,
                                     seed=seed, wall_seconds=wall,
-                                    input_voxels=len(workload.coords)))
+                                    input_voxels=len(workload.coords), tech=tech))
     return results
 
 

@@ -39,6 +39,11 @@ class PointAccConfig:
     feature_bytes: int = 2  # bytes per feature value (16-bit); not published: our choice
     key_bytes: int = 8  # bytes per packed coordinate key (3 x 21 bits); our encoding
     clock_mhz: float = 1000.0  # clock, MHz; not published: our choice
+    # Memories and widths for energy and leakage only (no timing effect); not published:
+    map_buffer_bytes: int = 32 * 1024  # kernel-map entries between the units; our choice
+    output_buffer_bytes: int = 128 * 1024  # partial sums of the outputs; our choice
+    accumulator_bits: int = 32  # systolic array partial sums; not published: our choice
+    map_entry_bits: int = 64  # one map entry: input row and output row, 32 bits each; ours
 
     def __post_init__(self) -> None:
         if self.mapper not in MAPPERS:
@@ -46,7 +51,8 @@ class PointAccConfig:
                               f"got {self.mapper!r}")
         positive = ("comparators", "distance_lanes", "array_rows", "array_cols",
                     "feature_buffer_bytes", "dram_bytes_per_cycle", "feature_bytes",
-                    "key_bytes")
+                    "key_bytes", "map_buffer_bytes", "output_buffer_bytes",
+                    "accumulator_bits", "map_entry_bits")
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:

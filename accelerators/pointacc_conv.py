@@ -53,10 +53,12 @@ def simulate_conv(config: PointAccConfig, coords: np.ndarray, features: np.ndarr
     def memory():
         if resident:
             yield from dram.transfer(read_bytes=n_in * c_in * fb)
+            units.feature_writes += n_in * c_in
         while True:
             item = yield from units.wait("memory", dram, units.maps.get(), "a map")
             if item is not None:
                 gathered = 0 if resident else len(item[1]) * c_in * fb
+                units.feature_writes += gathered // fb
                 yield from dram.transfer(read_bytes=c_in * c_out * fb + gathered)
             yield from units.wait("memory", dram, units.tiles.put(item), "space for a tile")
             if item is None:
@@ -91,7 +93,7 @@ def simulate_conv(config: PointAccConfig, coords: np.ndarray, features: np.ndarr
     maps = [np.column_stack([rows_in, out_coords[rows_out], np.full(len(rows_in), number)])
             for number, rows_in, rows_out in state["entries"]]
     stats = mapper.stats
-    return counters_of(units, layer.name, "sparse_conv", stats.cycles, stats.map_entries,
-                       stats.comparisons, stats.collisions, stats.passes, resident,
-                       out_coords, state["output"],
-                       {"kernel_map": np.concatenate(maps) if maps else np.zeros((0, 5))})
+    return counters_of(units, stats, layer.name, "sparse_conv", resident, out_coords,
+                       state["output"],
+                       {"kernel_map": np.concatenate(maps) if maps else np.zeros((0, 5))},
+                       map_entries=stats.map_entries, passes=stats.passes)

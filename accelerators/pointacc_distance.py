@@ -71,6 +71,7 @@ class DistanceUnit(Component):
                                       == lane_max[chunk])[0])
             chosen.append(chunk * self.lanes + lane)
             self.stats.comparisons += n - 1
+            self.stats.key_reads += n  # every point's coordinates, for its new distance
             yield self._spend(chunks + self.latency)
         return np.array(chosen, dtype=np.int64)
 
@@ -97,6 +98,7 @@ class DistanceUnit(Component):
                 neighbours[row, :len(first)] = first
                 neighbours[row, len(first):] = first[0]
         self.stats.comparisons += int((scanned * self.lanes).sum())
+        self.stats.key_reads += int((scanned * self.lanes).sum())
         yield self._spend(int(scanned.sum()) + self.latency * len(centres))
         return neighbours
 
@@ -121,5 +123,6 @@ class DistanceUnit(Component):
             merge = -(-min(cand_d.shape[1], k) // self.width)
             cycles += max(1, merge)  # a distance chunk takes >= 1 cycle
         self.stats.comparisons += m * n
+        self.stats.key_reads += m * n
         yield self._spend(m * (cycles + self.latency))
         return top_i

@@ -119,6 +119,7 @@ class HashMapper(Component):
 
     def _pass(self, probes: int, collisions: int, issue: int):
         self.stats.comparisons += probes
+        self.stats.key_reads += probes  # every probe reads one slot
         self.stats.collisions += collisions
         self.stats.passes += 1
         cycles = issue + self.latency if probes else 0
@@ -135,8 +136,12 @@ class HashMapper(Component):
         """Generator: build the table of output keys (the downsampled input keys at
         stride > 1; duplicates collapse); returns them in table-row order."""
         keys = downsample_keys(in_keys, stride)
+        self.stats.key_reads += len(in_keys)  # the input keys, read to be downsampled
         self.table = HashTable(len(keys), self.load_factor, self.width)
         order, probes, collisions, issue = self.table.insert(keys)
+        self.stats.hashes += len(keys)
+        self.stats.key_writes += len(order)
+        self.stats.table_slots = len(self.table.keys)
         yield self._pass(probes, collisions, issue)
         return keys[order]
 
@@ -146,6 +151,8 @@ class HashMapper(Component):
         built; returns (input rows, output rows) of the hits."""
         shifted = in_keys - pack_offset(tuple(offset))
         rows, probes, collisions, issue = self.table.lookup(shifted)
+        self.stats.hashes += len(shifted)
+        self.stats.key_reads += len(in_keys)  # the input keys, read to be shifted
         hit = rows >= 0
         self.stats.map_entries += int(np.count_nonzero(hit))
         yield self._pass(probes, collisions, issue)

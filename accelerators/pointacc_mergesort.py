@@ -37,6 +37,10 @@ class MapperStats:
     collisions: int = 0  # hash probes that hit another key's slot (hash only)
     passes: int = 0  # merge passes (merge-sort) or table passes (hash)
     map_entries: int = 0
+    key_reads: int = 0  # keys (hash: slots; distance unit: points) read from the key buffer
+    key_writes: int = 0  # keys (hash: slots) written to the key buffer
+    hashes: int = 0  # keys hashed (hash only)
+    table_slots: int = 0  # slots of the hash table built (hash only)
 
 
 def merge_comparisons(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
@@ -76,6 +80,8 @@ class MergeSortMapper(Component):
             block = order[start:start + self.width]
             block = block[np.argsort(keys[block], kind="stable")]
             runs.append(block[np.concatenate([[True], np.diff(keys[block]) != 0])])
+        self.stats.key_reads += len(keys)
+        self.stats.key_writes += sum(len(run) for run in runs)
         yield self._spend(len(runs) + self.latency)
         while len(runs) > 1:
             merged, cycles = [], self.latency
@@ -86,6 +92,8 @@ class MergeSortMapper(Component):
                 out = both[np.concatenate([[True], np.diff(keys[both]) != 0])]
                 cycles += -(-(len(out)) // self.width)  # W keys leave the merger a cycle
                 self.stats.comparisons += comparisons
+                self.stats.key_reads += len(both)  # a sort pass moves every key
+                self.stats.key_writes += len(out)
                 merged.append(out)
             if len(runs) % 2:
                 merged.append(runs[-1])
@@ -120,6 +128,7 @@ class MergeSortMapper(Component):
         _, in_pos, out_pos = np.intersect1d(shifted, out_keys, assume_unique=True,
                                             return_indices=True)
         self.stats.comparisons += comparisons
+        self.stats.key_reads += comparisons + matches  # keys consumed: a match takes two
         self.stats.map_entries += matches
         self.stats.passes += 1
         if comparisons:

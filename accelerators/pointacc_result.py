@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from accelerators.pointacc_check import Check
 from accelerators.pointacc_config import PointAccConfig
+from accelerators.pointacc_energy import energy_breakdown_pj, key_buffer_bytes
 from accelerators.pointacc_run import LayerRun
+from simulator.energy import load_table
 from simulator.result import SimResult
 
 UNITS = ("mapping", "matrix")  # the compute units reported as "PEs"
 
 
 def build_result(run: LayerRun, check: Check, config: PointAccConfig, *, workload: str,
-                 seed: int | None, wall_seconds: float, input_voxels: int) -> SimResult:
+                 seed: int | None, wall_seconds: float, input_voxels: int,
+                 tech: str = "45nm") -> SimResult:
     cycles = max(1, run.cycles)
+    seconds = run.cycles / config.clock_hz
+    breakdown = energy_breakdown_pj(run, config, input_voxels, seconds, load_table(tech))
+    energy = sum(breakdown.values())
     busy = [run.mapping_cycles, run.matmul_cycles]
     waiting = [run.waiting_cycles["mapping"], run.waiting_cycles["matrix"]]
     idle = [cycles - b - w for b, w in zip(busy, waiting)]
     return SimResult(
         accel="pointacc", workload=workload, config=config.to_dict(), seed=seed,
         engine="reference", cycles=run.cycles, clock_hz=config.clock_hz,
-        seconds=run.cycles / config.clock_hz, macs_useful=run.macs,
+        seconds=seconds, macs_useful=run.macs,
         pe_busy_cycles=busy, pe_stalled_cycles=waiting, pe_starved_cycles=idle,
         pe_utilization=sum(busy) / (len(busy) * cycles),
         load_efficiency=1.0 - sum(idle) / (len(busy) * cycles),
@@ -29,7 +35,20 @@ def build_result(run: LayerRun, check: Check, config: PointAccConfig, *, workloa
                                "busy_cycles": run.memory_cycles,
                                "bytes_per_cycle": config.dram_bytes_per_cycle},
                       "feature_buffer": {"capacity_bytes": config.feature_buffer_bytes,
-                                         "input_features_resident": run.features_resident}},
+                                         "input_features_resident": run.features_resident,
+                                         "values_written": run.feature_writes,
+                                         "values_read": run.array_input_reads},
+                      "key_buffer": {"capacity_bytes": key_buffer_bytes(run, config,
+                                                                        input_voxels),
+                                     "reads": run.key_reads,
+                                     "writes": run.key_writes + input_voxels,
+                                     "hash_table_slots": run.table_slots},
+                      "map_buffer": {"capacity_bytes": config.map_buffer_bytes,
+                                     "entry_bits": config.map_entry_bits,
+                                     "writes": run.map_entries, "reads": run.map_entries},
+                      "output_buffer": {"capacity_bytes": config.output_buffer_bytes,
+                                        "partial_sum_updates": run.array_psum_updates},
+                      "array_weights": {"loads": run.array_weight_loads}},
         output_ok=check.output_ok, max_abs_error=check.max_abs_error,
         wall_seconds=wall_seconds,
         details={"layer": run.name, "kind": run.kind, "mapper": config.mapper,
@@ -37,8 +56,13 @@ def build_result(run: LayerRun, check: Check, config: PointAccConfig, *, workloa
                  "matmul_cycles": run.matmul_cycles, "memory_cycles": run.memory_cycles,
                  "map_entries": run.map_entries, "maps_ok": check.maps_ok,
                  "mapping_comparisons": run.comparisons, "hash_collisions": run.collisions,
+                 "keys_hashed": run.hashes,
+                 "macs_by_width": {f"{8 * config.feature_bytes}x{8 * config.feature_bytes}"
+                                   "_bit": run.macs},
                  "mapping_passes": run.mapping_passes, "input_voxels": input_voxels,
                  "output_points": int(len(run.out_coords)),
                  "output_channels": int(run.output.shape[1]),
-                 "reference": check.reference},
+                 "reference": check.reference, "tech": tech},
+        energy_pj=energy, energy_breakdown_pj=breakdown,
+        power_w=energy * 1e-12 / seconds if seconds > 0 else 0.0,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from accelerators.pointacc_mergesort import MapperStats
 from accelerators.pointacc_units import Units
 
 
@@ -28,19 +29,33 @@ class LayerRun:
     dram_bytes_read: int
     dram_bytes_written: int
     features_resident: bool  # input features fit the on-chip feature buffer
+    key_reads: int  # key-buffer reads: keys, hash slots, or points (distance unit)
+    key_writes: int  # key-buffer writes: sorted keys or hash slots
+    hashes: int  # keys hashed (hash mapper only)
+    table_slots: int  # hash-table slots (hash mapper only)
+    feature_writes: int  # feature values written into the feature buffer
+    array_input_reads: int  # feature values streamed from the buffer into the array
+    array_weight_loads: int  # weight values loaded into the array
+    array_psum_updates: int  # partial sums read and written back in the output buffer
     out_coords: np.ndarray  # int64 (M_out, 3), in the accelerator's output order
     output: np.ndarray  # float64 (M_out, c_out), activation applied
     maps: dict  # the mapping results, for checking (see each simulator)
 
 
-def counters_of(units: Units, name: str, kind: str, mapping_cycles: int, map_entries: int,
-                comparisons: int, collisions: int, passes: int, resident: bool,
-                out_coords: np.ndarray, output: np.ndarray, maps: dict) -> LayerRun:
+def counters_of(units: Units, mapping: MapperStats, name: str, kind: str, resident: bool,
+                out_coords: np.ndarray, output: np.ndarray, maps: dict, *, map_entries: int,
+                passes: int) -> LayerRun:
+    """`mapping`: the stats of the unit that built the maps (mapper or distance unit)."""
+    array = units.array.stats
     return LayerRun(
-        name=name, kind=kind, cycles=units.end_cycle, mapping_cycles=mapping_cycles,
-        matmul_cycles=units.array.stats.busy_cycles, memory_cycles=units.dram.stats.busy_cycles,
+        name=name, kind=kind, cycles=units.end_cycle, mapping_cycles=mapping.cycles,
+        matmul_cycles=array.busy_cycles, memory_cycles=units.dram.stats.busy_cycles,
         waiting_cycles=dict(units.waiting_cycles), map_entries=map_entries,
-        comparisons=comparisons, collisions=collisions, mapping_passes=passes,
-        macs=units.array.stats.macs, dram_bytes_read=units.dram.stats.bytes_read,
+        comparisons=mapping.comparisons, collisions=mapping.collisions, mapping_passes=passes,
+        macs=array.macs, dram_bytes_read=units.dram.stats.bytes_read,
         dram_bytes_written=units.dram.stats.bytes_written, features_resident=resident,
+        key_reads=mapping.key_reads, key_writes=mapping.key_writes, hashes=mapping.hashes,
+        table_slots=mapping.table_slots,
+        feature_writes=units.feature_writes, array_input_reads=array.input_reads,
+        array_weight_loads=array.weight_loads, array_psum_updates=array.psum_updates,
         out_coords=out_coords, output=output, maps=maps)

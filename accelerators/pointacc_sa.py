@@ -52,8 +52,10 @@ def simulate_set_abstraction(config: PointAccConfig, coords: np.ndarray,
     def memory():
         if resident:
             yield from dram.transfer(read_bytes=n * c_in * fb)
+            units.feature_writes += n * c_in
         item = yield from units.wait("memory", dram, units.maps.get(), "a map")
         gathered = 0 if resident else m * k * c_in * fb
+        units.feature_writes += gathered // fb
         yield from dram.transfer(read_bytes=(3 + c_in) * c_out * fb + gathered)
         yield from units.wait("memory", dram, units.tiles.put(item), "space for a tile")
 
@@ -70,8 +72,7 @@ def simulate_set_abstraction(config: PointAccConfig, coords: np.ndarray,
     for process in (mapping(), memory(), matrix()):
         units.engine.process(process)
     units.run()
-    stats = distance.stats
-    return counters_of(units, layer.name, "set_abstraction", stats.cycles, m * k,
-                       stats.comparisons, 0, m, resident, coords[state["centres"]],
-                       state["output"], {"fps": state["centres"],
-                                         "neighbours": state["neighbours"]})
+    return counters_of(units, distance.stats, layer.name, "set_abstraction", resident,
+                       coords[state["centres"]], state["output"],
+                       {"fps": state["centres"], "neighbours": state["neighbours"]},
+                       map_entries=m * k, passes=m)

@@ -33,6 +33,7 @@ class Units:
         self.tiles = simpy.Store(env, capacity=QUEUE_DEPTH)  # memory -> matrix
         self.waiting_cycles = {"mapping": 0, "memory": 0, "matrix": 0}
         self.end_cycle = 0
+        self.feature_writes = 0  # feature values written into the feature buffer
         self.done = False
 
     def wait(self, who: str, component: Component, event: simpy.Event, what: str):

@@ -14,6 +14,9 @@ class ArrayStats:
     busy_cycles: int = 0
     macs: int = 0  # useful multiply-accumulates
     tiles: int = 0  # weight tiles loaded
+    weight_loads: int = 0  # weight values loaded into the array's registers
+    input_reads: int = 0  # input values streamed in (each row once per column of tiles)
+    psum_updates: int = 0  # partial sums read and written back (once per row of tiles)
 
 
 class SystolicArray(Component):
@@ -40,4 +43,8 @@ class SystolicArray(Component):
         self.stats.busy_cycles += cycles
         self.stats.macs += m * k * n
         self.stats.tiles += tiles
+        if m:
+            self.stats.weight_loads += k * n
+            self.stats.input_reads += m * k * -(-n // self.cols)
+            self.stats.psum_updates += m * n * -(-k // self.rows)
         return self.wait_cycles(cycles)

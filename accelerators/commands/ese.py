@@ -15,6 +15,7 @@ from accelerators.commands.base import (
     positive_int,
 )
 from accelerators.ese_pruning import DEFAULT_SPARSITY, SCHEMES, run_scheme
+from simulator.energy import load_table
 from simulator.errors import ConfigError
 from workloads.lstm import LSTMModel
 from workloads.lstm_models import SPEAKER, WORKLOAD_NAMES, lstm_workload
@@ -37,6 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queue-depth", type=positive_int,
                         help="activation queue depth, entries (default 8)")
     parser.add_argument("--clock-mhz", type=positive_float, help="clock, MHz (default 200)")
+    parser.add_argument("--tech", default="45nm",
+                        help="energy table: a name from `sparsesim energy --tables` or a .toml")
     parser.add_argument("--timeline-layer", type=int, default=0,
                         help="layer whose middle step the plot's timeline shows (default 0)")
 
@@ -53,16 +56,17 @@ def load(args: argparse.Namespace) -> LSTMModel:
 
 
 def compare(model: LSTMModel, config: ese.ESEConfig, schemes: tuple[str, ...], *,
-            sparsity: float, engine: str, seed: int) -> dict[str, tuple[ese.ESERun, dict]]:
-    """Run `model` under each scheme at the same sparsity."""
+            sparsity: float, engine: str, seed: int,
+            tech: str = "45nm") -> dict[str, tuple[ese.ESERun, dict]]:
+    """Run `model` under each scheme at the same sparsity (energy from table `tech`)."""
     dense = model.forward()[-1]
     return {scheme: run_scheme(model, scheme, sparsity, config, engine=engine, seed=seed,
-                               dense_states=dense) for scheme in schemes}
+                               dense_states=dense, tech=tech) for scheme in schemes}
 
 
 def table(runs: dict[str, tuple[ese.ESERun, dict]]) -> str:
     head = (f"{'scheme':10s} {'layer':7s} {'cycles':>8s} {'time_us':>9s} {'pe_util':>8s} "
-            f"{'nz_max/mean':>11s} {'output':>7s}")
+            f"{'nz_max/mean':>11s} {'energy_uJ':>9s} {'power_mW':>8s} {'output':>7s}")
     rows = [head, "-" * len(head)]
     for scheme, (run, summary) in runs.items():
         for r in run.layers:
@@ -70,10 +74,12 @@ def table(runs: dict[str, tuple[ese.ESERun, dict]]) -> str:
             rows.append(f"{scheme:10s} {r.details['layer']:7s} {r.cycles:8d} "
                         f"{r.seconds * 1e6:9.2f} {r.pe_utilization:8.3f} "
                         f"{max(nz) / (sum(nz) / len(nz)):11.3f} "
+                        f"{r.energy_pj * 1e-6:9.2f} {r.power_w * 1e3:8.1f} "
                         f"{'ok' if r.output_ok else 'WRONG':>7s}")
         rows.append(f"{scheme:10s} {'total':7s} {summary['cycles']:8d} "
                     f"{summary['seconds'] * 1e6:9.2f} {summary['pe_utilization']:8.3f} "
                     f"{summary['nonzeros_max_over_mean']:11.3f} "
+                    f"{summary['energy_pj'] * 1e-6:9.2f} {summary['power_w'] * 1e3:8.1f} "
                     f"{'ok' if summary['output_ok'] else 'WRONG':>7s}")
         rows.append(f"{'':10s} error vs dense float LSTM: relative RMS "
                     f"{summary['error_vs_dense_relative_rms']:.4f}, max "
@@ -91,16 +97,17 @@ def run(args: argparse.Namespace) -> CommandOutput:
     if not 0 <= args.timeline_layer < len(model.layers):
         raise ConfigError(f"--timeline-layer must lie in 0..{len(model.layers) - 1}, "
                           f"got {args.timeline_layer}")
+    load_table(args.tech)  # an unknown table fails here, before any simulation
     schemes = (args.prune,) + tuple(s for s in SCHEMES if s != args.prune and args.plot)
     runs = compare(model, config, schemes, sparsity=args.sparsity, engine=args.engine,
-                   seed=args.seed)
+                   seed=args.seed, tech=args.tech)
     chosen_run, chosen = runs[args.prune]
     heading = (f"ese on {model.name}: {len(model.frames)} frames, {len(model.layers)} layers, "
                f"{config.pes_per_channel} PEs at {config.clock_mhz:g} MHz, sparsity "
                f"{args.sparsity:g}, engine {args.engine}, seed {args.seed}")
     document: dict[str, Any] = {
         "accel": "ese", "workload": model.name, "config": config.to_dict(), "seed": args.seed,
-        "engine": args.engine, "prune": args.prune, "sparsity": args.sparsity,
+        "engine": args.engine, "tech": args.tech, "prune": args.prune, "sparsity": args.sparsity,
         "frames": len(model.frames), **chosen,
         "layers": [r.to_dict() for r in chosen_run.layers],
         "comparison": {scheme: summary for scheme, (_, summary) in runs.items()},

@@ -13,6 +13,7 @@ from accelerators.commands.base import (
     positive_float,
     positive_int,
 )
+from simulator.energy import load_table
 from simulator.result import SimResult
 from workloads.point_clouds import CLOUD_NAMES, load_cloud, subsample
 from workloads.point_layers import point_workload
@@ -48,6 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dram-bytes-per-cycle", type=positive_int,
                         help="DRAM bandwidth, bytes per cycle (default 32)")
     parser.add_argument("--clock-mhz", type=positive_float, help="clock, MHz (default 1000)")
+    parser.add_argument("--tech", default="45nm",
+                        help="energy table: a name from `sparsesim energy --tables` or a .toml")
 
 
 def config_from_args(args: argparse.Namespace) -> pointacc.PointAccConfig:
@@ -61,21 +64,25 @@ def config_from_args(args: argparse.Namespace) -> pointacc.PointAccConfig:
 def table(results: Sequence[SimResult]) -> str:
     head = (f"{'layer':6s} {'kind':15s} {'in_vox':>7s} {'out_pts':>7s} {'map_entries':>11s} "
             f"{'mapping_cyc':>11s} {'matmul_cyc':>10s} {'memory_cyc':>10s} {'cycles':>9s} "
-            f"{'output':>6s}")
+            f"{'energy_uJ':>9s} {'power_mW':>8s} {'output':>6s}")
     rows = [head, "-" * len(head)]
     for r in results:
         d = r.details
         rows.append(f"{d['layer']:6s} {d['kind']:15s} {d['input_voxels']:7d} "
                     f"{d['output_points']:7d} {d['map_entries']:11d} {d['mapping_cycles']:11d} "
                     f"{d['matmul_cycles']:10d} {d['memory_cycles']:10d} {r.cycles:9d} "
+                    f"{r.energy_pj * 1e-6:9.3f} {r.power_w * 1e3:8.1f} "
                     f"{'ok' if r.output_ok else 'WRONG':>6s}")
     rows.append("-" * len(head))
     total = sum(r.cycles for r in results)
+    energy = sum(r.energy_pj for r in results)
+    power = energy * 1e-12 / sum(r.seconds for r in results)
     rows.append(f"{'total':6s} {'':15s} {'':7s} {'':7s} "
                 f"{sum(r.details['map_entries'] for r in results):11d} "
                 f"{sum(r.details['mapping_cycles'] for r in results):11d} "
                 f"{sum(r.details['matmul_cycles'] for r in results):10d} "
                 f"{sum(r.details['memory_cycles'] for r in results):10d} {total:9d} "
+                f"{energy * 1e-6:9.3f} {power * 1e3:8.1f} "
                 f"{'ok' if all(r.output_ok for r in results) else 'WRONG':>6s}")
     return "\n".join(rows)
 
@@ -86,6 +93,7 @@ def layer_summary(result: SimResult) -> dict:
     return {"layer": d["layer"], "kind": d["kind"], "mapping_cycles": d["mapping_cycles"],
             "matmul_cycles": d["matmul_cycles"], "memory_cycles": d["memory_cycles"],
             "cycles": result.cycles, "map_entries": d["map_entries"],
+            "energy_pj": result.energy_pj, "power_w": result.power_w,
             "output_ok": result.output_ok, "maps_ok": d["maps_ok"]}
 
 
@@ -96,8 +104,13 @@ def run(args: argparse.Namespace) -> CommandOutput:
         cloud = dataclasses.replace(cloud, points=subsample(cloud.points, args.points, args.seed))
     voxel = args.voxel if args.voxel is not None else DEFAULT_VOXEL[args.cloud]
     workload = point_workload(cloud, voxel, seed=args.seed)
+    load_table(args.tech)  # an unknown table fails here, before any simulation
     compiled = pointacc.compile(workload, config)
-    results = pointacc.run(compiled, seed=args.seed)
+    results = pointacc.run(compiled, seed=args.seed, tech=args.tech)
+    energy = sum(r.energy_pj for r in results)
+    seconds = sum(r.seconds for r in results)
+    breakdown = {key: sum(r.energy_breakdown_pj[key] for r in results)
+                 for key in results[0].energy_breakdown_pj}
     ok = all(r.output_ok for r in results)
     heading = (f"pointacc on {args.cloud} ({len(cloud.points)} points, voxel {voxel:g} -> "
                f"{len(workload.coords)} voxels): mapper {config.mapper}, {config.comparators} "
@@ -106,10 +119,13 @@ def run(args: argparse.Namespace) -> CommandOutput:
     document = {"accel": "pointacc", "workload": workload.name, "cloud": args.cloud,
                 "points": len(cloud.points), "voxel_size": voxel,
                 "voxels": len(workload.coords), "config": config.to_dict(), "seed": args.seed,
-                "engine": args.engine, "encoded_bits": compiled.encoded_bits,
+                "engine": args.engine, "tech": args.tech, "encoded_bits": compiled.encoded_bits,
                 "summary": [layer_summary(r) for r in results],
                 "layers": [r.to_dict() for r in results],
-                "totals": {"cycles": sum(r.cycles for r in results), "output_ok": ok}}
+                "totals": {"cycles": sum(r.cycles for r in results), "output_ok": ok,
+                           "seconds": seconds, "energy_pj": energy,
+                           "energy_breakdown_pj": breakdown,
+                           "power_w": energy * 1e-12 / seconds}}
 
     def figure():
         from accelerators.commands.pointacc_plot import pointacc_figure
