@@ -11,6 +11,7 @@ from accelerators.eie_compile import CompiledLayer
 from accelerators.eie_energy import energy_breakdown_pj
 from simulator.energy import load_table
 from simulator.result import SimResult
+from simulator.stats import sram_read_stats
 
 TIMELINE_BINS = 200  # most time bins in the queue-occupancy timeline
 
@@ -82,13 +83,9 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
         load_efficiency=float(1.0 - starved.sum() / (n * cycles)),
         queue_stats=_queue_stats(counters, cfg.queue_depth_entries, cycles),
         memory_stats={
-            "spmat_sram": {"word_bits": cfg.spmat_word_bits,
-                           "reads_words": int(counters.spmat_reads.sum()),
-                           "bits_read": int(counters.spmat_reads.sum()) * cfg.spmat_word_bits},
-            "pointer_sram": {"word_bits": cfg.pointer_bits, "banks": cfg.pointer_banks,
-                             "reads_words": int(counters.pointer_reads.sum()),
-                             "bits_read": int(counters.pointer_reads.sum()) * cfg.pointer_bits,
-                             "bank_conflicts": int(counters.pointer_conflicts.sum())},
+            "spmat_sram": sram_read_stats(cfg.spmat_word_bits, counters.spmat_reads.sum()),
+            "pointer_sram": sram_read_stats(cfg.pointer_bits, counters.pointer_reads.sum(),
+                                            cfg.pointer_banks, counters.pointer_conflicts.sum()),
         },
         output_ok=bool(error <= tolerance),
         max_abs_error=error,

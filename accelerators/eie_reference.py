@@ -17,7 +17,8 @@ import numpy as np
 
 from accelerators.eie_compile import CompiledLayer
 from accelerators.eie_counters import EIECounters, gather_output
-from simulator import ActivationQueue, BankedSRAM, Broadcast, Engine, ProcessingElement
+from simulator import Broadcast, Engine
+from simulator.sparse_pe_array import SparsePEArray
 
 
 def simulate_reference(compiled: CompiledLayer, watchdog_cycles: int = 10_000) -> EIECounters:
@@ -25,11 +26,10 @@ def simulate_reference(compiled: CompiledLayer, watchdog_cycles: int = 10_000) -
     enc = compiled.encoding
     n = cfg.num_pes
     engine = Engine(watchdog_cycles)
-    queues = [ActivationQueue(engine, f"pe{p}.queue", cfg.queue_depth_entries) for p in range(n)]
-    pes = [ProcessingElement(engine, f"pe{p}", p) for p in range(n)]
-    pointer_srams = [BankedSRAM(f"pe{p}.pointer_sram", cfg.pointer_bits, banks=cfg.pointer_banks)
-                     for p in range(n)]
-    spmat_srams = [BankedSRAM(f"pe{p}.spmat_sram", cfg.spmat_word_bits) for p in range(n)]
+    array = SparsePEArray(engine, n, cfg.queue_depth_entries, cfg.pointer_bits,
+                          cfg.pointer_banks, cfg.spmat_word_bits)
+    queues, pes = array.queues, array.pes
+    pointer_srams, spmat_srams = array.pointer_srams, array.spmat_srams
     rows_per_pe = -(-enc.shape[0] // n)
     accumulators = np.zeros((n, rows_per_pe), dtype=np.float64)
     weights = compiled.entry_weights  # codebook look-up per entry
@@ -74,12 +74,8 @@ def simulate_reference(compiled: CompiledLayer, watchdog_cycles: int = 10_000) -
         pe_entries=np.array([pe.stats.entries for pe in pes]),
         pe_macs_useful=np.array([pe.stats.macs_useful for pe in pes]),
         occupancy=np.stack([q.occupancy_per_cycle(end) for q in queues]),
-        queue_pushes=np.array([q.stats.pushes for q in queues]),
-        queue_pops=np.array([q.stats.pops for q in queues]),
         broadcast_transfers=bus.stats.transfers,
         broadcast_stall_cycles=bus.stats.stall_cycles,
-        spmat_reads=np.array([s.stats.reads for s in spmat_srams]),
-        pointer_reads=np.array([s.stats.reads for s in pointer_srams]),
-        pointer_conflicts=np.array([s.stats.bank_conflicts for s in pointer_srams]),
+        **array.memory_and_queue_counts(),
         output=gather_output(compiled, accumulators),
     )

@@ -12,6 +12,7 @@ from accelerators.ese_elementwise import OPS_PER_CELL, ElementwiseUnit
 from accelerators.ese_energy import ddr_bytes_per_step, energy_breakdown_pj
 from simulator.energy import load_table
 from simulator.result import SimResult
+from simulator.stats import sram_read_stats
 
 
 @dataclass
@@ -93,15 +94,9 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
             "full_queue_cycles": int(histogram[depth]),
         },
         memory_stats={
-            "spmat_memory": {"word_bits": cfg.spmat_word_bits,
-                             "capacity_bytes_per_pe": cfg.spmat_buffer_bytes,
-                             "reads_words": int(counters.spmat_reads.sum()),
-                             "bits_read": int(counters.spmat_reads.sum()) * cfg.spmat_word_bits},
-            "pointer_memory": {"word_bits": cfg.pointer_bits, "banks": cfg.pointer_banks,
-                               "capacity_bytes_per_pe": cfg.pointer_buffer_bytes,
-                               "reads_words": int(counters.pointer_reads.sum()),
-                               "bits_read": int(counters.pointer_reads.sum()) * cfg.pointer_bits,
-                               "bank_conflicts": int(counters.pointer_conflicts.sum())},
+            "spmat_memory": sram_read_stats(cfg.spmat_word_bits, counters.spmat_reads.sum()),
+            "pointer_memory": sram_read_stats(cfg.pointer_bits, counters.pointer_reads.sum(),
+                                              cfg.pointer_banks, counters.pointer_conflicts.sum()),
             "activation_buffer": {"capacity_bytes": cfg.activation_buffer_bytes,
                                   "needed_bytes": (compiled.inputs + compiled.outputs
                                                    + compiled.hidden) * cfg.activation_bits // 8},

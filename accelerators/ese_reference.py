@@ -28,7 +28,8 @@ import simpy
 from accelerators.ese_compile import CompiledLSTMLayer
 from accelerators.ese_counters import ESECounters
 from accelerators.ese_elementwise import ElementwiseUnit
-from simulator import ActivationQueue, BankedSRAM, Broadcast, Component, Engine, ProcessingElement
+from simulator import Broadcast, Component, Engine, ProcessingElement
+from simulator.sparse_pe_array import SparsePEArray
 from workloads.formats import EIECSC
 
 
@@ -83,11 +84,10 @@ def simulate_layer(compiled: CompiledLSTMLayer, inputs: np.ndarray, timeline_ste
     n = cfg.pes_per_channel
     steps = len(inputs)
     engine = Engine(watchdog_cycles)
-    queues = [ActivationQueue(engine, f"pe{p}.queue", cfg.queue_depth_entries) for p in range(n)]
-    pes = [ProcessingElement(engine, f"pe{p}", p) for p in range(n)]
-    pointer_srams = [BankedSRAM(f"pe{p}.pointer_sram", cfg.pointer_bits, banks=cfg.pointer_banks)
-                     for p in range(n)]
-    spmat_srams = [BankedSRAM(f"pe{p}.spmat_sram", cfg.spmat_word_bits) for p in range(n)]
+    array = SparsePEArray(engine, n, cfg.queue_depth_entries, cfg.pointer_bits,
+                          cfg.pointer_banks, cfg.spmat_word_bits)
+    queues, pes = array.queues, array.pes
+    pointer_srams, spmat_srams = array.pointer_srams, array.spmat_srams
     unit = ElementwiseUnit.of(cfg)
     ew = ProcessingElement(engine, "elementwise", n)
     controller = Component(engine, "controller")
@@ -222,13 +222,9 @@ def simulate_layer(compiled: CompiledLSTMLayer, inputs: np.ndarray, timeline_ste
         occupancy_histogram=np.bincount(
             np.concatenate([q.occupancy_per_cycle(end) for q in queues]),
             minlength=cfg.queue_depth_entries + 1),
-        queue_pushes=np.array([q.stats.pushes for q in queues]),
-        queue_pops=np.array([q.stats.pops for q in queues]),
         broadcast_transfers=sum(b.stats.transfers for b in buses),
         broadcast_stall_cycles=sum(b.stats.stall_cycles for b in buses),
-        spmat_reads=np.array([s.stats.reads for s in spmat_srams]),
-        pointer_reads=np.array([s.stats.reads for s in pointer_srams]),
-        pointer_conflicts=np.array([s.stats.bank_conflicts for s in pointer_srams]),
+        **array.memory_and_queue_counts(),
         elementwise_busy=ew.stats.busy_cycles,
         elementwise_cells=ew.stats.entries,
         step_end_cycles=step_end,

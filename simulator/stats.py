@@ -39,3 +39,14 @@ class BroadcastStats:
 
     transfers: int = 0  # items delivered to every target queue at once
     stall_cycles: int = 0  # cycles an item was ready but some target queue was full
+
+
+def sram_read_stats(word_bits: int, reads_words: int, banks: int | None = None,
+                    bank_conflicts: int | None = None) -> dict[str, int]:
+    """The memory_stats entry of one SRAM (summed over PEs): word width, words and bits
+    read, and for a banked SRAM its banks and conflicts."""
+    stats = {"word_bits": word_bits, "reads_words": int(reads_words),
+             "bits_read": int(reads_words) * word_bits}
+    if banks is not None:
+        stats.update(banks=banks, bank_conflicts=int(bank_conflicts or 0))
+    return stats
