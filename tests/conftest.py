@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from simulator.energy import TECH_DIR
 from workloads.formats import CSC
 from workloads.layer import Layer
 
@@ -25,3 +26,14 @@ def layer_from_dense(weights, activations, relu: bool = True, name: str = "tiny"
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
+
+
+def custom_table(tmp_path, name: str, replace=()) -> str:
+    """A copy of the 45 nm table with text replacements, written to tmp_path; its path."""
+    text = (TECH_DIR / "45nm.toml").read_text()
+    for old, new in replace:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    return str(path)

@@ -2,28 +2,18 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import random_layer
+from conftest import custom_table, random_layer
 
 from accelerators import eie
 from accelerators.eie_energy import energy_breakdown_pj
 from accelerators.eie_fast import simulate_fast
-from simulator.energy import TECH_DIR, load_table
+from simulator.energy import load_table
 from simulator.errors import ConfigError
 
 
 @pytest.fixture
 def compiled(rng):
     return eie.compile(random_layer(rng, 128, 96, 0.2, 0.5), eie.EIEConfig(num_pes=8))
-
-
-def custom_table(tmp_path, name, replace=()) -> str:
-    text = (TECH_DIR / "45nm.toml").read_text()
-    for old, new in replace:
-        assert old in text
-        text = text.replace(old, new)
-    path = tmp_path / f"{name}.toml"
-    path.write_text(text)
-    return str(path)
 
 
 def test_breakdown_sums_to_total_and_power_is_energy_over_time(compiled):

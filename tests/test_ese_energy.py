@@ -3,7 +3,7 @@ import json
 
 import numpy as np
 import pytest
-from test_energy import custom_table
+from conftest import custom_table
 from test_ese import SMALL, random_lstm
 
 import sim

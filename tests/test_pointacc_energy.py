@@ -2,7 +2,7 @@ import dataclasses
 import json
 
 import pytest
-from test_energy import custom_table
+from conftest import custom_table
 from test_pointacc import small_workload
 
 import sim

@@ -2,6 +2,7 @@ import dataclasses
 import json
 
 import pytest
+from conftest import custom_table
 
 import sim
 from accelerators import sparse_tensor_core as stc
@@ -20,16 +21,6 @@ SMALL = dataclasses.replace(stc.A100, name="small", num_sms=4, tiles=(TileShape(
 ONE_WARP = dataclasses.replace(SMALL, name="one-warp", num_sms=1, tiles=(TileShape(64, 64, 1, 1),))
 INT_COUNTS = [f.name for f in dataclasses.fields(AccessCounts)
               if f.type in ("int", "float") and f.name != "mac_operand_bits"]
-
-
-def custom_table(tmp_path, name, replace) -> str:
-    text = (TECH_DIR / "45nm.toml").read_text()
-    for old, new in replace:
-        assert old in text
-        text = text.replace(old, new)
-    path = tmp_path / f"{name}.toml"
-    path.write_text(text)
-    return str(path)
 
 
 def run(shape=(128, 128, 256), dtype="fp16", config=SMALL, tech="45nm"):
