@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import sim
 from accelerators.commands import stc as stc_command
 
@@ -55,3 +57,24 @@ def test_bad_gemm_exits_2_with_one_line():
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "M,N,K" in proc.stderr
+
+
+def test_two_four_pruned_lenet_runs_on_real_images(tmp_path, capsys):
+    out = tmp_path / "l.json"
+    code = sim.main(["--accel", "stc", "--workload", "lenet300-2of4", "--images", "64",
+                     "--json", str(out)])
+    assert code == 0
+    doc = json.loads(out.read_text())
+    assert doc["output_ok"] is True and doc["images"] == 64
+    assert [g["details"]["gemm_m_n_k"] for g in doc["gemms"]] == [[300, 64, 784], [100, 64, 300],
+                                                                 [10, 64, 100]]
+    assert doc["accuracy_2of4"] > 0.85 and doc["dense_accuracy"] >= doc["pruned_accuracy"] - 0.02
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--workload", "lenet300-2of4", "--dtype", "int8"], "model files run in fp16 or bf16"),
+    (["--gemm", "64,64,64", "--images", "3"], "--images applies to --model"),
+])
+def test_model_flags_are_checked(capsys, argv, message):
+    assert sim.main(["--accel", "stc", *argv]) == 2
+    assert message in capsys.readouterr().err

@@ -77,6 +77,11 @@ def _read(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     return arrays, meta
 
 
+def load_metadata(path: str | os.PathLike) -> dict[str, Any]:
+    """The model file's checked metadata (layers, pruning, accuracies, ...)."""
+    return _read(os.fspath(path))[1]
+
+
 def load_model(path: str | os.PathLike, seed: int = 0) -> Workload:
     """Read and check a model file; without an `input` array the first layer gets a
     seeded random non-negative input in [0, 1)."""

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from accelerators import sparse_tensor_core as stc
 from accelerators.commands.base import AcceleratorCommand, CommandOutput, positive_int
+from accelerators.commands.stc_model_layers import SHIPPED_GEMM_MODELS, model_gemms
 from accelerators.stc_energy import COMPONENTS
 from accelerators.stc_result import BREAKDOWN_KEYS
 from simulator.energy import load_table
@@ -31,8 +32,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--gemm", metavar="M,N,K",
                         help="one GEMM C(MxN) = A(MxK, 2:4 sparse) @ B(KxN) "
                         f"(default {DEFAULT_GEMM})")
-    source.add_argument("--workload", choices=sorted(MODELS),
-                        help="transformer linear layers (M = out features, K = in, N = tokens)")
+    source.add_argument("--workload", choices=sorted([*MODELS, *SHIPPED_GEMM_MODELS]),
+                        help="transformer linear layers (M = out features, K = in, N = tokens),"
+                        " or lenet300-2of4: a 2:4-pruned LeNet-300-100 on real test images")
+    source.add_argument("--model", help="a 2:4-pruned model file with test images "
+                        "(sparsesim prune --method nm); N = images")
+    parser.add_argument("--images", type=positive_int,
+                        help="test images for --model / lenet300-2of4 (default all it carries)")
     parser.add_argument("--tokens", type=positive_int, nargs="+",
                         help="token counts for --workload (default "
                         f"{' '.join(map(str, DEFAULT_TOKENS))})")
@@ -46,11 +52,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
-    if args.workload:
+    if args.workload in MODELS:
         token_counts = args.tokens or DEFAULT_TOKENS
         return [s for tokens in token_counts for s in transformer_gemms(args.workload, tokens)]
     if args.tokens:
         raise WorkloadError("--tokens applies to --workload only; give the GEMM's N in --gemm")
+    if args.images:
+        raise WorkloadError("--images applies to --model and lenet300-2of4 only")
     return [parse_gemm(args.gemm or DEFAULT_GEMM)]
 
 
@@ -125,9 +133,16 @@ def table(results: Sequence[SimResult]) -> str:
 
 def run(args: argparse.Namespace) -> CommandOutput:
     config = stc.preset(args.preset)
-    shapes = shapes_from_args(args)
     load_table(args.tech)  # an unknown table fails here, before any simulation
-    results = run_shapes(shapes, args.dtype, config, args.seed, tech=args.tech)
+    model_path = args.model or SHIPPED_GEMM_MODELS.get(args.workload)
+    if model_path:
+        model = model_gemms(model_path, args.dtype, args.images, args.seed)
+        results = [stc.run(stc.compile_operands(ops, config), tech=args.tech)
+                   for ops in model.operands]
+        shapes = [ops.shape for ops in model.operands]
+    else:
+        shapes = shapes_from_args(args)
+        results = run_shapes(shapes, args.dtype, config, args.seed, tech=args.tech)
     dense = sum(r.details["dense_cycles"] for r in results)
     sparse = sum(r.details["sparse_cycles"] for r in results)
     ok = all(r.output_ok for r in results)
@@ -157,6 +172,13 @@ def run(args: argparse.Namespace) -> CommandOutput:
         grid = heatmap_grid(n, args.dtype, config, args.seed)
         return run_figure(results, grid, f"{config.name} {args.dtype} speedup, N = {n}")
 
+    if model_path:
+        document.update(images=model.images, accuracy_2of4=model.accuracy,
+                        **model.metadata_accuracy)
+        footer += (f"\nmodel: {model.images} test images, accuracy of the 2:4 model in "
+                   f"{args.dtype} {model.accuracy:.4f}"
+                   + "".join(f", {k} {v:.4f}" for k, v in model.metadata_accuracy.items())
+                   + " (from the model file)")
     text = heading + "\n" + table(results) + "\n\n" + energy_table(results) + footer
     return CommandOutput(text, document, ok, figure)
 
@@ -165,7 +187,7 @@ COMMAND = AcceleratorCommand(
     description="2:4 sparse tensor core GPU (NVIDIA A100/H100): dense vs sparse GEMM time",
     engines=stc.ENGINES,
     presets=tuple(sorted(stc.PRESETS)),
-    workloads=("--gemm M,N,K",) + tuple(sorted(MODELS)),
+    workloads=("--gemm M,N,K",) + tuple(sorted([*MODELS, *SHIPPED_GEMM_MODELS])),
     add_arguments=add_arguments,
     run=run,
 )
