@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from accelerators.pointacc_config import PointAccConfig
-from accelerators.pointacc_mergesort import MapperStats
-from simulator.engine import Component, Engine
+from accelerators.pointacc_mergesort import ComparatorUnit
+from simulator.engine import Engine
 from simulator.errors import WorkloadError
 
 CENTRE_BLOCK = 64  # centres handled per numpy step (host memory only; no timing effect)
@@ -38,19 +38,12 @@ def squared_distances(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
     return total
 
 
-class DistanceUnit(Component):
+class DistanceUnit(ComparatorUnit):
     """Distance lanes plus the mapping unit's comparators, as generators."""
 
     def __init__(self, engine: Engine, config: PointAccConfig, name: str = "distance") -> None:
-        super().__init__(engine, name)
+        super().__init__(engine, config, name)
         self.lanes = config.distance_lanes
-        self.width = config.comparators
-        self.latency = config.merger_latency_cycles
-        self.stats = MapperStats()
-
-    def _spend(self, cycles: int):
-        self.stats.cycles += cycles
-        return self.wait_cycles(cycles)
 
     def farthest_point_sampling(self, points: np.ndarray, count: int):
         """Generator: indices of `count` points picked by FPS, starting from point 0."""

@@ -19,8 +19,8 @@ import numpy as np
 
 from accelerators.pointacc_config import PointAccConfig
 from accelerators.pointacc_keys import downsample_keys, pack_offset
-from accelerators.pointacc_mergesort import MapperStats
-from simulator.engine import Component, Engine
+from accelerators.pointacc_mergesort import ComparatorUnit
+from simulator.engine import Engine
 
 EMPTY = -1  # packed keys are >= 0, so -1 marks a free slot
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing multiplier (Knuth, TAOCP 6.4)
@@ -106,15 +106,12 @@ class HashTable:
         return found, probes, collisions, cycles
 
 
-class HashMapper(Component):
+class HashMapper(ComparatorUnit):
     """The hash-table mapping unit; same generator interface as MergeSortMapper."""
 
     def __init__(self, engine: Engine, config: PointAccConfig, name: str = "mapper") -> None:
-        super().__init__(engine, name)
-        self.width = config.comparators
-        self.latency = config.merger_latency_cycles
+        super().__init__(engine, config, name)
         self.load_factor = config.hash_load_factor
-        self.stats = MapperStats()
         self.table: HashTable | None = None
 
     def _pass(self, probes: int, collisions: int, issue: int):
@@ -122,9 +119,7 @@ class HashMapper(Component):
         self.stats.key_reads += probes  # every probe reads one slot
         self.stats.collisions += collisions
         self.stats.passes += 1
-        cycles = issue + self.latency if probes else 0
-        self.stats.cycles += cycles
-        return self.wait_cycles(cycles)
+        return self._spend(issue + self.latency if probes else 0)
 
     def inputs(self, keys: np.ndarray):
         """Generator: the input keys need no preparation (no sort): zero cycles."""

@@ -55,10 +55,11 @@ def merge_comparisons(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
     return consumed - matches, matches
 
 
-class MergeSortMapper(Component):
-    """The merge-sort mapping unit; its generators run inside an engine process."""
+class ComparatorUnit(Component):
+    """A mapping-unit block: `config.comparators` comparisons (or probes) per cycle and a
+    pipeline latency; counts the cycles it spends in its MapperStats."""
 
-    def __init__(self, engine: Engine, config: PointAccConfig, name: str = "mapper") -> None:
+    def __init__(self, engine: Engine, config: PointAccConfig, name: str) -> None:
         super().__init__(engine, name)
         self.width = config.comparators
         self.latency = config.merger_latency_cycles
@@ -67,6 +68,13 @@ class MergeSortMapper(Component):
     def _spend(self, cycles: int):
         self.stats.cycles += cycles
         return self.wait_cycles(cycles)
+
+
+class MergeSortMapper(ComparatorUnit):
+    """The merge-sort mapping unit; its generators run inside an engine process."""
+
+    def __init__(self, engine: Engine, config: PointAccConfig, name: str = "mapper") -> None:
+        super().__init__(engine, config, name)
 
     def sort_unique(self, keys: np.ndarray):
         """Generator: sort keys, merging equal ones; returns (sorted unique keys, index
