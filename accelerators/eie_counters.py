@@ -9,8 +9,8 @@ import numpy as np
 
 from accelerators.eie_compile import CompiledLayer
 from accelerators.eie_energy import energy_breakdown_pj
-from simulator.energy import load_table
-from simulator.result import SimResult
+from simulator.energy import energy_fields, load_table
+from simulator.result import SimResult, pe_array_fields
 from simulator.stats import sram_read_stats
 
 TIMELINE_BINS = 200  # most time bins in the queue-occupancy timeline
@@ -65,7 +65,6 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
     entries = int(counters.pe_entries.sum())
     seconds = cycles / cfg.clock_hz
     breakdown = energy_breakdown_pj(compiled, counters, seconds, load_table(tech))
-    energy = sum(breakdown.values())
     return SimResult(
         accel="eie",
         workload=workload,
@@ -76,11 +75,7 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
         clock_hz=cfg.clock_hz,
         seconds=seconds,
         macs_useful=macs,
-        pe_busy_cycles=busy.tolist(),
-        pe_stalled_cycles=stalled.tolist(),
-        pe_starved_cycles=starved.tolist(),
-        pe_utilization=float(busy.sum() / (n * cycles)),
-        load_efficiency=float(1.0 - starved.sum() / (n * cycles)),
+        **pe_array_fields(busy, stalled, starved, cycles),
         queue_stats=_queue_stats(counters, cfg.queue_depth_entries, cycles),
         memory_stats={
             "spmat_sram": sram_read_stats(cfg.spmat_word_bits, counters.spmat_reads.sum()),
@@ -110,9 +105,7 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
             "codebook": [float(c) for c in compiled.codebook],
             "tech": tech,
         },
-        energy_pj=energy,
-        energy_breakdown_pj=breakdown,
-        power_w=energy * 1e-12 / seconds,
+        **energy_fields(breakdown, seconds),
     )
 
 

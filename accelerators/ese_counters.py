@@ -10,8 +10,8 @@ import numpy as np
 from accelerators.ese_compile import CompiledLSTMLayer
 from accelerators.ese_elementwise import OPS_PER_CELL, ElementwiseUnit
 from accelerators.ese_energy import ddr_bytes_per_step, energy_breakdown_pj
-from simulator.energy import load_table
-from simulator.result import SimResult
+from simulator.energy import energy_fields, load_table
+from simulator.result import SimResult, pe_array_fields
 from simulator.stats import sram_read_stats
 
 
@@ -66,7 +66,6 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
     levels = np.flatnonzero(histogram)
     seconds = cycles / cfg.clock_hz
     breakdown = energy_breakdown_pj(compiled, counters, steps, seconds, load_table(tech))
-    energy = sum(breakdown.values())
     cells = int(counters.elementwise_cells)
     return SimResult(
         accel="ese",
@@ -78,11 +77,7 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
         clock_hz=cfg.clock_hz,
         seconds=seconds,
         macs_useful=macs,
-        pe_busy_cycles=busy.tolist(),
-        pe_stalled_cycles=stalled.tolist(),
-        pe_starved_cycles=idle.tolist(),
-        pe_utilization=float(busy.sum() / (n * cycles)),
-        load_efficiency=float(1.0 - idle.sum() / (n * cycles)),
+        **pe_array_fields(busy, stalled, idle, cycles),
         queue_stats={
             "depth_entries": depth,
             "pushes": int(counters.queue_pushes.sum()),
@@ -132,7 +127,5 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
             "step_timeline": counters.timeline,
             "tech": tech,
         },
-        energy_pj=energy,
-        energy_breakdown_pj=breakdown,
-        power_w=energy * 1e-12 / seconds,
+        **energy_fields(breakdown, seconds),
     )

@@ -6,7 +6,7 @@ from accelerators.pointacc_check import Check
 from accelerators.pointacc_config import PointAccConfig
 from accelerators.pointacc_energy import energy_breakdown_pj, key_buffer_bytes
 from accelerators.pointacc_run import LayerRun
-from simulator.energy import load_table
+from simulator.energy import energy_fields, load_table
 from simulator.result import SimResult
 
 UNITS = ("mapping", "matrix")  # the compute units reported as "PEs"
@@ -18,7 +18,7 @@ def build_result(run: LayerRun, check: Check, config: PointAccConfig, *, workloa
     cycles = max(1, run.cycles)
     seconds = run.cycles / config.clock_hz
     breakdown = energy_breakdown_pj(run, config, input_voxels, seconds, load_table(tech))
-    energy = sum(breakdown.values())
+
     busy = [run.mapping_cycles, run.matmul_cycles]
     waiting = [run.waiting_cycles["mapping"], run.waiting_cycles["matrix"]]
     idle = [cycles - b - w for b, w in zip(busy, waiting)]
@@ -63,6 +63,5 @@ def build_result(run: LayerRun, check: Check, config: PointAccConfig, *, workloa
                  "output_points": int(len(run.out_coords)),
                  "output_channels": int(run.output.shape[1]),
                  "reference": check.reference, "tech": tech},
-        energy_pj=energy, energy_breakdown_pj=breakdown,
-        power_w=energy * 1e-12 / seconds if seconds > 0 else 0.0,
+        **energy_fields(breakdown, seconds),
     )

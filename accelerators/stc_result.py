@@ -20,7 +20,7 @@ from accelerators.stc_energy import energy_breakdown_pj
 from accelerators.stc_functional import OutputCheck
 from accelerators.stc_kernel import KernelPlan
 from accelerators.stc_model import KernelCounters
-from simulator.energy import TechTable
+from simulator.energy import TechTable, energy_fields
 from simulator.result import SimResult
 from workloads.gemm import GemmShape
 from workloads.numeric import NumericType
@@ -75,9 +75,7 @@ def kernel_energy(plan: KernelPlan, counters: KernelCounters, dtype: NumericType
     seconds = kernel_cycles(counters, config) / config.clock_hz
     counts = access_counts(plan, counters, dtype, config)
     parts = energy_breakdown_pj(counts, config, seconds, table)
-    total = sum(parts.values())
-    return {"counts": counts.to_dict(), "energy_breakdown_pj": parts, "energy_pj": total,
-            "power_w": total * 1e-12 / seconds}
+    return {"counts": counts.to_dict(), **energy_fields(parts, seconds)}
 
 
 def build_result(*, shape: GemmShape, dtype: NumericType, config: STCConfig,

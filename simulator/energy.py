@@ -19,6 +19,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from simulator.errors import ConfigError
 
@@ -81,3 +82,11 @@ def load_table(name: str) -> TechTable:
     return TechTable(name=data["name"], source=data["source"], points=points,
                      dram_64bit_pj=(dram["access_64bit_pj_low"] + dram["access_64bit_pj_high"]) / 2,
                      sram_leakage_pw_per_bit=data["leakage"]["sram_leakage_pw_per_bit"])
+
+
+def energy_fields(breakdown_pj: dict[str, float], seconds: float) -> dict[str, Any]:
+    """SimResult's energy keys from a breakdown: `energy_pj` (the sum),
+    `energy_breakdown_pj`, and `power_w` (energy over `seconds`; 0 for an empty run)."""
+    energy = sum(breakdown_pj.values())
+    return {"energy_pj": energy, "energy_breakdown_pj": breakdown_pj,
+            "power_w": energy * 1e-12 / seconds if seconds > 0 else 0.0}

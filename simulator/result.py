@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 
 @dataclass
 class SimResult:
@@ -48,3 +50,15 @@ class SimResult:
             out.pop(key)
         out["details"] = {k: v for k, v in out["details"].items() if k != "compile_seconds"}
         return out
+
+
+def pe_array_fields(busy: np.ndarray, stalled: np.ndarray, starved: np.ndarray,
+                    cycles: int) -> dict[str, Any]:
+    """SimResult's per-PE keys and the two array figures: utilization (busy PE-cycles over
+    PEs x cycles) and load efficiency (1 - starved PE-cycles over PEs x cycles)."""
+    pe_cycles = len(busy) * cycles
+    return {"pe_busy_cycles": [int(b) for b in busy],
+            "pe_stalled_cycles": [int(s) for s in stalled],
+            "pe_starved_cycles": [int(s) for s in starved],
+            "pe_utilization": float(np.sum(busy) / pe_cycles),
+            "load_efficiency": float(1.0 - np.sum(starved) / pe_cycles)}
