@@ -29,8 +29,7 @@ from workloads.pruning.magnitude import magnitude_mask
 LayerSimulator = Callable[[int, np.ndarray, np.ndarray], float]  # (index, W, X) -> seconds
 Weights = dict[str, np.ndarray]
 
-FINE_SPARSITIES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92,
-                   0.94, 0.95, 0.96, 0.97, 0.98, 0.99)
+FINE_SPARSITIES = tuple(round(0.025 * i, 3) for i in range(39)) + (0.96, 0.97, 0.98, 0.99)
 MIN_KEPT_ROWS_FRACTION = 0.1  # neuron moves keep at least this fraction of a layer's rows
 
 
@@ -75,7 +74,7 @@ class LatencyOracle:
     """Tables and real simulations of one network's layers on one accelerator."""
 
     def __init__(self, simulate: LayerSimulator, reference: Network, probe: np.ndarray,
-                 sparsities: Sequence[float] = FINE_SPARSITIES, neuron_points: int = 16) -> None:
+                 sparsities: Sequence[float] = FINE_SPARSITIES, neuron_points: int = 32) -> None:
         self.layers = dense_layers(reference)
         self.names = [layer.name for layer in self.layers]
         self.simulate, self.probe = simulate, np.asarray(probe, dtype=np.float32)

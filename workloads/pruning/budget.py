@@ -1,0 +1,82 @@
+"""Latency budgets for hardware-aware pruning: the floor check, masked fine-tuning, and
+the bisection on one pruning knob that the baselines use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from simulator.errors import ConfigError
+from workloads.nn.network import Network
+from workloads.nn.training import TrainConfig, train
+from workloads.pruning.latency_oracle import LatencyOracle
+from workloads.pruning.validation import SearchData
+
+Masks = dict[str, np.ndarray]
+BISECTION_STEPS = 14
+SETTLE_STEP = 0.01  # knob raised by this when fine-tuning pushed latency over the budget
+SETTLE_ROUNDS = 5
+
+
+@dataclass
+class Pruned:
+    """A pruned, fine-tuned model and its simulated latency."""
+
+    method: str
+    network: Network
+    masks: Masks
+    seconds: float  # simulated seconds per input, after the last fine-tune
+    validation_accuracy: float
+
+    def sparsity(self) -> dict[str, float]:
+        return {n: 1.0 - float(m.mean()) for n, m in self.masks.items()}
+
+
+def check_budget(oracle: LatencyOracle, budget_seconds: float, neurons: bool) -> float:
+    """The floor in seconds; a ConfigError naming it in µs when the budget is below."""
+    floor = oracle.seconds(oracle.floor_weights(neurons))
+    if budget_seconds < floor:
+        raise ConfigError(f"latency budget {budget_seconds * 1e6:.4f} µs is below the floor "
+                          f"{floor * 1e6:.4f} µs (every layer at its largest pruning step, "
+                          "simulated); ask for at least that")
+    return floor
+
+
+def finetune(network: Network, masks: Masks, data: SearchData, config: TrainConfig,
+             seed: int) -> float:
+    """Train the survivors in place (pruned weights stay zero); validation accuracy."""
+    if config.epochs:
+        train(network, data.train.images, data.train.labels, replace(config, seed=seed),
+              masks=masks)
+    return network.accuracy(data.validation.images, data.validation.labels)
+
+
+def fit_budget(method: str, dense: Network, masks_for: Callable[[Network, float], Masks],
+               oracle: LatencyOracle, budget_seconds: float, data: SearchData,
+               config: TrainConfig, seed: int) -> Pruned:
+    """Bisect the knob k in [0, 1] (more pruning as k grows) for the least pruning whose
+    simulated latency meets the budget, fine-tune, and re-simulate; if fine-tuning moved
+    the latency over the budget, raise k by SETTLE_STEP and start again from `dense`."""
+    def latency(k: float) -> float:
+        masks = masks_for(dense, k)
+        return oracle.seconds({n: w * masks[n] for n, w in dense.weights.items()})
+
+    low, high = 0.0, 1.0
+    if latency(high) > budget_seconds:
+        raise ConfigError(f"{method}: even its strongest pruning misses the budget "
+                          f"{budget_seconds * 1e6:.4f} µs; raise the budget")
+    for _ in range(BISECTION_STEPS):
+        middle = (low + high) / 2
+        low, high = (low, middle) if latency(middle) <= budget_seconds else (middle, high)
+    knob = high
+    for attempt in range(SETTLE_ROUNDS):
+        network = dense.copy()
+        masks = masks_for(dense, knob)
+        accuracy = finetune(network, masks, data, config, seed + attempt)
+        seconds = oracle.seconds(network.weights)
+        if seconds <= budget_seconds or knob >= 1.0:
+            break
+        knob = min(1.0, knob + SETTLE_STEP)
+    return Pruned(method, network, masks, seconds, accuracy)
