@@ -10,7 +10,7 @@ import numpy as np
 
 from simulator.errors import ConfigError
 from workloads.nn.network import Network
-from workloads.nn.training import TrainConfig, train
+from workloads.nn.training import TrainConfig, apply_masks, train
 from workloads.pruning.latency_oracle import LatencyOracle
 from workloads.pruning.validation import SearchData
 
@@ -46,7 +46,9 @@ def check_budget(oracle: LatencyOracle, budget_seconds: float, neurons: bool) ->
 
 def finetune(network: Network, masks: Masks, data: SearchData, config: TrainConfig,
              seed: int) -> float:
-    """Train the survivors in place (pruned weights stay zero); validation accuracy."""
+    """Zero the pruned weights and train the survivors in place (pruned weights stay
+    zero); returns the validation accuracy."""
+    apply_masks(network.weights, masks)
     if config.epochs:
         train(network, data.train.images, data.train.labels, replace(config, seed=seed),
               masks=masks)
