@@ -17,7 +17,7 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from accelerators import eie
@@ -105,14 +105,17 @@ def _oracle(args: argparse.Namespace, dense: Network, data: SearchData) -> Laten
     return LatencyOracle(simulate, dense, data.train.images[:args.probe_images])
 
 
-def _summary(pruned: Pruned, data: SearchData) -> dict[str, Any]:
-    return {"method": pruned.method, "latency_us": pruned.seconds * 1e6,
-            "accuracy": pruned.network.accuracy(data.test.images, data.test.labels),
-            "validation_accuracy": pruned.validation_accuracy,
-            "sparsity": pruned.sparsity()}
+@dataclass(frozen=True)
+class Setup:
+    """The trained dense model, its data splits and its latency oracle."""
+
+    data: SearchData
+    dense: Network
+    oracle: LatencyOracle
+    dense_seconds: float
 
 
-def run(args: argparse.Namespace) -> tuple[str, dict[str, Any], Pruned]:
+def prepare(args: argparse.Namespace) -> Setup:
     mnist = load_mnist()
     data = carve_validation(mnist.train, mnist.test, args.validation_fraction, args.seed)
     dense = build_model(args.model, seed=args.seed)
@@ -120,46 +123,75 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any], Pruned]:
     train(dense, data.train.images, data.train.labels,
           TrainConfig(epochs=args.epochs, learning_rate=args.lr, l2=args.l2, seed=args.seed))
     oracle = _oracle(args, dense, data)
-    dense_seconds = oracle.seconds(dense.weights)
-    budget = args.latency_us * 1e-6 if args.latency_us else args.latency_ratio * dense_seconds
-    neurons = args.method == "netadapt" and "neuron" in args.moves
-    floor = check_budget(oracle, budget, neurons)
-    lr = args.finetune_lr or args.lr / 10
-    final = TrainConfig(epochs=args.finetune_epochs, learning_rate=lr, l2=args.l2)
-    short = replace(final, epochs=args.short_finetune_epochs)
-    iterations: list[dict[str, Any]] = []
-    if args.method == "netadapt":
-        result = netadapt(dense, oracle, data, NetAdaptConfig(
-            budget, args.step_fraction, args.decay, short, final, args.moves, seed=args.seed))
-        pruned = result.pruned
-        iterations = [{"layer": it.layer, "move": it.move, "point": it.point,
-                       "latency_us": it.latency_seconds * 1e6,
-                       "table_latency_us": it.table_seconds * 1e6,
-                       "requested_reduction_us": it.requested_reduction_seconds * 1e6,
-                       "accuracy": it.accuracy, "accuracy_split": "validation",
-                       "proposals": it.proposals} for it in result.iterations]
-    else:
-        from workloads.pruning.amc import AMCConfig, amc
+    return Setup(data, dense, oracle, oracle.seconds(dense.weights))
 
-        result = amc(dense, oracle, data, AMCConfig(budget, episodes=args.episodes,
-                                                    finetune=final, seed=args.seed))
-        pruned = result.pruned
-        iterations = [asdict(e) for e in result.best_episodes]
-    baselines = [] if args.no_baselines else [
-        _summary(build(dense, oracle, budget, data, final, args.seed), data)
-        for build in (hw_baselines.uniform, hw_baselines.sensitivity_allocation)]
-    mine = _summary(pruned, data)
+
+def final_finetune(args: argparse.Namespace) -> TrainConfig:
+    return TrainConfig(epochs=args.finetune_epochs,
+                       learning_rate=args.finetune_lr or args.lr / 10, l2=args.l2)
+
+
+def search(args: argparse.Namespace, setup: Setup, method: str, budget: float
+           ) -> tuple[Pruned, list[dict[str, Any]]]:
+    """The pruned model of `method` at `budget` seconds, and its iterations for the JSON."""
+    final = final_finetune(args)
+    if method == "netadapt":
+        short = replace(final, epochs=args.short_finetune_epochs)
+        result = netadapt(setup.dense, setup.oracle, setup.data, NetAdaptConfig(
+            budget, args.step_fraction, args.decay, short, final, args.moves, seed=args.seed))
+        return result.pruned, [
+            {"layer": it.layer, "move": it.move, "point": it.point,
+             "latency_us": it.latency_seconds * 1e6,
+             "table_latency_us": it.table_seconds * 1e6,
+             "requested_reduction_us": it.requested_reduction_seconds * 1e6,
+             "accuracy": it.accuracy, "accuracy_split": "validation",
+             "proposals": it.proposals} for it in result.iterations]
+    from workloads.pruning.amc import AMCConfig, amc
+
+    result = amc(setup.dense, setup.oracle, setup.data, AMCConfig(
+        budget, episodes=args.episodes, finetune=final, seed=args.seed))
+    return result.pruned, [
+        {"layer": "all", "episode": e.episode, "sparsity": e.sparsity,
+         "latency_us": e.latency_us, "table_latency_us": e.table_latency_us,
+         "accuracy": e.accuracy, "accuracy_split": "validation, before fine-tuning",
+         "reward": e.reward} for e in result.best_episodes]
+
+
+def baselines(args: argparse.Namespace, setup: Setup, budget: float) -> list[Pruned]:
+    return [build(setup.dense, setup.oracle, budget, setup.data, final_finetune(args),
+                  args.seed) for build in (hw_baselines.uniform,
+                                           hw_baselines.sensitivity_allocation)]
+
+
+def summary(pruned: Pruned, data: SearchData) -> dict[str, Any]:
+    return {"method": pruned.method, "latency_us": pruned.seconds * 1e6,
+            "accuracy": pruned.network.accuracy(data.test.images, data.test.labels),
+            "validation_accuracy": pruned.validation_accuracy,
+            "sparsity": pruned.sparsity()}
+
+
+def run(args: argparse.Namespace) -> tuple[str, dict[str, Any], Pruned]:
+    setup = prepare(args)
+    budget = (args.latency_us * 1e-6 if args.latency_us
+              else args.latency_ratio * setup.dense_seconds)
+    neurons = args.method == "netadapt" and "neuron" in args.moves
+    floor = check_budget(setup.oracle, budget, neurons)
+    pruned, iterations = search(args, setup, args.method, budget)
+    others = [] if args.no_baselines else baselines(args, setup, budget)
+    data = setup.data
+    mine = summary(pruned, data)
     doc = {"model": args.model, "method": args.method, "accel": args.accel,
            "config": asdict(replace(eie.EIE_PAPER, num_pes=args.pes)), "seed": args.seed,
            "latency_budget_us": budget * 1e6, "latency_us": mine["latency_us"],
-           "dense_latency_us": dense_seconds * 1e6, "floor_latency_us": floor * 1e6,
+           "dense_latency_us": setup.dense_seconds * 1e6, "floor_latency_us": floor * 1e6,
            "accuracy": mine["accuracy"], "validation_accuracy": mine["validation_accuracy"],
-           "dense_accuracy": dense.accuracy(data.test.images, data.test.labels),
-           "sparsity": mine["sparsity"], "iterations": iterations, "baselines": baselines,
+           "dense_accuracy": setup.dense.accuracy(data.test.images, data.test.labels),
+           "sparsity": mine["sparsity"], "iterations": iterations,
+           "baselines": [summary(p, data) for p in others],
            "probe_images": args.probe_images, "test_images": len(data.test.labels),
            "train_images": len(data.train.labels),
            "validation_images": len(data.validation.labels),
-           "simulated_layer_runs": oracle.simulate.simulations}
+           "simulated_layer_runs": setup.oracle.simulate.simulations}
     return _text(doc), doc, pruned
 
 

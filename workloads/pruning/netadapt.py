@@ -5,8 +5,9 @@ Each iteration asks for a latency reduction dR (dR_i = step_fraction * starting 
 decay^i, at most what is still over the budget). For each layer and each move, the
 smallest pruning step that the layer's latency table says saves dR is a proposal; each
 proposal is fine-tuned briefly and scored on the validation split; the most accurate one
-is kept and its latency re-checked by a real simulation. Once the simulated latency meets
-the budget, the model is fine-tuned longer and re-simulated; should fine-tuning have moved
+(ties, frequent on a few hundred images, broken by the lower validation loss) is kept
+and its latency re-checked by a real simulation. Once the simulated latency meets the
+budget, the model is fine-tuned longer and re-simulated; should fine-tuning have moved
 it over the budget, the iterations resume.
 
 Moves: "fine" (magnitude pruning of single weights) and "neuron" (the output rows of
@@ -23,7 +24,7 @@ import numpy as np
 from simulator.errors import ConfigError
 from workloads.nn.network import Network
 from workloads.nn.training import TrainConfig
-from workloads.pruning.budget import Masks, Pruned, finetune
+from workloads.pruning.budget import Masks, Pruned, finetune, validation_loss
 from workloads.pruning.latency_oracle import LatencyOracle, keep_rows, remove_neurons
 from workloads.pruning.magnitude import magnitude_mask
 from workloads.pruning.validation import SearchData
@@ -148,9 +149,10 @@ def netadapt(dense: Network, oracle: LatencyOracle, data: SearchData,
                 trial_masks, trial_rows = _apply(oracle, trial, masks, rows, p)
                 seed = config.seed + 1000 * len(result.iterations) + k
                 accuracy = finetune(trial, trial_masks, data, config.short_finetune, seed)
-                if best is None or accuracy > best[0]:
-                    best = (accuracy, p, trial, trial_masks, trial_rows)
-            accuracy, p, network, masks, rows = best
+                score = (accuracy, -validation_loss(trial, data))
+                if best is None or score > best[0]:
+                    best = (score, p, trial, trial_masks, trial_rows)
+            (accuracy, _), p, network, masks, rows = best
             predicted = latency - p.saving_seconds
             latency = oracle.seconds(network.weights)
             result.iterations.append(Iteration(
