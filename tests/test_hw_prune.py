@@ -15,7 +15,9 @@ from workloads.mnist import load_mnist
 from workloads.nn.network import build_model
 from workloads.nn.training import TrainConfig, train
 from workloads.pruning import hw_baselines
+from workloads.pruning.amc import AMCConfig, amc
 from workloads.pruning.budget import check_budget, finetune
+from workloads.pruning.ddpg import DDPG, MLP, DDPGConfig
 from workloads.pruning.latency_oracle import LatencyOracle, keep_rows, remove_neurons
 from workloads.pruning.magnitude import magnitude_mask
 from workloads.pruning.netadapt import NetAdaptConfig, netadapt
@@ -150,3 +152,53 @@ def test_cli_netadapt_writes_the_documented_json(tmp_path, capsys):
     assert all({"layer", "latency_us", "accuracy"} <= set(it) for it in doc["iterations"])
     assert [b["method"] for b in doc["baselines"]] == ["uniform", "sensitivity"]
     assert all(b["latency_us"] <= doc["latency_budget_us"] for b in doc["baselines"])
+
+
+def test_mlp_gradients_match_finite_differences():
+    rng = np.random.default_rng(5)
+    for sigmoid in (False, True):
+        net = MLP((4, 6, 6, 1), rng, learning_rate=0.0, sigmoid=sigmoid)
+        x = rng.normal(size=(3, 4))
+        out, seen = net.forward(x)
+        grads, d_input = net.backward(seen, np.ones_like(out))
+        eps = 1e-6
+        for param, grad in zip(net.parameters(), grads):
+            flat, g = param.reshape(-1), grad.reshape(-1)
+            for i in range(0, flat.size, max(1, flat.size // 5)):
+                flat[i] += eps
+                up = net(x).sum()
+                flat[i] -= 2 * eps
+                down = net(x).sum()
+                flat[i] += eps
+                assert g[i] == pytest.approx((up - down) / (2 * eps), rel=1e-4, abs=1e-7)
+        x[0, 1] += eps
+        up = net(x).sum()
+        x[0, 1] -= 2 * eps
+        assert d_input[0, 1] == pytest.approx((up - net(x).sum()) / (2 * eps), rel=1e-4,
+                                              abs=1e-7)
+
+
+def test_truncated_noise_stays_within_the_allowed_actions():
+    agent = DDPG(7, DDPGConfig(hidden=8), np.random.default_rng(0))
+    state = np.linspace(0, 1, 7)
+    actions = [agent.act(state, sigma=0.5, low=0.3, high=0.6) for _ in range(200)]
+    assert min(actions) >= 0.3 and max(actions) <= 0.6 and len(set(actions)) == 200
+
+
+def run_amc(setup, seed=0):
+    dense, data = setup
+    oracle = oracle_for(dense, data)
+    budget = 0.6 * oracle.seconds(dense.weights)
+    return budget, amc(dense, oracle, data, AMCConfig(
+        budget, episodes=8, finetune=LONG, agent=DDPGConfig(hidden=16, batch_size=8),
+        seed=seed))
+
+
+def test_amc_meets_the_budget_and_a_seed_reproduces_it(setup):
+    budget, first = run_amc(setup)
+    _, second = run_amc(setup)
+    assert first.pruned.seconds <= budget
+    assert all(e.latency_us <= budget * 1e6 for e in first.best_episodes)
+    assert first.episodes == second.episodes
+    for name, w in first.pruned.network.weights.items():
+        assert np.array_equal(w, second.pruned.network.weights[name])
