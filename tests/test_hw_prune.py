@@ -202,3 +202,23 @@ def test_amc_meets_the_budget_and_a_seed_reproduces_it(setup):
     assert first.episodes == second.episodes
     for name, w in first.pruned.network.weights.items():
         assert np.array_equal(w, second.pruned.network.weights[name])
+
+
+def test_cli_amc_reports_its_episodes_and_the_budget(tmp_path):
+    doc_path = tmp_path / "amc.json"
+    code = sim.main(["prune", "--model", "lenet300", "--method", "amc", "--accel", "eie",
+                     "--latency-ratio", "0.6", "--episodes", "3", "--no-baselines",
+                     "--json", str(doc_path), *QUICK])
+    doc = json.loads(doc_path.read_text())
+    assert code == 0 and doc["method"] == "amc" and doc["baselines"] == []
+    assert doc["latency_us"] <= doc["latency_budget_us"]
+    assert doc["iterations"] and all(it["latency_us"] <= doc["latency_budget_us"]
+                                     for it in doc["iterations"])
+
+
+def test_other_prune_methods_still_reach_the_front_end(capsys):
+    code = sim.main(["prune", "--model", "lenet300", "--method", "netadapt", "--latency-ratio",
+                     "2", *QUICK])
+    assert code == 2 and "(0, 1]" in capsys.readouterr().err
+    code = sim.main(["prune", "--method", "magnitude", "--procedure", "bogus", "--quiet"])
+    assert code == 2 and "bogus" in capsys.readouterr().err
