@@ -78,7 +78,8 @@ def build_parser() -> Parser:
                    help="NetAdapt moves, comma list of fine,neuron (default fine: on "
                         "LeNet-300-100 at 0.5 x dense latency, seeds 0-2, adding neuron "
                         "removal scored lower; see README)")
-    p.add_argument("--episodes", type=positive_int, default=300, help="AMC episodes")
+    p.add_argument("--episodes", type=positive_int, default=200,
+                   help="AMC episodes, the first third random (default 200)")
     p.add_argument("--epochs", type=positive_int, default=10, help="dense training epochs")
     p.add_argument("--lr", type=positive_float, default=0.05, help="learning rate")
     p.add_argument("--l2", type=float, default=5e-4, help="L2 coefficient (default 5e-4)")
