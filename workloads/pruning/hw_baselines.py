@@ -15,6 +15,8 @@ from workloads.pruning.latency_oracle import LatencyOracle
 from workloads.pruning.magnitude import magnitude_mask
 from workloads.pruning.validation import SearchData
 
+FLAT_SLOPE = 1e-3  # loss rise per unit sparsity added, times the largest rise
+
 
 def uniform(dense: Network, oracle: LatencyOracle, budget_seconds: float, data: SearchData,
             config: TrainConfig, seed: int) -> Pruned:
@@ -29,10 +31,11 @@ def uniform(dense: Network, oracle: LatencyOracle, budget_seconds: float, data: 
 def sensitivity_allocation(dense: Network, oracle: LatencyOracle, budget_seconds: float,
                            data: SearchData, config: TrainConfig, seed: int) -> Pruned:
     """Each layer pruned alone over the oracle's sparsity grid gives a curve of validation
-    loss (made non-decreasing, linear between grid points); the layer then gets the
-    largest sparsity whose loss is within t of the dense loss. Loss, not accuracy: on a
-    few hundred images accuracy is flat over most of the grid, so a threshold on it jumps
-    from no pruning to heavy pruning and cannot be bisected to a budget."""
+    loss rise over the dense loss (made non-decreasing, linear between grid points, with a
+    slight slope where flat); the layer then gets the largest sparsity whose rise is <= t.
+    Loss, not accuracy: on a few hundred images accuracy is flat over most of the grid, so
+    a threshold on it jumps from no pruning to heavy pruning and cannot be bisected to a
+    budget."""
     grid = np.array(oracle.sparsities)
     start = validation_loss(dense, data)
     curves = {}
@@ -42,8 +45,10 @@ def sensitivity_allocation(dense: Network, oracle: LatencyOracle, budget_seconds
             trial = dense.copy()
             trial.weights[name] = w * magnitude_mask(w, sparsity)
             losses.append(validation_loss(trial, data))
-        curves[name] = np.maximum.accumulate(np.array(losses) - start)
-    spread = max(float(c[-1]) for c in curves.values())
+        curves[name] = np.maximum.accumulate(np.maximum(np.array(losses) - start, 0.0))
+    spread = max(float(c[-1]) for c in curves.values()) or 1.0
+    for name in curves:  # a slight slope over flat stretches: t = 0 means no pruning
+        curves[name] = curves[name] + FLAT_SLOPE * spread * grid
 
     def masks_for(network: Network, knob: float) -> Masks:
         return {name: magnitude_mask(w, _largest_within(grid, curves[name], knob * spread))
