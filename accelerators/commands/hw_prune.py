@@ -135,8 +135,9 @@ def final_finetune(args: argparse.Namespace) -> TrainConfig:
 
 
 def search(args: argparse.Namespace, setup: Setup, method: str, budget: float
-           ) -> tuple[Pruned, list[dict[str, Any]]]:
-    """The pruned model of `method` at `budget` seconds, and its iterations for the JSON."""
+           ) -> tuple[Pruned, list[dict[str, Any]], dict[str, Any]]:
+    """The pruned model of `method` at `budget` seconds, its iterations for the JSON, and
+    further keys for the JSON (AMC: every episode)."""
     final = final_finetune(args)
     if method == "netadapt":
         short = replace(final, epochs=args.short_finetune_epochs)
@@ -148,16 +149,20 @@ def search(args: argparse.Namespace, setup: Setup, method: str, budget: float
              "table_latency_us": it.table_seconds * 1e6,
              "requested_reduction_us": it.requested_reduction_seconds * 1e6,
              "accuracy": it.accuracy, "accuracy_split": "validation",
-             "proposals": it.proposals} for it in result.iterations]
+             "proposals": it.proposals} for it in result.iterations], {}
     from workloads.pruning.amc import AMCConfig, amc
 
-    result = amc(setup.dense, setup.oracle, setup.data, AMCConfig(
-        budget, episodes=args.episodes, finetune=final, seed=args.seed))
+    config = AMCConfig(budget, episodes=args.episodes, finetune=final, seed=args.seed)
+    result = amc(setup.dense, setup.oracle, setup.data, config)
+    episodes = [{"episode": e.episode, "reward": e.reward, "accuracy": e.accuracy,
+                 "latency_us": e.latency_us} for e in result.episodes]
     return result.pruned, [
         {"layer": "all", "episode": e.episode, "sparsity": e.sparsity,
          "latency_us": e.latency_us, "table_latency_us": e.table_latency_us,
          "accuracy": e.accuracy, "accuracy_split": "validation, before fine-tuning",
-         "reward": e.reward} for e in result.best_episodes]
+         "reward": e.reward} for e in result.best_episodes], {
+        "amc_warmup_episodes": int(config.warmup_fraction * config.episodes),
+        "amc_episodes": episodes}
 
 
 def baselines(args: argparse.Namespace, setup: Setup, budget: float) -> list[Pruned]:
@@ -179,7 +184,7 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any], Pruned]:
               else args.latency_ratio * setup.dense_seconds)
     neurons = args.method == "netadapt" and "neuron" in args.moves
     floor = check_budget(setup.oracle, budget, neurons)
-    pruned, iterations = search(args, setup, args.method, budget)
+    pruned, iterations, extra = search(args, setup, args.method, budget)
     others = [] if args.no_baselines else baselines(args, setup, budget)
     data = setup.data
     mine = summary(pruned, data)
@@ -194,7 +199,7 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any], Pruned]:
            "probe_images": args.probe_images, "test_images": len(data.test.labels),
            "train_images": len(data.train.labels),
            "validation_images": len(data.validation.labels),
-           "simulated_layer_runs": setup.oracle.simulate.simulations}
+           "simulated_layer_runs": setup.oracle.simulate.simulations, **extra}
     return _text(doc), doc, pruned
 
 
