@@ -24,7 +24,7 @@ import numpy as np
 from simulator.errors import ConfigError
 from workloads.nn.network import Network
 from workloads.nn.training import TrainConfig
-from workloads.pruning.budget import SETTLE_ROUNDS, SETTLE_STEP, Masks, Pruned, finetune
+from workloads.pruning.budget import SETTLE_ROUNDS, Masks, Pruned, finetune
 from workloads.pruning.ddpg import DDPG, DDPGConfig
 from workloads.pruning.latency_oracle import LatencyOracle
 from workloads.pruning.magnitude import magnitude_mask
@@ -32,6 +32,7 @@ from workloads.pruning.validation import SearchData
 
 log = logging.getLogger(__name__)
 GRID = 1001  # action values tried when clipping to the budget
+SETTLE_STEP = 0.01  # sparsity added to every layer when fine-tuning broke the budget
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class AMCConfig:
     sigma: float = 0.5  # initial exploration deviation; AMC Sec. 4
     sigma_decay: float = 0.95  # per episode after warm-up; AMC Sec. 4
     baseline_decay: float = 0.95  # moving-average reward baseline; AMC's public code
+    updates_per_step: int = 1  # agent updates per stored transition; AMC's public code: 1
     finetune: TrainConfig = TrainConfig(epochs=10, learning_rate=0.005)
     agent: DDPGConfig = DDPGConfig()
     seed: int = 0
@@ -137,7 +139,7 @@ def amc(dense: Network, oracle: LatencyOracle, data: SearchData, config: AMCConf
             following = state if done else states[t + 1]
             agent.buffer.add(state, actions[t], reward - baseline, following, done)
         if episode >= warmup:
-            for _ in states:
+            for _ in range(len(states) * config.updates_per_step):
                 agent.update()
         table = sum(oracle.table(i, "fine").at(a) for i, a in enumerate(actions))
         record = Episode(episode, dict(zip(oracle.names, actions)), table * 1e6,

@@ -16,9 +16,8 @@ from workloads.pruning.latency_oracle import LatencyOracle
 from workloads.pruning.validation import SearchData
 
 Masks = dict[str, np.ndarray]
-BISECTION_STEPS = 14
-SETTLE_STEP = 0.01  # knob raised by this when fine-tuning pushed latency over the budget
-SETTLE_ROUNDS = 5
+BISECTION_STEPS = 20
+SETTLE_ROUNDS = 5  # fine-tunes tried before returning a model over the budget
 
 
 @dataclass
@@ -68,26 +67,27 @@ def fit_budget(method: str, dense: Network, masks_for: Callable[[Network, float]
                oracle: LatencyOracle, budget_seconds: float, data: SearchData,
                config: TrainConfig, seed: int) -> Pruned:
     """Bisect the knob k in [0, 1] (more pruning as k grows) for the least pruning whose
-    simulated latency meets the budget, fine-tune, and re-simulate; if fine-tuning moved
-    the latency over the budget, raise k by SETTLE_STEP and start again from `dense`."""
+    simulated latency meets the target, fine-tune, and re-simulate; if fine-tuning moved
+    the latency over the budget, lower the target by the overshoot and start again from
+    `dense` (at most SETTLE_ROUNDS times)."""
     def latency(k: float) -> float:
         masks = masks_for(dense, k)
         return oracle.seconds({n: w * masks[n] for n, w in dense.weights.items()})
 
-    low, high = 0.0, 1.0
-    if latency(high) > budget_seconds:
+    if latency(1.0) > budget_seconds:
         raise ConfigError(f"{method}: even its strongest pruning misses the budget "
                           f"{budget_seconds * 1e6:.4f} µs; raise the budget")
-    for _ in range(BISECTION_STEPS):
-        middle = (low + high) / 2
-        low, high = (low, middle) if latency(middle) <= budget_seconds else (middle, high)
-    knob = high
+    target = budget_seconds
     for attempt in range(SETTLE_ROUNDS):
+        low, high = 0.0, 1.0
+        for _ in range(BISECTION_STEPS):
+            middle = (low + high) / 2
+            low, high = (low, middle) if latency(middle) <= target else (middle, high)
         network = dense.copy()
-        masks = masks_for(dense, knob)
+        masks = masks_for(dense, high)
         accuracy = finetune(network, masks, data, config, seed + attempt)
         seconds = oracle.seconds(network.weights)
-        if seconds <= budget_seconds or knob >= 1.0:
+        if seconds <= budget_seconds:
             break
-        knob = min(1.0, knob + SETTLE_STEP)
+        target -= seconds - budget_seconds
     return Pruned(method, network, masks, seconds, accuracy)
