@@ -43,7 +43,10 @@ class AMCConfig:
     sigma: float = 0.5  # initial exploration deviation; AMC Sec. 4
     sigma_decay: float = 0.95  # per episode after warm-up; AMC Sec. 4
     baseline_decay: float = 0.95  # moving-average reward baseline; AMC's public code
-    updates_per_step: int = 1  # agent updates per stored transition; AMC's public code: 1
+    # Agent updates per stored transition. AMC's public code: 1; ours: 10, because with 1
+    # our 200-episode search drifted to over-pruning (validation accuracy of the last 50
+    # episodes 0.76 against 0.87 for the random ones; 0.88 with 10; README).
+    updates_per_step: int = 10
     finetune: TrainConfig = TrainConfig(epochs=10, learning_rate=0.005)
     agent: DDPGConfig = DDPGConfig()
     seed: int = 0
