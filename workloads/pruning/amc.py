@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulator.errors import ConfigError
+from workloads.nn.blas_threads import single_threaded_blas
 from workloads.nn.network import Network
 from workloads.nn.training import TrainConfig
 from workloads.pruning.budget import SETTLE_ROUNDS, Masks, Pruned, finetune
@@ -107,6 +108,12 @@ def _masks(dense: Network, oracle: LatencyOracle, actions: list[float]) -> Masks
 def amc(dense: Network, oracle: LatencyOracle, data: SearchData, config: AMCConfig
         ) -> AMCResult:
     """Search per-layer sparsities for `dense` under the budget, then fine-tune the best."""
+    with single_threaded_blas():  # small matrices: BLAS threads only spin (blas_threads.py)
+        return _search(dense, oracle, data, config)
+
+
+def _search(dense: Network, oracle: LatencyOracle, data: SearchData, config: AMCConfig
+            ) -> AMCResult:
     rng = np.random.default_rng(config.seed)
     static = _states(oracle)
     flops = np.array([oracle.reference[n].size for n in oracle.names], dtype=float)
