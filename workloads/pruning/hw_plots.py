@@ -44,11 +44,12 @@ def ratios_figure(rows: Sequence[dict[str, Any]], title: str) -> plt.Figure:
     for k, row in enumerate(rows):
         xs = np.arange(len(layers)) + (k - (len(rows) - 1) / 2) * width
         values = [100 * row["sparsity"][n] for n in layers]
-        ax.bar(xs, values, width, label=f"{row['method']} ({row['latency_us']:.3f} µs, "
-               f"{100 * row['accuracy']:.1f}%)")
+        bars = ax.bar(xs, values, width, label=f"{row['method']} ({row['latency_us']:.3f} µs, "
+                      f"{100 * row['accuracy']:.1f}%)")
+        ax.bar_label(bars, fmt="%.0f", fontsize=7)
     ax.set_xticks(np.arange(len(layers)))
     ax.set_xticklabels(layers)
-    ax.set_ylim(0, 105)
+    ax.set_ylim(0, 110)
     ax.set_ylabel("weights removed (%)")
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3, axis="y")
