@@ -20,7 +20,7 @@ SUBCOMMANDS: dict[str, str] = {  # name -> module with main(argv) -> int
     "sweep": "accelerators.commands.sweep",
     "plot": "accelerators.commands.sweep_plot",
     "energy": "simulator.energy_command",
-    "prune": "workloads.prune_command",
+    "prune": "accelerators.commands.hw_prune",  # netadapt/amc here, rest: workloads
     "demo": "accelerators.commands.demo",
 }
 

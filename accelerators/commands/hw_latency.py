@@ -1,0 +1,56 @@
+"""The latency callback that hardware-aware pruning (workloads/pruning/) receives: one
+weighted layer simulated on EIE's fast engine, input by input, with its output checked.
+
+Built here, in the CLI glue, so that workloads/ never imports an accelerator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from accelerators import eie
+from simulator.errors import WorkloadError
+from workloads.formats import CSC
+from workloads.layer import Layer
+
+
+class EIELatency:
+    """`simulate(index, weights, inputs)`: mean simulated seconds per input row of layer
+    `index` (weights (outputs, inputs), float32) on EIE with `config`. Each layer is
+    compiled once (k-means codebook, interleaved CSC) and run once per input; results are
+    cached by the exact bytes of weights and inputs. Every run's output is checked
+    against numpy; a mismatch raises (it would be a simulator bug)."""
+
+    def __init__(self, config: eie.EIEConfig, relu: Sequence[bool]) -> None:
+        self.config, self.relu = config, tuple(relu)
+        self._cache: dict[tuple[int, bytes, bytes], float] = {}
+        self.simulations = 0  # layer runs actually simulated (not served from the cache)
+
+    def __call__(self, index: int, weights: np.ndarray, inputs: np.ndarray) -> float:
+        w = np.ascontiguousarray(weights, dtype=np.float32)
+        x = np.ascontiguousarray(inputs, dtype=np.float32)
+        key = (index, _digest(w), _digest(x))
+        if key not in self._cache:
+            self._cache[key] = self._simulate(index, w, x)
+        return self._cache[key]
+
+    def _simulate(self, index: int, w: np.ndarray, x: np.ndarray) -> float:
+        layer = Layer(f"layer{index}", CSC.from_dense(w), x[0], relu=self.relu[index])
+        compiled = eie.compile(layer, self.config)
+        cycles = 0
+        for row in x:
+            result = eie.run(dataclasses.replace(compiled, activations=row))
+            if not result.output_ok:
+                raise WorkloadError(f"EIE output of layer {index} differs from numpy "
+                                    f"(max abs error {result.max_abs_error}); report this")
+            cycles += result.cycles
+            self.simulations += 1
+        return cycles / len(x) / self.config.clock_hz
+
+
+def _digest(array: np.ndarray) -> bytes:
+    return hashlib.sha1(array.tobytes() + str(array.shape).encode()).digest()

@@ -1,0 +1,86 @@
+"""Hardware-aware pruning of LeNet-300-100 on EIE: NetAdapt, AMC and the uniform and
+sensitivity baselines at several simulated latency budgets, plus the latency tables that
+show where FLOPs and simulated latency disagree.
+
+    python benchmarks/hw_pruning.py --json hw.json --pareto pareto.png --ratios ratios.png
+
+One dense model and one latency oracle serve every budget (same flags as `sparsesim
+prune --method netadapt`; --episodes sets AMC's episodes per budget).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from accelerators.commands import hw_prune  # noqa: E402
+from benchmarks.common import output_path, write_json  # noqa: E402
+from simulator.plots import save_png  # noqa: E402
+from workloads.pruning.budget import check_budget  # noqa: E402
+from workloads.pruning.hw_plots import pareto_figure, ratios_figure  # noqa: E402
+
+RATIOS = (0.4, 0.5, 0.6, 0.7)
+RATIOS_FIGURE_AT = 0.5
+
+
+def tables(setup: hw_prune.Setup) -> list[dict]:
+    """Every latency table with the MACs its points keep (the FLOPs view)."""
+    oracle, rows = setup.oracle, []
+    for index, name in enumerate(oracle.names):
+        out, inp = oracle.reference[name].shape
+        kinds = ["fine"] + (["neuron"] if oracle.neuron_movable(index) else [])
+        for kind in kinds:
+            table = oracle.table(index, kind)
+            for point, seconds in zip(table.points, table.seconds):
+                macs = (round((1 - point) * out * inp) if kind == "fine"
+                        else int(point) * inp + int(point) * oracle.reference[
+                            oracle.names[index + 1]].shape[0])
+                rows.append({"layer": name, "kind": kind, "point": point,
+                             "latency_us": seconds * 1e6, "weights_kept_macs": macs})
+    return rows
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--json")
+    p.add_argument("--pareto")
+    p.add_argument("--ratios")
+    p.add_argument("--episodes", type=int, default=150)
+    own, rest = p.parse_known_args()
+    args = hw_prune.build_parser().parse_args(
+        ["--method", "netadapt", "--episodes", str(own.episodes), *rest])
+    start = time.perf_counter()
+    setup = hw_prune.prepare(args)
+    data, rows = setup.data, []
+    dense = {"latency_us": setup.dense_seconds * 1e6,
+             "accuracy": setup.dense.accuracy(data.test.images, data.test.labels)}
+    for ratio in RATIOS:
+        budget = ratio * setup.dense_seconds
+        check_budget(setup.oracle, budget, "neuron" in args.moves)
+        found = [hw_prune.search(args, setup, m, budget)[0] for m in ("netadapt", "amc")]
+        for pruned in hw_prune.baselines(args, setup, budget) + found:
+            row = {**hw_prune.summary(pruned, data), "latency_budget_us": budget * 1e6,
+                   "latency_ratio": ratio}
+            rows.append(row)
+            print(f"{ratio:.2f} {row['method']:12s} {row['latency_us']:.4f} µs "
+                  f"{row['accuracy']:.4f}", flush=True)
+    doc = {"model": args.model, "accel": "eie", "pes": args.pes, "seed": args.seed,
+           "moves": list(args.moves), "amc_episodes": args.episodes,
+           "dense": dense, "points": rows, "tables": tables(setup),
+           "wall_seconds": time.perf_counter() - start}
+    write_json(output_path("hw_pruning.json", own.json), doc)
+    title = (f"{args.model} on EIE ({args.pes} PEs): test accuracy against simulated latency")
+    save_png(pareto_figure(rows, dense, title), output_path("hw_pruning_pareto.png", own.pareto))
+    chosen = [r for r in rows if r["latency_ratio"] == RATIOS_FIGURE_AT]
+    save_png(ratios_figure(chosen, f"{args.model} on EIE ({args.pes} PEs): per-layer sparsity "
+                           f"at a budget of {RATIOS_FIGURE_AT} x dense latency"),
+             output_path("hw_pruning_ratios.png", own.ratios))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
