@@ -86,7 +86,9 @@ def pair(text: str, sep: str) -> tuple[int, int]:
 
 def build_parser() -> Parser:
     p = Parser(prog="sparsesim prune", description="Train, prune and save a real network "
-               "(MNIST subset shipped with sparsesim).")
+               "(MNIST subset shipped with sparsesim).",
+               epilog="Hardware-aware pruning to a simulated latency budget: --method netadapt "
+               "or amc (their flags: sparsesim prune --method netadapt --help).")
     p.add_argument("--procedure", choices=PROCEDURES, default="prune",
                    help="prune (default), sensitivity scan, or lottery-ticket search")
     p.add_argument("--model", choices=sorted(MODELS), default="lenet300")
