@@ -9,7 +9,8 @@ import pytest
 
 import sim
 from accelerators import eie
-from accelerators.commands.hw_latency import EIELatency
+from accelerators import sparse_tensor_core as stc
+from accelerators.commands.hw_latency import EIELatency, STCLatency
 from simulator.errors import ConfigError
 from workloads.mnist import load_mnist
 from workloads.nn.network import build_model
@@ -222,3 +223,29 @@ def test_other_prune_methods_still_reach_the_front_end(capsys):
     assert code == 2 and "(0, 1]" in capsys.readouterr().err
     code = sim.main(["prune", "--method", "magnitude", "--procedure", "bogus", "--quiet"])
     assert code == 2 and "bogus" in capsys.readouterr().err
+
+
+def test_tensor_core_latency_gains_from_two_four_and_fewer_neurons_only():
+    """On the tensor core, fine-grained sparsity costs the dense kernel's time; 2:4 gets
+    the sparse kernel; removing neurons shrinks M (here little: launch-bound)."""
+    latency = STCLatency(stc.preset("a100"))
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(300, 784)).astype(np.float32)
+    x = rng.random((16, 784))
+    dense = latency(0, w, x)
+    fine = w * (rng.random(w.shape) > 0.9)
+    two_four = w.copy()
+    two_four[:, 1::2] = 0
+    fewer = w.copy()
+    fewer[150:] = 0
+    assert latency(0, fine, x) == dense
+    assert latency(0, two_four, x) < dense
+    assert latency(0, fewer, x) <= dense
+    assert latency.simulations == 3  # fine-grained sparsity reused the dense GEMM
+
+
+def test_cli_tensor_core_budget_below_its_launch_bound_floor(capsys):
+    code = sim.main(["prune", "--method", "netadapt", "--accel", "stc", "--epochs", "1",
+                     "--moves", "fine,neuron", "--latency-ratio", "0.5", "--no-baselines"])
+    err = capsys.readouterr().err
+    assert code == 2 and "below the floor" in err and len(err.strip().splitlines()) == 1

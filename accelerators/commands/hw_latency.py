@@ -1,5 +1,6 @@
-"""The latency callback that hardware-aware pruning (workloads/pruning/) receives: one
-weighted layer simulated on EIE's fast engine, input by input, with its output checked.
+"""The latency callbacks that hardware-aware pruning (workloads/pruning/) receives: one
+weighted layer simulated on EIE's fast engine, input by input, or on the 2:4 tensor-core
+model as one GEMM, with the simulator's output check passing.
 
 Built here, in the CLI glue, so that workloads/ never imports an accelerator.
 """
@@ -13,8 +14,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from accelerators import eie
-from simulator.errors import WorkloadError
+from accelerators import sparse_tensor_core as stc
+from simulator.errors import FormatError, WorkloadError
 from workloads.formats import CSC
+from workloads.formats.nm_compressed import NMCompressed
+from workloads.gemm import GemmShape
 from workloads.layer import Layer
 
 
@@ -54,3 +58,41 @@ class EIELatency:
 
 def _digest(array: np.ndarray) -> bytes:
     return hashlib.sha1(array.tobytes() + str(array.shape).encode()).digest()
+
+
+class STCLatency:
+    """`simulate(index, weights, inputs)` on the 2:4 sparse tensor core: the layer as one
+    GEMM over the input rows, M = rows of `weights` still holding a nonzero (removed
+    neurons vanish), K = columns still holding one, N = input rows; the sparse kernel's
+    time if the kept weights are 2:4 along K, else the dense kernel's (fine-grained
+    sparsity gains nothing there). Seconds per input row; cached by GEMM shape and mode;
+    the model's output check must pass."""
+
+    def __init__(self, config: stc.STCConfig, dtype: str = "fp16") -> None:
+        self.config, self.dtype = config, dtype
+        self._cache: dict[tuple[int, int, int, bool], float] = {}
+        self.simulations = 0
+
+    def __call__(self, index: int, weights: np.ndarray, inputs: np.ndarray) -> float:
+        w = np.asarray(weights)
+        kept = w[np.ix_(np.any(w != 0, axis=1), np.any(w != 0, axis=0))]
+        m, k, n = max(1, kept.shape[0]), max(1, kept.shape[1]), len(inputs)
+        key = (m, n, k, _is_two_four(kept))
+        if key not in self._cache:
+            result = stc.run(stc.compile(GemmShape(f"layer{index}", m, n, k), self.dtype,
+                                         self.config))
+            if not result.output_ok:
+                raise WorkloadError(f"tensor-core output of layer {index} differs from numpy "
+                                    f"(max abs error {result.max_abs_error}); report this")
+            cycles = result.details["sparse_cycles" if key[3] else "dense_cycles"]
+            self._cache[key] = cycles / self.config.clock_hz / n
+            self.simulations += 1
+        return self._cache[key]
+
+
+def _is_two_four(matrix: np.ndarray) -> bool:
+    try:
+        NMCompressed.from_dense(matrix)
+    except FormatError:
+        return False
+    return matrix.size > 0

@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from accelerators import eie
-from accelerators.commands.hw_latency import EIELatency
+from accelerators import sparse_tensor_core as stc
+from accelerators.commands.hw_latency import EIELatency, STCLatency
 from simulator.atomic_file import write_atomically
 from simulator.errors import ConfigError, UserError
 from workloads import prune_command
@@ -37,7 +38,7 @@ from workloads.pruning.netadapt import MOVES, NetAdaptConfig, netadapt
 from workloads.pruning.validation import SearchData, carve_validation
 
 HW_METHODS = ("netadapt", "amc")
-ACCELS = ("eie",)
+ACCELS = ("eie", "stc")
 
 
 def ratio(text: str) -> float:
@@ -63,6 +64,10 @@ def build_parser() -> Parser:
     p.add_argument("--method", choices=HW_METHODS, required=True)
     p.add_argument("--accel", choices=ACCELS, default="eie")
     p.add_argument("--pes", type=positive_int, default=64, help="EIE PEs (default 64)")
+    p.add_argument("--preset", choices=sorted(stc.PRESETS), default="a100",
+                   help="tensor-core GPU for --accel stc (default a100)")
+    p.add_argument("--dtype", choices=("fp16", "bf16"), default="fp16",
+                   help="tensor-core data type for --accel stc (default fp16)")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--latency-ratio", type=ratio, default=0.5,
                         help="budget as a fraction of the dense model's simulated latency "
@@ -102,9 +107,24 @@ def build_parser() -> Parser:
     return p
 
 
+def accelerator_config(args: argparse.Namespace) -> eie.EIEConfig | stc.STCConfig:
+    if args.accel == "stc":
+        return stc.preset(args.preset)
+    return replace(eie.EIE_PAPER, num_pes=args.pes)
+
+
+def accelerator_label(args: argparse.Namespace) -> str:
+    if args.accel == "stc":
+        return f"the {args.preset} tensor-core model ({args.dtype}, batch = probe images)"
+    return f"EIE ({args.pes} PEs)"
+
+
 def _oracle(args: argparse.Namespace, dense: Network, data: SearchData) -> LatencyOracle:
-    relu = [layer.relu for layer in dense_layers(dense)]
-    simulate = EIELatency(replace(eie.EIE_PAPER, num_pes=args.pes), relu)
+    if args.accel == "stc":
+        simulate = STCLatency(accelerator_config(args), args.dtype)
+    else:
+        relu = [layer.relu for layer in dense_layers(dense)]
+        simulate = EIELatency(accelerator_config(args), relu)
     return LatencyOracle(simulate, dense, data.train.images[:args.probe_images])
 
 
@@ -189,7 +209,8 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any], Pruned]:
     data = setup.data
     mine = summary(pruned, data)
     doc = {"model": args.model, "method": args.method, "accel": args.accel,
-           "config": asdict(replace(eie.EIE_PAPER, num_pes=args.pes)), "seed": args.seed,
+           "accelerator": accelerator_label(args),
+           "config": asdict(accelerator_config(args)), "seed": args.seed,
            "latency_budget_us": budget * 1e6, "latency_us": mine["latency_us"],
            "dense_latency_us": setup.dense_seconds * 1e6, "floor_latency_us": floor * 1e6,
            "accuracy": mine["accuracy"], "validation_accuracy": mine["validation_accuracy"],
@@ -205,7 +226,7 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any], Pruned]:
 
 def _text(doc: dict[str, Any]) -> str:
     head = f"{'method':12s} {'latency_us':>11s} {'test_acc':>9s}  sparsity per layer"
-    rows = [f"{doc['model']} on EIE ({doc['config']['num_pes']} PEs), budget "
+    rows = [f"{doc['model']} on {doc['accelerator']}, budget "
             f"{doc['latency_budget_us']:.4f} µs (dense {doc['dense_latency_us']:.4f} µs, "
             f"floor {doc['floor_latency_us']:.4f} µs), simulated per image",
             head, "-" * len(head),
