@@ -10,7 +10,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as `python benchmarks/NAME.py` from anywhere
 
-from simulator.atomic_file import write_atomically  # noqa: E402
+from sparsesim.simulator.atomic_file import write_atomically  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 

@@ -18,9 +18,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from common import RESULTS, write_json  # noqa: E402
 
-from accelerators import eie  # noqa: E402
-from simulator.plots import save_png  # noqa: E402
-from workloads.eie_layers import EIE_LAYERS, benchmark_layer  # noqa: E402
+from sparsesim.accelerators.eie import model as eie  # noqa: E402
+from sparsesim.simulator.plots import save_png  # noqa: E402
+from sparsesim.workloads.eie_layers import EIE_LAYERS, benchmark_layer  # noqa: E402
 
 # Han et al., EIE, ISCA 2016 (compare only): 0.59 W for 64 PEs (Table V), 9.157 mW per PE
 # (Table II), SRAM 59.15% of the power (Table II).

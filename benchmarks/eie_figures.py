@@ -20,9 +20,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from common import RESULTS, write_json  # noqa: E402
 
-from accelerators import eie  # noqa: E402
-from simulator.plots import save_png  # noqa: E402
-from workloads.eie_layers import EIE_LAYERS, benchmark_layer  # noqa: E402
+from sparsesim.accelerators.eie import model as eie  # noqa: E402
+from sparsesim.simulator.plots import save_png  # noqa: E402
+from sparsesim.workloads.eie_layers import EIE_LAYERS, benchmark_layer  # noqa: E402
 
 DEPTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)  # entries
 PE_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256)

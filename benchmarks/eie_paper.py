@@ -13,8 +13,8 @@ import argparse
 
 from common import output_path, write_json
 
-from accelerators import eie
-from workloads.eie_layers import EIE_LAYERS, benchmark_layer
+from sparsesim.accelerators.eie import model as eie
+from sparsesim.workloads.eie_layers import EIE_LAYERS, benchmark_layer
 
 # Han et al., EIE, ISCA 2016, Table IV: time per layer at batch 1, microseconds
 # ("actual": their cycle-accurate simulation; "theoretical": work spread evenly, no stalls).

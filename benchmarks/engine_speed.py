@@ -21,14 +21,14 @@ import tracemalloc
 import numpy as np
 from common import ROOT, output_path, write_json
 
-from accelerators import eie
-from workloads.eie_layers import (
+from sparsesim.accelerators.eie import model as eie
+from sparsesim.workloads.eie_layers import (
     EIE_LAYERS,
     benchmark_layer,
     random_activations,
     random_sparse_matrix,
 )
-from workloads.layer import Layer
+from sparsesim.workloads.layer import Layer
 
 SCALING_FACTORS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)  # x nonzeros of the largest layer
 
@@ -76,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     engines = ("fast",) if args.no_reference else ("fast", "reference")
     started = time.perf_counter()
-    from accelerators.eie_fast import _warm_up
+    from sparsesim.accelerators.eie.fast import _warm_up
 
     _warm_up()
     cached_jit = time.perf_counter() - started

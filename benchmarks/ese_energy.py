@@ -14,13 +14,13 @@ import argparse
 
 from common import output_path, write_json
 
-from accelerators import ese
-from accelerators.commands.ese import compare
-from accelerators.ese_pruning import DEFAULT_SPARSITY
-from simulator.energy import load_table
-from simulator.energy_plots import energy_figure
-from simulator.plots import save_png
-from workloads.lstm_models import speaker_lstm
+from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.pruning import DEFAULT_SPARSITY
+from sparsesim.cli.ese import compare
+from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.energy_plots import energy_figure
+from sparsesim.simulator.plots import save_png
+from sparsesim.workloads.lstm_models import speaker_lstm
 
 SCHEMES = ("magnitude", "balanced")
 

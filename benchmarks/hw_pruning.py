@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from accelerators.commands import hw_prune  # noqa: E402
 from benchmarks.common import output_path, write_json  # noqa: E402
-from simulator.plots import save_png  # noqa: E402
-from workloads.pruning.budget import check_budget  # noqa: E402
-from workloads.pruning.hw_plots import pareto_figure, ratios_figure  # noqa: E402
+from sparsesim.cli import hw_prune  # noqa: E402
+from sparsesim.simulator.plots import save_png  # noqa: E402
+from sparsesim.workloads.pruning.budget import check_budget  # noqa: E402
+from sparsesim.workloads.pruning.hw_plots import pareto_figure, ratios_figure  # noqa: E402
 
 RATIOS = (0.4, 0.5, 0.6, 0.7)
 RATIOS_FIGURE_AT = 0.5

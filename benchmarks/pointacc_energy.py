@@ -16,13 +16,13 @@ import dataclasses
 
 from common import output_path, write_json
 
-from accelerators import pointacc
-from accelerators.commands.pointacc import DEFAULT_VOXEL
-from simulator.energy import load_table
-from simulator.energy_plots import energy_figure
-from simulator.plots import save_png
-from workloads.point_clouds import CLOUD_NAMES, load_cloud
-from workloads.point_layers import point_workload
+from sparsesim.accelerators.pointacc import model as pointacc
+from sparsesim.cli.pointacc import DEFAULT_VOXEL
+from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.energy_plots import energy_figure
+from sparsesim.simulator.plots import save_png
+from sparsesim.workloads.point_clouds import CLOUD_NAMES, load_cloud
+from sparsesim.workloads.point_layers import point_workload
 
 MAPPING = ("arithmetic_mapping", "sram_key_buffer")  # the mapping unit's classes
 # (in the set abstraction the distance unit does the mapping for both mappers alike, so

@@ -22,12 +22,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from accelerators import pointacc  # noqa: E402
-from accelerators import pointacc_references as ref  # noqa: E402
-from accelerators.commands.pointacc import DEFAULT_VOXEL  # noqa: E402
-from accelerators.pointacc_keys import kernel_offsets  # noqa: E402
-from simulator.atomic_file import write_atomically  # noqa: E402
-from workloads.point_clouds import CLOUD_NAMES, load_cloud, subsample, voxelize  # noqa: E402
+from sparsesim.accelerators.pointacc import model as pointacc  # noqa: E402
+from sparsesim.accelerators.pointacc import references as ref  # noqa: E402
+from sparsesim.accelerators.pointacc.keys import kernel_offsets  # noqa: E402
+from sparsesim.cli.pointacc import DEFAULT_VOXEL  # noqa: E402
+from sparsesim.simulator.atomic_file import write_atomically  # noqa: E402
+from sparsesim.workloads.point_clouds import CLOUD_NAMES, load_cloud, subsample, voxelize  # noqa: E402
 
 STRIDES = (1, 2)
 
@@ -69,7 +69,7 @@ def measure(cloud_name: str, seed: int) -> list[dict]:
 def figure(rows: list[dict]):
     from matplotlib.ticker import FuncFormatter, LogLocator
 
-    from simulator.plots import plt
+    from sparsesim.simulator.plots import plt
 
     plain = FuncFormatter(lambda value, _: f"{value:,.0f}")
 
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         write_atomically(args.json, lambda handle: handle.write(text))
         print(f"wrote {args.json}")
     if args.png:
-        from simulator.plots import save_png
+        from sparsesim.simulator.plots import save_png
 
         save_png(figure(rows), args.png)
         print(f"wrote {args.png}")

@@ -21,12 +21,12 @@ import sys
 
 from common import output_path, write_json
 
-from accelerators import sparse_tensor_core as stc
-from accelerators.stc_energy import COMPONENTS
-from simulator.plots import save_png
-from simulator.result import SimResult
-from workloads.gemm import GemmShape
-from workloads.transformer_gemms import transformer_gemms
+from sparsesim.accelerators.stc import model as stc
+from sparsesim.accelerators.stc.energy import COMPONENTS
+from sparsesim.simulator.plots import save_png
+from sparsesim.simulator.result import SimResult
+from sparsesim.workloads.gemm import GemmShape
+from sparsesim.workloads.transformer_gemms import transformer_gemms
 
 CHECK_BUDGET_MACS = 2**24  # output-check work per point (a sample of output blocks)
 SQUARE_SIZES = (1024, 2048, 4096, 8192)
@@ -80,7 +80,7 @@ def table(rows: list[dict]) -> str:
 def figure(results: dict[str, list[SimResult]], tech: str):
     import matplotlib.pyplot as plt
 
-    from accelerators.stc_plots import draw_energy_breakdown
+    from sparsesim.accelerators.stc.plots import draw_energy_breakdown
 
     titles = {"square": "square GEMMs, fp16", "bert-base": "BERT-base linear layers, fp16",
               "cusparselt-int8": "int8, M = N = 10240 (cuSPARSELt sweep)"}

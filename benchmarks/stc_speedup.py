@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from accelerators import sparse_tensor_core as stc  # noqa: E402
-from simulator.atomic_file import write_atomically  # noqa: E402
-from simulator.plots import save_png  # noqa: E402
-from workloads.gemm import GemmShape  # noqa: E402
-from workloads.transformer_gemms import transformer_gemms  # noqa: E402
+from sparsesim.accelerators.stc import model as stc  # noqa: E402
+from sparsesim.simulator.atomic_file import write_atomically  # noqa: E402
+from sparsesim.simulator.plots import save_png  # noqa: E402
+from sparsesim.workloads.gemm import GemmShape  # noqa: E402
+from sparsesim.workloads.transformer_gemms import transformer_gemms  # noqa: E402
 
 CHECK_BUDGET_MACS = 2**26  # output-check work per point (a sample of output blocks)
 SQUARE_SIZES = (256, 512, 1024, 2048, 4096, 8192)

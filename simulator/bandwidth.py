@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from simulator.engine import Component, Engine
+from sparsesim.simulator.engine import Component, Engine
 
 
 @dataclass

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from simulator.engine import Component, Engine
-from simulator.queue import ActivationQueue
-from simulator.stats import BroadcastStats
+from sparsesim.simulator.engine import Component, Engine
+from sparsesim.simulator.queue import ActivationQueue
+from sparsesim.simulator.stats import BroadcastStats
 
 
 class Broadcast(Component):

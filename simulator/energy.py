@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from simulator.errors import ConfigError
+from sparsesim.simulator.errors import ConfigError
 
 TECH_DIR = Path(__file__).resolve().parent / "tech"
 

@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from simulator.result import SimResult  # noqa: E402
+from sparsesim.simulator.result import SimResult  # noqa: E402
 
 
 def _stack(axis, bars: Sequence[tuple[str, dict[str, float]]], keys: Sequence[str],

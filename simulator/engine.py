@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import simpy
 
-from simulator.watchdog import Watchdog
+from sparsesim.simulator.watchdog import Watchdog
 
 
 class Component:

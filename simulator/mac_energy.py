@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from simulator.energy import TechTable
+from sparsesim.simulator.energy import TechTable
 
 
 def mac_pj(table: TechTable, a_bits: int, b_bits: int, accumulator_bits: int) -> float:

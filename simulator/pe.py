@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import simpy
 
-from simulator.engine import Component, Engine
-from simulator.stats import PEStats
+from sparsesim.simulator.engine import Component, Engine
+from sparsesim.simulator.stats import PEStats
 
 
 class ProcessingElement(Component):

@@ -11,8 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from simulator.atomic_file import write_atomically  # noqa: E402
-from simulator.result import SimResult  # noqa: E402
+from sparsesim.simulator.atomic_file import write_atomically  # noqa: E402
+from sparsesim.simulator.result import SimResult  # noqa: E402
 
 COLOURS = {"busy": "#2b8a3e", "stalled": "#e8590c", "starved": "#adb5bd"}
 

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from simulator.engine import Component, Engine
-from simulator.stats import QueueStats
+from sparsesim.simulator.engine import Component, Engine
+from sparsesim.simulator.stats import QueueStats
 
 
 class _CountingStore(simpy.Store):

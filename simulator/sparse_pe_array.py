@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.engine import Engine
-from simulator.pe import ProcessingElement
-from simulator.queue import ActivationQueue
-from simulator.sram import BankedSRAM
+from sparsesim.simulator.engine import Engine
+from sparsesim.simulator.pe import ProcessingElement
+from sparsesim.simulator.queue import ActivationQueue
+from sparsesim.simulator.sram import BankedSRAM
 
 
 class SparsePEArray:

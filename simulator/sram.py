@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from simulator.stats import SRAMStats
+from sparsesim.simulator.stats import SRAMStats
 
 
 class BankedSRAM:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import simpy
 
-from simulator.engine import Component, Engine
+from sparsesim.simulator.engine import Component, Engine
 
 
 @dataclass

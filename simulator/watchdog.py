@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from simulator.errors import DeadlockError
+from sparsesim.simulator.errors import DeadlockError
 
 if TYPE_CHECKING:
-    from simulator.engine import Engine
+    from sparsesim.simulator.engine import Engine
 
 
 class Watchdog:

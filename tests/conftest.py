@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.energy import TECH_DIR
-from workloads.formats import CSC
-from workloads.layer import Layer
+from sparsesim.simulator.energy import TECH_DIR
+from sparsesim.workloads.formats import CSC
+from sparsesim.workloads.layer import Layer
 
 
 def random_layer(rng: np.random.Generator, outputs: int, inputs: int, weight_density: float,

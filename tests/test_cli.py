@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import sim
-from workloads.model_file import save_model
+from sparsesim.cli import main as sim
+from sparsesim.workloads.model_file import save_model
 
 ROOT = Path(__file__).resolve().parents[1]
 DESIGN_KEYS = {"accel", "workload", "config", "cycles", "clock_hz", "seconds", "macs_useful",

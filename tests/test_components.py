@@ -1,6 +1,6 @@
 import pytest
 
-from simulator import (
+from sparsesim.simulator import (
     ActivationQueue,
     BankedSRAM,
     Broadcast,

@@ -6,9 +6,9 @@ from conftest import layer_from_dense, random_layer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accelerators import eie
-from simulator.errors import ConfigError, WorkloadError
-from workloads.layer import Workload
+from sparsesim.accelerators.eie import model as eie
+from sparsesim.simulator.errors import ConfigError, WorkloadError
+from sparsesim.workloads.layer import Workload
 
 TINY = eie.EIEConfig(num_pes=1, queue_depth_entries=1)
 

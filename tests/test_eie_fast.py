@@ -9,8 +9,8 @@ from conftest import layer_from_dense, random_layer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accelerators import eie
-from workloads.eie_layers import EIE_LAYERS, benchmark_layer
+from sparsesim.accelerators.eie import model as eie
+from sparsesim.workloads.eie_layers import EIE_LAYERS, benchmark_layer
 
 
 def both(compiled):

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from conftest import custom_table, random_layer
 
-from accelerators import eie
-from accelerators.eie_energy import energy_breakdown_pj
-from accelerators.eie_fast import simulate_fast
-from simulator.energy import load_table
-from simulator.errors import ConfigError
+from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.eie.energy import energy_breakdown_pj
+from sparsesim.accelerators.eie.fast import simulate_fast
+from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.errors import ConfigError
 
 
 @pytest.fixture

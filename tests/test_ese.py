@@ -3,14 +3,14 @@ import dataclasses
 import numpy as np
 import pytest
 
-from accelerators import ese
-from accelerators.ese_compile import quantize
-from accelerators.ese_config import ESEConfig
-from accelerators.ese_elementwise import LookupTable
-from accelerators.ese_pruning import prune
-from simulator.errors import ConfigError, WorkloadError
-from workloads.lstm import LSTMLayer, LSTMModel, sigmoid
-from workloads.lstm_models import speaker_lstm
+from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.compile import quantize
+from sparsesim.accelerators.ese.config import ESEConfig
+from sparsesim.accelerators.ese.elementwise import LookupTable
+from sparsesim.accelerators.ese.pruning import prune
+from sparsesim.simulator.errors import ConfigError, WorkloadError
+from sparsesim.workloads.lstm import LSTMLayer, LSTMModel, sigmoid
+from sparsesim.workloads.lstm_models import speaker_lstm
 
 SMALL = dataclasses.replace(ese.ESE_PAPER, pes_per_channel=4)
 

@@ -3,7 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import sim
+from sparsesim.cli import main as sim
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG = b"\x89PNG\r\n\x1a\n"

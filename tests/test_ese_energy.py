@@ -6,12 +6,12 @@ import pytest
 from conftest import custom_table
 from test_ese import SMALL, random_lstm
 
-import sim
-from accelerators import ese
-from accelerators.ese_energy import ddr_bytes_per_step, energy_breakdown_pj
-from accelerators.ese_fast import simulate_fast
-from accelerators.ese_pruning import prune
-from simulator.energy import load_table
+from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.energy import ddr_bytes_per_step, energy_breakdown_pj
+from sparsesim.accelerators.ese.fast import simulate_fast
+from sparsesim.accelerators.ese.pruning import prune
+from sparsesim.cli import main as sim
+from sparsesim.simulator.energy import load_table
 
 DYNAMIC = ("arithmetic_mac", "sram_spmat_buffer", "sram_pointer_buffer", "sram_activation_buffer",
            "register_file_accumulators", "queues", "elementwise_lut", "elementwise_arithmetic",
@@ -123,7 +123,7 @@ def test_cli_prints_energy_and_power_and_rejects_an_unknown_table(capsys, tmp_pa
 
 
 def test_energy_figure_stacks_every_layer(layer):
-    from simulator.energy_plots import energy_figure
+    from sparsesim.simulator.energy_plots import energy_figure
 
     figure = energy_figure({"balanced": ese.run(layer).layers}, "test")
     left, right = figure.axes[:2]

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from test_ese import SMALL, random_lstm
 
-from accelerators import ese
-from accelerators.ese_pruning import prune
-from workloads.lstm_models import ese_lstm, speaker_lstm
+from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.pruning import prune
+from sparsesim.workloads.lstm_models import ese_lstm, speaker_lstm
 
 
 def same(compiled) -> bool:

@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.errors import FormatError
-from workloads.formats import CSC, CSR, EIECSC
+from sparsesim.simulator.errors import FormatError
+from sparsesim.workloads.formats import CSC, CSR, EIECSC
 
 
 def test_eie_csc_paper_example_encodes_with_padding_entry():

@@ -7,22 +7,22 @@ import json
 import numpy as np
 import pytest
 
-import sim
-from accelerators import eie
-from accelerators import sparse_tensor_core as stc
-from accelerators.commands.hw_latency import EIELatency, STCLatency
-from simulator.errors import ConfigError
-from workloads.mnist import load_mnist
-from workloads.nn.network import build_model
-from workloads.nn.training import TrainConfig, train
-from workloads.pruning import hw_baselines
-from workloads.pruning.amc import AMCConfig, amc
-from workloads.pruning.budget import check_budget, finetune
-from workloads.pruning.ddpg import DDPG, MLP, DDPGConfig
-from workloads.pruning.latency_oracle import LatencyOracle, keep_rows, remove_neurons
-from workloads.pruning.magnitude import magnitude_mask
-from workloads.pruning.netadapt import NetAdaptConfig, netadapt
-from workloads.pruning.validation import carve_validation
+from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.stc import model as stc
+from sparsesim.cli import main as sim
+from sparsesim.cli.hw_latency import EIELatency, STCLatency
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.mnist import load_mnist
+from sparsesim.workloads.nn.network import build_model
+from sparsesim.workloads.nn.training import TrainConfig, train
+from sparsesim.workloads.pruning import hw_baselines
+from sparsesim.workloads.pruning.amc import AMCConfig, amc
+from sparsesim.workloads.pruning.budget import check_budget, finetune
+from sparsesim.workloads.pruning.ddpg import DDPG, MLP, DDPGConfig
+from sparsesim.workloads.pruning.latency_oracle import LatencyOracle, keep_rows, remove_neurons
+from sparsesim.workloads.pruning.magnitude import magnitude_mask
+from sparsesim.workloads.pruning.netadapt import NetAdaptConfig, netadapt
+from sparsesim.workloads.pruning.validation import carve_validation
 
 CONFIG = eie.EIEConfig(num_pes=64)
 RELU = (True, True, False)

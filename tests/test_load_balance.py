@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.errors import ConfigError, WorkloadError
-from workloads.pruning.load_balance import balanced_mask, magnitude_mask, pe_counts
+from sparsesim.simulator.errors import ConfigError, WorkloadError
+from sparsesim.workloads.pruning.load_balance import balanced_mask, magnitude_mask, pe_counts
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from simulator.errors import FormatError
-from workloads.mnist import build_split, load_mnist
+from sparsesim.simulator.errors import FormatError
+from sparsesim.workloads.mnist import build_split, load_mnist
 
 
 def test_shipped_subset_has_fixed_balanced_split():

@@ -3,9 +3,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.errors import FormatError
-from workloads.formats import NMCompressed
-from workloads.formats.nm_compressed import nm_bits_per_dense_element
+from sparsesim.simulator.errors import FormatError
+from sparsesim.workloads.formats import NMCompressed
+from sparsesim.workloads.formats.nm_compressed import nm_bits_per_dense_element
 
 
 def test_two_four_example_keeps_values_and_positions():

@@ -11,19 +11,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sim
-from accelerators import pointacc
-from accelerators import pointacc_references as ref
-from accelerators.pointacc_check import check_conv
-from accelerators.pointacc_config import POINTACC_DEFAULT
-from accelerators.pointacc_conv import simulate_conv
-from accelerators.pointacc_keys import kernel_offsets
-from simulator.dram import DRAMChannel
-from simulator.engine import Engine
-from simulator.errors import WorkloadError
-from simulator.systolic import SystolicArray
-from workloads.point_clouds import PointCloud, load_cloud, subsample, voxelize
-from workloads.point_layers import point_workload
+from sparsesim.accelerators.pointacc import model as pointacc
+from sparsesim.accelerators.pointacc import references as ref
+from sparsesim.accelerators.pointacc.check import check_conv
+from sparsesim.accelerators.pointacc.config import POINTACC_DEFAULT
+from sparsesim.accelerators.pointacc.conv import simulate_conv
+from sparsesim.accelerators.pointacc.keys import kernel_offsets
+from sparsesim.cli import main as sim
+from sparsesim.simulator.dram import DRAMChannel
+from sparsesim.simulator.engine import Engine
+from sparsesim.simulator.errors import WorkloadError
+from sparsesim.simulator.systolic import SystolicArray
+from sparsesim.workloads.point_clouds import PointCloud, load_cloud, subsample, voxelize
+from sparsesim.workloads.point_layers import point_workload
 
 ISSUE_KEYS = {"mapping_cycles", "matmul_cycles", "memory_cycles", "map_entries", "output_ok"}
 
@@ -207,9 +207,9 @@ def test_scaling_benchmark_writes_json_with_checked_maps(tmp_path, capsys):
 def test_fps_and_ball_query_equal_reference_on_shipped_clouds(cloud):
     """The set abstraction at the CLI's default voxel size: FPS indices, neighbour
     lists and output all equal numpy."""
-    from accelerators.commands.pointacc import DEFAULT_VOXEL
-    from accelerators.pointacc_check import check_set_abstraction
-    from accelerators.pointacc_sa import simulate_set_abstraction
+    from sparsesim.accelerators.pointacc.check import check_set_abstraction
+    from sparsesim.accelerators.pointacc.sa import simulate_set_abstraction
+    from sparsesim.cli.pointacc import DEFAULT_VOXEL
 
     workload = point_workload(load_cloud(cloud), DEFAULT_VOXEL[cloud], seed=0)
     sa = workload.set_abstraction

@@ -5,13 +5,13 @@ import pytest
 from conftest import custom_table
 from test_pointacc import small_workload
 
-import sim
-from accelerators import pointacc
-from accelerators.pointacc_conv import simulate_conv
-from accelerators.pointacc_energy import energy_breakdown_pj, key_buffer_bytes
-from simulator.energy import load_table
-from simulator.engine import Engine
-from simulator.systolic import SystolicArray
+from sparsesim.accelerators.pointacc import model as pointacc
+from sparsesim.accelerators.pointacc.conv import simulate_conv
+from sparsesim.accelerators.pointacc.energy import energy_breakdown_pj, key_buffer_bytes
+from sparsesim.cli import main as sim
+from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.engine import Engine
+from sparsesim.simulator.systolic import SystolicArray
 
 DYNAMIC = ("arithmetic_mapping", "arithmetic_matrix_mac", "sram_key_buffer", "sram_map_buffer",
            "sram_feature_buffer", "sram_output_buffer", "register_file_array_weights", "dram")

@@ -10,17 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accelerators import pointacc
-from accelerators import pointacc_references as ref
-from accelerators.commands.pointacc import DEFAULT_VOXEL
-from accelerators.pointacc_config import POINTACC_DEFAULT, PointAccConfig
-from accelerators.pointacc_distance import DistanceUnit
-from accelerators.pointacc_hash import issue_cycles
-from accelerators.pointacc_keys import kernel_offsets, pack, pack_offset, unpack
-from accelerators.pointacc_mergesort import MergeSortMapper, merge_comparisons
-from simulator.engine import Engine
-from simulator.errors import ConfigError, WorkloadError
-from workloads.point_clouds import CLOUD_NAMES, load_cloud, voxelize
+from sparsesim.accelerators.pointacc import model as pointacc
+from sparsesim.accelerators.pointacc import references as ref
+from sparsesim.accelerators.pointacc.config import POINTACC_DEFAULT, PointAccConfig
+from sparsesim.accelerators.pointacc.distance import DistanceUnit
+from sparsesim.accelerators.pointacc.hash import issue_cycles
+from sparsesim.accelerators.pointacc.keys import kernel_offsets, pack, pack_offset, unpack
+from sparsesim.accelerators.pointacc.mergesort import MergeSortMapper, merge_comparisons
+from sparsesim.cli.pointacc import DEFAULT_VOXEL
+from sparsesim.simulator.engine import Engine
+from sparsesim.simulator.errors import ConfigError, WorkloadError
+from sparsesim.workloads.point_clouds import CLOUD_NAMES, load_cloud, voxelize
 
 MAPPERS = ("mergesort", "hash")
 coordinate_rows = st.lists(st.tuples(*[st.integers(-6, 6)] * 3), max_size=60)

@@ -1,13 +1,12 @@
-import importlib.util
 import json
 
 import numpy as np
 import pytest
 
-import sim
-from simulator.errors import WorkloadError
-from workloads.model_file import load_model, load_test_set, save_model
-from workloads.shipped_models import SHIPPED_MODELS
+from sparsesim.cli import main as sim
+from sparsesim.simulator.errors import WorkloadError
+from sparsesim.workloads.model_file import load_model, load_test_set, save_model
+from sparsesim.workloads.shipped_models import SHIPPED_MODELS
 
 QUICK = ["--epochs", "1", "--finetune-epochs", "1", "--quiet"]
 
@@ -101,13 +100,6 @@ def test_sensitivity_and_lottery_write_json_and_png(capsys, tmp_path):
 def test_bad_prune_input_gives_one_line_and_exit_2(capsys, argv, message):
     code, _, err = run_main(capsys, "prune", *QUICK, *argv)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
-
-
-@pytest.mark.skipif(importlib.util.find_spec("workloads.pruning.load_balance") is not None,
-                    reason="load-balance-aware pruning is installed")
-def test_balanced_without_its_module_exits_2(capsys):
-    code, _, err = run_main(capsys, "prune", *QUICK, "--method", "balanced")
-    assert code == 2 and "method 'balanced' needs workloads.pruning.load_balance" in err
 
 
 def test_model_without_test_images_runs_on_eie_without_classification(capsys, tmp_path):

@@ -3,15 +3,14 @@
 import numpy as np
 import pytest
 
-from simulator.errors import ConfigError
-from workloads.pruning import methods
-from workloads.pruning.block import block_mask
-from workloads.pruning.channel import channel_mask
-from workloads.pruning.magnitude import global_magnitude_masks, magnitude_mask
-from workloads.pruning.methods import MethodOptions, prune_masks
-from workloads.pruning.n_m import n_m_mask
-from workloads.pruning.pattern import CENTRE, pattern_prune
-from workloads.pruning.sharing import share_layer
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.pruning.block import block_mask
+from sparsesim.workloads.pruning.channel import channel_mask
+from sparsesim.workloads.pruning.magnitude import global_magnitude_masks, magnitude_mask
+from sparsesim.workloads.pruning.methods import prune_masks
+from sparsesim.workloads.pruning.n_m import n_m_mask
+from sparsesim.workloads.pruning.pattern import CENTRE, pattern_prune
+from sparsesim.workloads.pruning.sharing import share_layer
 
 
 @pytest.mark.parametrize("sparsity", [0.0, 0.5, 0.92, 0.999])
@@ -98,12 +97,6 @@ def test_sharing_leaves_at_most_15_values_and_zeros_in_place(rng):
     assert set(np.unique(shared.weights[w != 0])) <= set(shared.codebook[1:].astype(np.float32))
 
 
-def test_balanced_without_its_module_is_a_clear_error(rng, monkeypatch):
-    monkeypatch.setattr(methods, "LOAD_BALANCE_MODULE", "workloads.pruning.no_such_module")
-    with pytest.raises(ConfigError, match="method 'balanced' needs"):
-        prune_masks("balanced", {"fc": rng.normal(size=(8, 8))}, 0.5, MethodOptions(num_pes=4))
-
-
 def test_channel_method_never_removes_classifier_rows(rng):
     weights = {"fc1": rng.normal(size=(20, 30)), "fc2": rng.normal(size=(10, 20))}
     masks = prune_masks("channel", weights, 0.5)
@@ -119,19 +112,3 @@ def test_sparsity_outside_unit_interval_is_rejected(rng, bad):
 def test_unknown_method_is_rejected():
     with pytest.raises(ConfigError, match="unknown pruning method 'foo'"):
         prune_masks("foo", {}, 0.5)
-
-
-def test_balanced_calls_the_load_balance_module_by_its_agreed_name(rng, monkeypatch, tmp_path):
-    """Stand-in module with the agreed signature balanced_mask(weights, sparsity, num_pes):
-    the method passes each layer as a 2-D (outputs, inputs) matrix and reshapes back."""
-    (tmp_path / "fake_load_balance.py").write_text(
-        "import numpy as np\n"
-        "def balanced_mask(weights, sparsity, num_pes):\n"
-        "    assert weights.ndim == 2 and num_pes == 4\n"
-        "    return np.arange(weights.size).reshape(weights.shape) % 2 == 0\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(methods, "LOAD_BALANCE_MODULE", "fake_load_balance")
-    masks = prune_masks("balanced", {"conv": rng.normal(size=(4, 2, 3, 3))}, 0.5,
-                        MethodOptions(num_pes=4))
-    assert masks["conv"].shape == (4, 2, 3, 3) and masks["conv"].dtype == bool
-    assert masks["conv"].sum() == 36

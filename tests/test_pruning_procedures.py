@@ -1,13 +1,13 @@
 import numpy as np
 import pytest
 
-from workloads.mnist import Mnist, Split, load_mnist
-from workloads.nn.network import lenet5, lenet300
-from workloads.nn.training import TrainConfig
-from workloads.pruning.iterative import iterative_prune, schedule
-from workloads.pruning.methods import prune_masks
-from workloads.pruning.pattern import pattern_prune
-from workloads.pruning.sensitivity import sensitivity_scan
+from sparsesim.workloads.mnist import Mnist, Split, load_mnist
+from sparsesim.workloads.nn.network import lenet5, lenet300
+from sparsesim.workloads.nn.training import TrainConfig
+from sparsesim.workloads.pruning.iterative import iterative_prune, schedule
+from sparsesim.workloads.pruning.methods import prune_masks
+from sparsesim.workloads.pruning.pattern import pattern_prune
+from sparsesim.workloads.pruning.sensitivity import sensitivity_scan
 
 
 @pytest.fixture(scope="module")

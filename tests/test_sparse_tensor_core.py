@@ -3,16 +3,16 @@ import dataclasses
 import numpy as np
 import pytest
 
-from accelerators import sparse_tensor_core as stc
-from accelerators.stc_config import TileShape
-from accelerators.stc_functional import sparse_matmul
-from accelerators.stc_result import BREAKDOWN_KEYS
-from accelerators.stc_smem import conflict_factor
-from simulator.errors import ConfigError, FormatError, WorkloadError
-from workloads.formats import NMCompressed
-from workloads.gemm import GemmShape, MatrixOperands, parse_gemm, prune_two_of_four
-from workloads.numeric import numeric_type, round_to_bf16
-from workloads.transformer_gemms import transformer_gemms
+from sparsesim.accelerators.stc import model as stc
+from sparsesim.accelerators.stc.config import TileShape
+from sparsesim.accelerators.stc.functional import sparse_matmul
+from sparsesim.accelerators.stc.result import BREAKDOWN_KEYS
+from sparsesim.accelerators.stc.smem import conflict_factor
+from sparsesim.simulator.errors import ConfigError, FormatError, WorkloadError
+from sparsesim.workloads.formats import NMCompressed
+from sparsesim.workloads.gemm import GemmShape, MatrixOperands, parse_gemm, prune_two_of_four
+from sparsesim.workloads.numeric import numeric_type, round_to_bf16
+from sparsesim.workloads.transformer_gemms import transformer_gemms
 
 # One SM, one 64x64 tile, 2 stages, links of 4096 B/cycle, L2 / HBM latency 10 / 20.
 TINY = dataclasses.replace(

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-import sim
-from accelerators.commands import stc as stc_command
+from sparsesim.cli import main as sim
+from sparsesim.cli import stc as stc_command
 
 ROOT = Path(__file__).resolve().parents[1]
 

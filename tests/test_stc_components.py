@@ -1,8 +1,8 @@
 import pytest
 
-from simulator.bandwidth import BandwidthPipe
-from simulator.cache import LRUCache
-from simulator.engine import Engine
+from sparsesim.simulator.bandwidth import BandwidthPipe
+from sparsesim.simulator.cache import LRUCache
+from sparsesim.simulator.engine import Engine
 
 
 def test_bandwidth_pipe_serves_in_order_with_fractional_cycles():

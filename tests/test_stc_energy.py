@@ -4,15 +4,15 @@ import json
 import pytest
 from conftest import custom_table
 
-import sim
-from accelerators import sparse_tensor_core as stc
-from accelerators.stc_config import TileShape
-from accelerators.stc_counts import AccessCounts, access_counts
-from accelerators.stc_energy import COMPONENTS, energy_breakdown_pj, mac_pj, sram_bits
-from accelerators.stc_model import simulate_kernel
-from simulator.energy import TECH_DIR, load_table
-from workloads.gemm import GemmShape
-from workloads.numeric import numeric_type
+from sparsesim.accelerators.stc import model as stc
+from sparsesim.accelerators.stc.config import TileShape
+from sparsesim.accelerators.stc.counts import AccessCounts, access_counts
+from sparsesim.accelerators.stc.energy import COMPONENTS, energy_breakdown_pj, mac_pj, sram_bits
+from sparsesim.accelerators.stc.simulate import simulate_kernel
+from sparsesim.cli import main as sim
+from sparsesim.simulator.energy import TECH_DIR, load_table
+from sparsesim.workloads.gemm import GemmShape
+from sparsesim.workloads.numeric import numeric_type
 
 # Four SMs, one 64x64 tile split 2x2 over warps, no launch overhead.
 SMALL = dataclasses.replace(stc.A100, name="small", num_sms=4, tiles=(TileShape(64, 64, 2, 2),),

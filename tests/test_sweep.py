@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import sim
-from accelerators.commands.sweep import run_key
-from accelerators.commands.sweep_store import ResultsFile
+from sparsesim.cli import main as sim
+from sparsesim.cli.sweep import run_key
+from sparsesim.cli.sweep_store import ResultsFile
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = ["--accel", "eie", "--workload", "neuraltalk-lstm", "--grid", "pes=2,4",

@@ -3,12 +3,12 @@ import io
 import numpy as np
 import pytest
 
-from simulator.errors import ConfigError
-from workloads.mnist import load_mnist
-from workloads.nn.layers import Conv2d, Dense, MaxPool2, Reshape
-from workloads.nn.network import Network, he_init, lenet5
-from workloads.nn.progress import ProgressBar
-from workloads.nn.training import TrainConfig, softmax_cross_entropy, train
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.mnist import load_mnist
+from sparsesim.workloads.nn.layers import Conv2d, Dense, MaxPool2, Reshape
+from sparsesim.workloads.nn.network import Network, he_init, lenet5
+from sparsesim.workloads.nn.progress import ProgressBar
+from sparsesim.workloads.nn.training import TrainConfig, softmax_cross_entropy, train
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_masked_weights_stay_zero_through_training(mnist):
 
 
 def test_training_learns_real_digits(mnist):
-    from workloads.nn.network import lenet300
+    from sparsesim.workloads.nn.network import lenet300
 
     net = lenet300(seed=0)
     before = net.accuracy(mnist.test.images, mnist.test.labels)

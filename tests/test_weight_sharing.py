@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from simulator.errors import WorkloadError
-from workloads.weight_sharing import share_weights
+from sparsesim.simulator.errors import WorkloadError
+from sparsesim.workloads.weight_sharing import share_weights
 
 
 def test_codebook_has_16_float16_entries_with_zero_first(rng):

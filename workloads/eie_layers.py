@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.errors import WorkloadError
-from workloads.formats import CSC
-from workloads.layer import Layer, Workload
+from sparsesim.simulator.errors import WorkloadError
+from sparsesim.workloads.formats import CSC
+from sparsesim.workloads.layer import Layer, Workload
 
 
 @dataclass(frozen=True)

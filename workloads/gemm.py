@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.errors import WorkloadError
-from workloads.formats.nm_compressed import NMCompressed
-from workloads.numeric import NumericType
+from sparsesim.simulator.errors import WorkloadError
+from sparsesim.workloads.formats.nm_compressed import NMCompressed
+from sparsesim.workloads.numeric import NumericType
 
 BLOCK = 256  # rows of an A panel and columns of a B panel generated at once
 INT8_SCALE = 32.0  # int8 operands: normal x 32, rounded and clipped to [-128, 127]

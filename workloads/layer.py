@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.errors import WorkloadError
-from workloads.formats import CSC
+from sparsesim.simulator.errors import WorkloadError
+from sparsesim.workloads.formats import CSC
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simulator.errors import WorkloadError
+from sparsesim.simulator.errors import WorkloadError
 
 Activation = Callable[[np.ndarray], np.ndarray]
 

@@ -8,8 +8,8 @@ from importlib import resources
 
 import numpy as np
 
-from simulator.errors import WorkloadError
-from workloads.lstm import LSTMLayer, LSTMModel
+from sparsesim.simulator.errors import WorkloadError
+from sparsesim.workloads.lstm import LSTMLayer, LSTMModel
 
 SPEAKER = "speaker-lstm"
 ESE_LIKE = "ese-lstm"
@@ -25,7 +25,7 @@ ESE_FRAMES = 8  # frames of the seeded sequence: our choice (keeps the run short
 def speaker_lstm() -> LSTMModel:
     """resemblyzer's pretrained 3-layer, 256-cell speaker-encoder LSTM (40 mel inputs),
     driven by the mel frames of a real recording (see workloads/data/speaker_lstm/SOURCES)."""
-    path = resources.files("workloads") / "data" / "speaker_lstm" / "speaker_lstm.npz"
+    path = resources.files("sparsesim.workloads") / "data" / "speaker_lstm" / "speaker_lstm.npz"
     with resources.as_file(path) as file, np.load(file, allow_pickle=False) as data:
         meta = json.loads(str(data["__metadata__"]))
         layers = tuple(

@@ -6,7 +6,7 @@ workloads/data/mnist/SOURCES). The split is fixed, with no randomness: within ea
 in file order, the first 400 images train and the last 100 test. Test images are stored
 interleaved by class (0, 1, ..., 9, 0, 1, ...), so any prefix of them is balanced.
 
-    python -m workloads.mnist PATH/TO/mnist_5k.csv.gz   # rebuild the shipped .npz
+    python -m sparsesim.workloads.mnist PATH/TO/mnist_5k.csv.gz   # rebuild the shipped .npz
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.atomic_file import write_atomically
-from simulator.errors import FormatError
+from sparsesim.simulator.atomic_file import write_atomically
+from sparsesim.simulator.errors import FormatError
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "mnist" / "mnist_5k_split.npz"
 PIXELS = 28 * 28
@@ -45,7 +45,8 @@ def load_mnist(path: str | os.PathLike = DATA_PATH) -> Mnist:
     """The shipped subset, pixels scaled from uint8 0..255 to float32 0..1."""
     if not os.path.exists(path):
         raise FormatError(f"MNIST subset {path} not found; rebuild it with "
-                          "`python -m workloads.mnist mnist_5k.csv.gz` (see its SOURCES file)")
+                          "`python -m sparsesim.workloads.mnist mnist_5k.csv.gz`"
+                          " (see its SOURCES file)")
     with np.load(path, allow_pickle=False) as data:
         def split(name: str) -> Split:
             return Split((data[f"{name}_images"].astype(np.float32) / 255.0),

@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from simulator.atomic_file import write_atomically
-from simulator.errors import FormatError, WorkloadError
-from workloads.formats import CSC
-from workloads.layer import Layer, Workload
+from sparsesim.simulator.atomic_file import write_atomically
+from sparsesim.simulator.errors import FormatError, WorkloadError
+from sparsesim.workloads.formats import CSC
+from sparsesim.workloads.layer import Layer, Workload
 
 FORMAT = "sparsesim-model"
 VERSION = 1

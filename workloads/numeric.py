@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.errors import ConfigError
+from sparsesim.simulator.errors import ConfigError
 
 
 def round_to_bf16(x: np.ndarray) -> np.ndarray:

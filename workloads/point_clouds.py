@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.errors import WorkloadError
+from sparsesim.simulator.errors import WorkloadError
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "pointclouds"
 CLOUD_NAMES = ("bunny", "kitten", "vlp16")

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.errors import WorkloadError
-from workloads.point_clouds import PointCloud, voxelize
+from sparsesim.simulator.errors import WorkloadError
+from sparsesim.workloads.point_clouds import PointCloud, voxelize
 
 KERNEL_SIZE = 3  # 3 x 3 x 3 kernels (MinkowskiNet / MinkUNet blocks)
 

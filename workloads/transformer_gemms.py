@@ -8,8 +8,8 @@ NAACL 2019, Sec. 3). Query, key and value projections are one fused 3 x hidden G
 
 from __future__ import annotations
 
-from simulator.errors import WorkloadError
-from workloads.gemm import GemmShape
+from sparsesim.simulator.errors import WorkloadError
+from sparsesim.workloads.gemm import GemmShape
 
 MODELS: dict[str, tuple[int, int]] = {  # name -> (hidden, feed-forward); Devlin et al. 2019
     "bert-base": (768, 3072),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.errors import WorkloadError
+from sparsesim.simulator.errors import WorkloadError
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.errors import FormatError
+from sparsesim.simulator.errors import FormatError
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.errors import FormatError
-from workloads.formats.compressed import CSC
+from sparsesim.simulator.errors import FormatError
+from sparsesim.workloads.formats.compressed import CSC
 
 
 @dataclass(frozen=True)

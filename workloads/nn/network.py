@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.errors import WorkloadError
-from workloads.nn.blas_threads import single_threaded_blas
-from workloads.nn.layers import Conv2d, Dense, MaxPool2, Reshape
+from sparsesim.simulator.errors import WorkloadError
+from sparsesim.workloads.nn.blas_threads import single_threaded_blas
+from sparsesim.workloads.nn.layers import Conv2d, Dense, MaxPool2, Reshape
 
 Layer = Dense | Conv2d | MaxPool2 | Reshape
 Weights = dict[str, np.ndarray]

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.errors import ConfigError
-from workloads.nn.blas_threads import single_threaded_blas
-from workloads.nn.network import Network, Weights
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.nn.blas_threads import single_threaded_blas
+from sparsesim.workloads.nn.network import Network, Weights
 
 Progress = Callable[[int, int, float], None]  # (step, total steps, running loss)
 Masks = dict[str, np.ndarray]

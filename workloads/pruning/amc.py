@@ -21,15 +21,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.errors import ConfigError
-from workloads.nn.blas_threads import single_threaded_blas
-from workloads.nn.network import Network
-from workloads.nn.training import TrainConfig
-from workloads.pruning.budget import SETTLE_ROUNDS, Masks, Pruned, finetune
-from workloads.pruning.ddpg import DDPG, DDPGConfig
-from workloads.pruning.latency_oracle import LatencyOracle
-from workloads.pruning.magnitude import magnitude_mask
-from workloads.pruning.validation import SearchData
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.nn.blas_threads import single_threaded_blas
+from sparsesim.workloads.nn.network import Network
+from sparsesim.workloads.nn.training import TrainConfig
+from sparsesim.workloads.pruning.budget import SETTLE_ROUNDS, Masks, Pruned, finetune
+from sparsesim.workloads.pruning.ddpg import DDPG, DDPGConfig
+from sparsesim.workloads.pruning.latency_oracle import LatencyOracle
+from sparsesim.workloads.pruning.magnitude import magnitude_mask
+from sparsesim.workloads.pruning.validation import SearchData
 
 log = logging.getLogger(__name__)
 GRID = 1001  # action values tried when clipping to the budget

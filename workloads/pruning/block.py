@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.errors import ConfigError
-from workloads.pruning.checks import keep_largest
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.pruning.checks import keep_largest
 
 
 def block_mask(weights: np.ndarray, sparsity: float, block: tuple[int, int] = (4, 4)) -> np.ndarray:

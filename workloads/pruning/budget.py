@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simulator.errors import ConfigError
-from workloads.nn.blas_threads import single_threaded_blas
-from workloads.nn.network import Network
-from workloads.nn.training import TrainConfig, apply_masks, softmax_cross_entropy, train
-from workloads.pruning.latency_oracle import LatencyOracle
-from workloads.pruning.validation import SearchData
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.nn.blas_threads import single_threaded_blas
+from sparsesim.workloads.nn.network import Network
+from sparsesim.workloads.nn.training import TrainConfig, apply_masks, softmax_cross_entropy, train
+from sparsesim.workloads.pruning.latency_oracle import LatencyOracle
+from sparsesim.workloads.pruning.validation import SearchData
 
 Masks = dict[str, np.ndarray]
 BISECTION_STEPS = 20

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workloads.pruning.checks import keep_largest
+from sparsesim.workloads.pruning.checks import keep_largest
 
 
 def channel_mask(weights: np.ndarray, sparsity: float) -> np.ndarray:

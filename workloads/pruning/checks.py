@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.errors import ConfigError
+from sparsesim.simulator.errors import ConfigError
 
 
 def check_sparsity(sparsity: float) -> float:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from workloads.nn.network import Network
-from workloads.nn.training import TrainConfig
-from workloads.pruning.budget import Masks, Pruned, fit_budget, validation_loss
-from workloads.pruning.latency_oracle import LatencyOracle
-from workloads.pruning.magnitude import magnitude_mask
-from workloads.pruning.validation import SearchData
+from sparsesim.workloads.nn.network import Network
+from sparsesim.workloads.nn.training import TrainConfig
+from sparsesim.workloads.pruning.budget import Masks, Pruned, fit_budget, validation_loss
+from sparsesim.workloads.pruning.latency_oracle import LatencyOracle
+from sparsesim.workloads.pruning.magnitude import magnitude_mask
+from sparsesim.workloads.pruning.validation import SearchData
 
 FLAT_SLOPE = 1e-3  # loss rise per unit sparsity added, times the largest rise
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simulator.errors import ConfigError
-from workloads.mnist import Mnist
-from workloads.nn.network import Network
-from workloads.nn.training import Progress, TrainConfig, train
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.mnist import Mnist
+from sparsesim.workloads.nn.network import Network
+from sparsesim.workloads.nn.training import Progress, TrainConfig, train
 
 Weights = dict[str, np.ndarray]
 Pruner = Callable[[Weights, float], Weights]  # (weights, sparsity) -> masks

@@ -5,7 +5,7 @@ the target), filled by a simulator callback, plus real simulation of whole model
 workloads/ never imports an accelerator: the caller passes `simulate(index, weights,
 inputs) -> seconds`, the mean simulated seconds per input row of weighted layer `index`
 with the (masked) weight matrix `weights` (outputs, inputs) on the input vectors `inputs`
-(probe images, inputs). accelerators/commands/hw_latency.py builds it for EIE.
+(probe images, inputs). sparsesim/cli/hw_latency.py builds it for EIE.
 
 Two kinds of table per layer, each built once from the reference (dense, trained) model
 and cached:
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.errors import WorkloadError
-from workloads.nn.layers import Dense
-from workloads.nn.network import Network
-from workloads.pruning.magnitude import magnitude_mask
+from sparsesim.simulator.errors import WorkloadError
+from sparsesim.workloads.nn.layers import Dense
+from sparsesim.workloads.nn.network import Network
+from sparsesim.workloads.pruning.magnitude import magnitude_mask
 
 LayerSimulator = Callable[[int, np.ndarray, np.ndarray], float]  # (index, W, X) -> seconds
 Weights = dict[str, np.ndarray]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.errors import ConfigError, WorkloadError
+from sparsesim.simulator.errors import ConfigError, WorkloadError
 
 
 def _check(weights: np.ndarray, sparsity: float) -> np.ndarray:

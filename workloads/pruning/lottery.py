@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simulator.errors import ConfigError
-from workloads.mnist import Mnist
-from workloads.nn.network import Network, he_init
-from workloads.nn.training import TrainConfig, train
-from workloads.pruning.magnitude import magnitude_mask
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.mnist import Mnist
+from sparsesim.workloads.nn.network import Network, he_init
+from sparsesim.workloads.nn.training import TrainConfig, train
+from sparsesim.workloads.pruning.magnitude import magnitude_mask
 
 Weights = dict[str, np.ndarray]
 

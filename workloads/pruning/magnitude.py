@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workloads.pruning.checks import keep_largest
+from sparsesim.workloads.pruning.checks import keep_largest
 
 Weights = dict[str, np.ndarray]
 

@@ -7,22 +7,20 @@ whole rows, since a row there is a class.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 
 import numpy as np
 
-from simulator.errors import ConfigError
-from workloads.pruning.block import block_mask
-from workloads.pruning.channel import channel_mask
-from workloads.pruning.magnitude import global_magnitude_masks, magnitude_mask
-from workloads.pruning.n_m import n_m_mask
-from workloads.pruning.pattern import pattern_prune
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.pruning.block import block_mask
+from sparsesim.workloads.pruning.channel import channel_mask
+from sparsesim.workloads.pruning.load_balance import balanced_mask
+from sparsesim.workloads.pruning.magnitude import global_magnitude_masks, magnitude_mask
+from sparsesim.workloads.pruning.n_m import n_m_mask
+from sparsesim.workloads.pruning.pattern import pattern_prune
 
 Weights = dict[str, np.ndarray]
-LOAD_BALANCE_MODULE = "workloads.pruning.load_balance"  # provided by the ESE work
 
 
 @dataclass(frozen=True)
@@ -54,19 +52,9 @@ def _pattern(w: np.ndarray, sparsity: float, options: MethodOptions) -> np.ndarr
     return magnitude_mask(w, sparsity)
 
 
-def load_balance_module() -> ModuleType:
-    """The load-balance-aware pruning module, or a ConfigError saying it is missing."""
-    try:
-        return importlib.import_module(LOAD_BALANCE_MODULE)
-    except ModuleNotFoundError:
-        raise ConfigError(f"method 'balanced' needs {LOAD_BALANCE_MODULE} (load-balance-aware "
-                          "pruning), which this installation lacks; choose another --method"
-                          ) from None
-
-
 def _balanced(w: np.ndarray, sparsity: float, options: MethodOptions) -> np.ndarray:
     matrix = w.reshape(w.shape[0], -1)
-    mask = load_balance_module().balanced_mask(matrix, sparsity, options.num_pes)
+    mask = balanced_mask(matrix, sparsity, options.num_pes)
     return np.asarray(mask, dtype=bool).reshape(w.shape)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.errors import ConfigError
+from sparsesim.simulator.errors import ConfigError
 
 
 def n_m_mask(weights: np.ndarray, n: int = 2, m: int = 4) -> np.ndarray:

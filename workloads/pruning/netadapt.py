@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.errors import ConfigError
-from workloads.nn.network import Network
-from workloads.nn.training import TrainConfig
-from workloads.pruning.budget import Masks, Pruned, finetune, validation_loss
-from workloads.pruning.latency_oracle import LatencyOracle, keep_rows, remove_neurons
-from workloads.pruning.magnitude import magnitude_mask
-from workloads.pruning.validation import SearchData
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.nn.network import Network
+from sparsesim.workloads.nn.training import TrainConfig
+from sparsesim.workloads.pruning.budget import Masks, Pruned, finetune, validation_loss
+from sparsesim.workloads.pruning.latency_oracle import LatencyOracle, keep_rows, remove_neurons
+from sparsesim.workloads.pruning.magnitude import magnitude_mask
+from sparsesim.workloads.pruning.validation import SearchData
 
 log = logging.getLogger(__name__)
 MOVES = ("fine", "neuron")

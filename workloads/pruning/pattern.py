@@ -12,8 +12,8 @@ from itertools import combinations
 
 import numpy as np
 
-from simulator.errors import ConfigError
-from workloads.pruning.checks import keep_largest
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.pruning.checks import keep_largest
 
 CENTRE = 4  # index of the centre in a flattened 3x3 kernel
 # every 4-entry pattern containing the centre: C(8, 3) = 56 candidates

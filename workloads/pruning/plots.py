@@ -9,8 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from workloads.pruning.lottery import LotteryRound  # noqa: E402
-from workloads.pruning.sensitivity import SensitivityPoint  # noqa: E402
+from sparsesim.workloads.pruning.lottery import LotteryRound  # noqa: E402
+from sparsesim.workloads.pruning.sensitivity import SensitivityPoint  # noqa: E402
 
 
 def sensitivity_figure(points: Sequence[SensitivityPoint], model: str) -> plt.Figure:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from workloads.mnist import Split
-from workloads.nn.network import Network
-from workloads.pruning.magnitude import magnitude_mask
+from sparsesim.workloads.mnist import Split
+from sparsesim.workloads.nn.network import Network
+from sparsesim.workloads.pruning.magnitude import magnitude_mask
 
 DEFAULT_SPARSITIES = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workloads.weight_sharing import share_weights
+from sparsesim.workloads.weight_sharing import share_weights
 
 
 @dataclass(frozen=True)

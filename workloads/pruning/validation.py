@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.errors import ConfigError
-from workloads.mnist import Split
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.mnist import Split
 
 
 @dataclass(frozen=True)

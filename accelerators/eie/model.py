@@ -1,0 +1,100 @@
+"""EIE (Han et al., ISCA 2016): compile a workload, run it on either engine.
+
+    compiled = compile(layer, EIE_PAPER)
+    result = run(compiled, engine="reference")   # SimResult, output checked vs numpy
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from sparsesim.accelerators.eie.compile import CompiledLayer, compile_layer
+from sparsesim.accelerators.eie.config import EIE_PAPER, EIEConfig
+from sparsesim.accelerators.eie.counters import EIECounters, build_result
+from sparsesim.accelerators.eie.fast import simulate_fast
+from sparsesim.accelerators.eie.reference import simulate_reference
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.result import SimResult
+from sparsesim.workloads.layer import Layer, Workload
+
+ENGINES = ("fast", "reference")  # the first is the default
+
+__all__ = ["EIE_PAPER", "ENGINES", "EIEConfig", "classify", "compile", "run", "run_workload"]
+
+
+def compile(layer: Layer, config: EIEConfig = EIE_PAPER) -> CompiledLayer:  # noqa: A001
+    """Encode `layer` the way EIE stores it (k-means codebook + interleaved CSC)."""
+    return compile_layer(layer, config)
+
+
+def _simulate(compiled: CompiledLayer, engine: str) -> tuple[EIECounters, float, float]:
+    """Counters, simulation wall seconds, and JIT compile seconds (fast engine only)."""
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    compile_seconds = 0.0
+    start = time.perf_counter()
+    if engine == "fast":
+        counters, compile_seconds = simulate_fast(compiled)
+    else:
+        counters = simulate_reference(compiled)
+    return counters, time.perf_counter() - start - compile_seconds, compile_seconds
+
+
+def run(compiled: CompiledLayer, engine: str = "fast", seed: int | None = None,
+        workload: str | None = None, tech: str = "45nm") -> SimResult:
+    """Simulate one compiled layer; the SimResult's output is checked against numpy and
+    its energy comes from technology table `tech` (see simulator/energy.py)."""
+    return _run_with_output(compiled, engine, seed, workload, tech)[0]
+
+
+def _run_with_output(compiled: CompiledLayer, engine: str, seed: int | None,
+                     workload: str | None, tech: str = "45nm") -> tuple[SimResult, np.ndarray]:
+    counters, wall, compile_seconds = _simulate(compiled, engine)
+    result = build_result(compiled, counters, engine=engine, seed=seed, wall_seconds=wall,
+                          workload=workload or compiled.name, tech=tech)
+    if engine == "fast":
+        result.details["compile_seconds"] = compile_seconds
+    return result, counters.output
+
+
+def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
+                 seed: int | None = None, tech: str = "45nm") -> list[SimResult]:
+    """Run every layer; in a chain each layer's input is the previous simulated output."""
+    results = []
+    previous: np.ndarray | None = None
+    for layer in workload.layers:
+        if workload.chained and previous is not None:
+            layer = layer.with_activations(previous)
+        result, previous = _run_with_output(compile(layer, config), engine, seed, workload.name,
+                                            tech)
+        results.append(result)
+    return results
+
+
+@dataclasses.dataclass(frozen=True)
+class Classification:
+    """A chained workload run on many real inputs, one after another."""
+
+    outputs: np.ndarray  # (inputs, last layer outputs) simulated final outputs, float64
+    cycles: np.ndarray  # (inputs,) cycles of the whole chain per input
+    output_ok: bool  # every layer's output matched numpy for every input
+
+
+def classify(workload: Workload, inputs: np.ndarray, config: EIEConfig = EIE_PAPER,
+             engine: str = "fast") -> Classification:
+    """Run the chain once per row of `inputs` (each layer compiled once, its input
+    replaced), every layer taking the previous layer's simulated output."""
+    compiled = [compile(layer, config) for layer in workload.layers]
+    outputs, cycles, ok = [], [], True
+    for x in inputs:
+        total = 0
+        for layer in compiled:
+            layer = dataclasses.replace(layer, activations=np.asarray(x, dtype=np.float32))
+            result, x = _run_with_output(layer, engine, None, workload.name)
+            ok, total = ok and result.output_ok, total + result.cycles
+        outputs.append(x)
+        cycles.append(total)
+    return Classification(np.array(outputs), np.array(cycles, dtype=np.int64), ok)

@@ -1,0 +1,189 @@
+"""Sparse tensor core GPU parameters: NVIDIA A100 and H100 presets.
+
+Sources: "README" is /work/shared/reference/README.md (NVIDIA A100 whitepaper 2020 and
+H100 figures); "A100 WP" is the NVIDIA A100 Tensor Core GPU Architecture whitepaper
+(2020) and "H100 WP" the NVIDIA H100 Tensor Core GPU Architecture whitepaper (2022) for
+figures that README does not list; "CUDA guide" is the CUDA C++ Programming Guide
+(shared memory banks); "PTX ISA" is NVIDIA's PTX ISA manual (MMA instruction shapes).
+"not published: our choice" marks values no public source gives; each is a field so a
+sweep can vary it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from sparsesim.simulator.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class TileShape:
+    """A thread-block tile of C, m x n elements, computed by groups_m x groups_n operand
+    groups (warps on A100, warpgroups on H100); each group reads its own slice of A
+    (m / groups_m rows) and of B (n / groups_n columns) from shared memory every step."""
+
+    m: int
+    n: int
+    groups_m: int
+    groups_n: int
+
+    def __post_init__(self) -> None:
+        for name in ("m", "n", "groups_m", "groups_n"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ConfigError(f"tile: {name} must be a whole number >= 1, "
+                                  f"got {getattr(self, name)!r}")
+        if self.m % self.groups_m or self.n % self.groups_n:
+            raise ConfigError(f"tile {self.m}x{self.n}: groups {self.groups_m}x{self.groups_n} "
+                              "must divide it evenly")
+
+    def label(self) -> str:
+        return f"{self.m}x{self.n}"
+
+
+@dataclass(frozen=True)
+class STCConfig:
+    """One GPU. Rates are per clock of `clock_mhz`; sizes in bytes."""
+
+    name: str
+    num_sms: int
+    fp16_fma_per_clk_per_tc: int  # dense FP16/BF16 multiply-accumulates per clock per TC
+    clock_mhz: float
+    hbm_bytes_per_s: float
+    l2_bytes: int
+    l2_bytes_per_clk: float  # L2 read bandwidth, whole chip
+    smem_bytes_per_sm: int  # most shared memory one thread block may use
+    k_tile_bytes: int  # bytes of K per main-loop step, per operand row
+    tiles: tuple[TileShape, ...]  # candidate thread-block tiles, largest first
+    tensor_cores_per_sm: int = 4  # README (A100 and H100: 4 per SM)
+    int8_rate_multiplier: int = 2  # README: INT8 624 TOPS vs FP16 312 TFLOPS dense
+    sparse_rate_multiplier: int = 2  # README: 2:4 runs the math at twice the dense rate
+    smem_banks: int = 32  # CUDA guide: 32 banks
+    smem_bank_bytes: int = 4  # CUDA guide: successive 32-bit words in successive banks
+    smem_swizzle: bool = True  # XOR-swizzled tiles (CUTLASS practice); not published: our choice
+    pipeline_stages: int = 4  # software pipeline depth (smem buffers); not published: our choice
+    l2_latency_cycles: int = 200  # L2 hit latency; not published: our choice (microbenchmark order)
+    hbm_latency_cycles: int = 500  # DRAM latency; not published: our choice (microbenchmark order)
+    launch_overhead_us: float = 2.0  # kernel launch + block dispatch; not published: our choice
+    # Energy-only fields (they change no cycle count):
+    mma_m: int = 16  # PTX ISA: mma.sync m16n8k16 (fp16/bf16), m16n8k32 (int8): 16 rows of A
+    mma_n: int = 8  # PTX ISA: same instructions, 8 columns of B
+    mma_k_bytes: int = 32  # PTX ISA: K of 16 fp16 / 32 int8 = 32 bytes per dense instruction
+    mma_operands_from_smem: bool = False  # A100: mma.sync reads A and B from registers (PTX ISA)
+    register_file_bytes_per_sm: int = 256 * 2**10  # A100 WP: 256 KB register file per SM
+    register_file_banks_per_sm: int = 4  # A100 WP: 4 SM partitions, 64 KB register file each
+    l2_array_bytes: int = 2**20  # SRAM array one L2 access reaches; not published: our choice
+    # (the table's largest SRAM, 1 MiB: a 40 MB L2 is built of many arrays, an access reads one)
+
+    def __post_init__(self) -> None:
+        positive = ("num_sms", "fp16_fma_per_clk_per_tc", "l2_bytes", "smem_bytes_per_sm",
+                    "k_tile_bytes", "tensor_cores_per_sm", "int8_rate_multiplier",
+                    "sparse_rate_multiplier", "smem_banks", "smem_bank_bytes", "pipeline_stages",
+                    "mma_m", "mma_n", "mma_k_bytes", "register_file_bytes_per_sm",
+                    "register_file_banks_per_sm", "l2_array_bytes")
+        for name in positive:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{self.name} config: {name} must be a whole number >= 1, "
+                                  f"got {value!r}")
+        for name in ("clock_mhz", "hbm_bytes_per_s", "l2_bytes_per_clk"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"{self.name} config: {name} must be > 0, "
+                                  f"got {getattr(self, name)!r}")
+        for name in ("l2_latency_cycles", "hbm_latency_cycles"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
+                raise ConfigError(f"{self.name} config: {name} must be a whole number >= 0")
+        if self.launch_overhead_us < 0:
+            raise ConfigError(f"{self.name} config: launch_overhead_us must be >= 0")
+        if self.pipeline_stages < 2:
+            raise ConfigError(f"{self.name} config: pipeline_stages must be >= 2 (one buffer "
+                              f"loading while one computes), got {self.pipeline_stages}")
+        if self.k_tile_bytes % 32:
+            raise ConfigError(f"{self.name} config: k_tile_bytes must be a multiple of 32 "
+                              f"(16-byte copies of the halved 2:4 rows), got {self.k_tile_bytes}")
+        if not self.tiles:
+            raise ConfigError(f"{self.name} config: give at least one tile")
+        for tile in self.tiles:
+            need = self.pipeline_stages * (tile.m + tile.n) * self.k_tile_bytes
+            if need > self.smem_bytes_per_sm:
+                raise ConfigError(
+                    f"{self.name} config: tile {tile.label()} with {self.pipeline_stages} stages "
+                    f"needs {need} bytes of shared memory, more than {self.smem_bytes_per_sm}; "
+                    "use fewer stages, a smaller tile or a smaller k_tile_bytes")
+
+    @property
+    def clock_hz(self) -> float:
+        return self.clock_mhz * 1e6
+
+    @property
+    def hbm_bytes_per_clk(self) -> float:
+        return self.hbm_bytes_per_s / self.clock_hz
+
+    @property
+    def smem_bytes_per_clk(self) -> int:
+        """Shared-memory bandwidth of one SM: one word per bank per clock."""
+        return self.smem_banks * self.smem_bank_bytes
+
+    @property
+    def launch_overhead_cycles(self) -> int:
+        return round(self.launch_overhead_us * self.clock_mhz)
+
+    def fma_per_clk_per_sm(self, integer: bool, sparse: bool) -> int:
+        """Tensor-core multiply-accumulates per clock per SM, counted in dense-K terms
+        (a sparse step covers twice the K of a dense one in the same time)."""
+        rate = self.tensor_cores_per_sm * self.fp16_fma_per_clk_per_tc
+        rate *= self.int8_rate_multiplier if integer else 1
+        return rate * (self.sparse_rate_multiplier if sparse else 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["tiles"] = [asdict(t) for t in self.tiles]
+        return out
+
+
+A100 = STCConfig(
+    name="a100",
+    num_sms=108,  # README: 108 SMs
+    fp16_fma_per_clk_per_tc=256,  # README: 256 FP16 FMA per clock per tensor core
+    clock_mhz=1410.0,  # README: boost clock 1410 MHz
+    hbm_bytes_per_s=1.555e12,  # README: HBM2e ~1.55 TB/s (40 GB part; A100 WP: 1555 GB/s)
+    l2_bytes=40 * 2**20,  # README: L2 40 MB
+    l2_bytes_per_clk=5120.0,  # A100 WP: L2 read bandwidth 5120 B/clk (not in README)
+    smem_bytes_per_sm=164 * 2**10,  # README: 164 KB shared memory per SM max
+    k_tile_bytes=64,  # K step: 32 fp16 / 64 int8 (CUTLASS Ampere); not published: our choice
+    tiles=(  # CUTLASS-style Ampere tiles, warps as groups; not published: our choice
+        TileShape(128, 256, 2, 4), TileShape(128, 128, 2, 2),
+        TileShape(64, 128, 2, 2), TileShape(64, 64, 2, 2),
+    ),
+)
+
+H100 = STCConfig(
+    name="h100",
+    num_sms=132,  # README: H100 SXM 132 SMs
+    fp16_fma_per_clk_per_tc=512,  # README: per-SM dense tensor rate twice A100's per clock
+    clock_mhz=1830.0,  # README: boost ~1.83-1.98 GHz; 1830 gives README's ~989 dense TFLOPS
+    hbm_bytes_per_s=3.35e12,  # README: HBM3 ~3.35 TB/s
+    l2_bytes=50 * 2**20,  # README: L2 50 MB
+    l2_bytes_per_clk=5120.0 * 132 / 108,  # not published: our choice, A100's per-SM share x 132
+    smem_bytes_per_sm=228 * 2**10,  # README: up to 228 KB shared memory per SM
+    k_tile_bytes=128,  # K step: 64 fp16 / 128 int8 (Hopper wgmma); not published: our choice
+    tiles=(  # warpgroups as groups; not published: our choice
+        TileShape(128, 256, 1, 2), TileShape(128, 128, 2, 1),
+        TileShape(64, 128, 1, 1), TileShape(64, 64, 1, 1),
+    ),
+    mma_m=64,  # PTX ISA: wgmma m64nNk16 (fp16/bf16), m64nNk32 (int8)
+    mma_n=128,  # PTX ISA: wgmma N up to 256; 128 fits every tile slice here (our choice)
+    mma_k_bytes=32,  # PTX ISA: K of 16 fp16 / 32 int8
+    mma_operands_from_smem=True,  # PTX ISA: wgmma reads B (and here A) from shared memory
+    register_file_bytes_per_sm=256 * 2**10,  # H100 WP: 256 KB register file per SM
+    register_file_banks_per_sm=4,  # H100 WP: 4 SM partitions
+)
+
+PRESETS: dict[str, STCConfig] = {"a100": A100, "h100": H100}
+
+
+def preset(name: str, **overrides: Any) -> STCConfig:
+    """A preset by name, with fields replaced (e.g. launch_overhead_us=0)."""
+    if name not in PRESETS:
+        raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    return replace(PRESETS[name], **overrides)

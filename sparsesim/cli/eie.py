@@ -1,0 +1,149 @@
+"""`sparsesim --accel eie`: benchmark layers or a model file through the EIE model."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+from sparsesim.accelerators.eie import model as eie
+from sparsesim.cli.base import (
+    AcceleratorCommand,
+    CommandOutput,
+)
+from sparsesim.cli.eie_classify import classification
+from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.errors import UserError
+from sparsesim.simulator.result import SimResult
+from sparsesim.workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
+from sparsesim.workloads.layer import Workload
+from sparsesim.workloads.model_file import load_model, load_test_set
+from sparsesim.workloads.shipped_models import SHIPPED_MODELS
+
+DEFAULT_WORKLOAD = "alexnet"
+FLAG_FIELDS = {"pes": "num_pes", "queue_depth": "queue_depth_entries", "clock_mhz": "clock_mhz"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--workload", help=f"built-in workload (default {DEFAULT_WORKLOAD})")
+    source.add_argument("--model", help="model file (.npz with __metadata__) to run")
+    parser.add_argument("--pes", type=positive_int, help="number of PEs (default 64)")
+    parser.add_argument("--queue-depth", type=positive_int,
+                        help="activation queue depth, entries (default 8)")
+    parser.add_argument("--clock-mhz", type=positive_float, help="clock, MHz (default 800)")
+    parser.add_argument("--tech", default="45nm",
+                        help="energy table: a name from `sparsesim energy --tables` or a .toml")
+    parser.add_argument("--images", type=positive_int,
+                        help="classify at most this many of the model's test images "
+                             "(default all it carries)")
+
+
+def config_from_args(args: argparse.Namespace) -> eie.EIEConfig:
+    overrides = {field: getattr(args, dest) for dest, field in FLAG_FIELDS.items()
+                 if getattr(args, dest, None) is not None}
+    return dataclasses.replace(eie.EIE_PAPER, **overrides)
+
+
+def sweep_config(point: dict[str, Any]) -> eie.EIEConfig:
+    """Config for one grid point; keys are CLI names (pes, queue_depth, clock_mhz) or
+    EIEConfig field names."""
+    fields = {f.name for f in dataclasses.fields(eie.EIEConfig)}
+    overrides = {}
+    for key, value in point.items():
+        field = FLAG_FIELDS.get(key, key)
+        if field not in fields:
+            raise UserError(f"sweep: unknown grid key {key!r} for eie; use one of "
+                            f"{', '.join(sorted(set(FLAG_FIELDS) | fields))}")
+        overrides[field] = value
+    return dataclasses.replace(eie.EIE_PAPER, **overrides)
+
+
+def named_workload(name: str, seed: int) -> Workload:
+    """A benchmark layer or chain, or a model shipped with the package, by name."""
+    if name in SHIPPED_MODELS:
+        return load_model(SHIPPED_MODELS[name], seed=seed)
+    return benchmark_workload(name, seed)
+
+
+def sweep_run(workload: str, config: eie.EIEConfig, *, engine: str, seed: int) -> list[SimResult]:
+    return eie.run_workload(named_workload(workload, seed), config, engine=engine, seed=seed)
+
+
+def totals(results: Sequence[SimResult]) -> dict:
+    """Sums over layers; utilization and efficiency weighted by PE-cycles."""
+    pe_cycles = sum(r.cycles * len(r.pe_busy_cycles) for r in results)
+    busy = sum(sum(r.pe_busy_cycles) for r in results)
+    starved = sum(sum(r.pe_starved_cycles) for r in results)
+    energy = sum(r.energy_pj for r in results)
+    seconds = sum(r.seconds for r in results)
+    return {"cycles": sum(r.cycles for r in results),
+            "seconds": seconds, "energy_pj": energy, "power_w": energy * 1e-12 / seconds,
+            "macs_useful": sum(r.macs_useful for r in results),
+            "pe_utilization": busy / pe_cycles, "load_efficiency": 1.0 - starved / pe_cycles,
+            "output_ok": all(r.output_ok for r in results),
+            "wall_seconds": sum(r.wall_seconds for r in results)}
+
+
+def table(results: Sequence[SimResult], total: dict) -> str:
+    head = (f"{'layer':18s} {'cycles':>9s} {'time_us':>9s} {'pe_util':>8s} {'load_eff':>8s} "
+            f"{'energy_uJ':>9s} {'power_mW':>8s} {'output':>7s}")
+    rows = [head, "-" * len(head)]
+    for r in results:
+        rows.append(f"{r.details['layer']:18s} {r.cycles:9d} {r.seconds * 1e6:9.2f} "
+                    f"{r.pe_utilization:8.3f} {r.load_efficiency:8.3f} "
+                    f"{r.energy_pj * 1e-6:9.3f} {r.power_w * 1e3:8.1f} "
+                    f"{'ok' if r.output_ok else 'WRONG':>7s}")
+    rows.append("-" * len(head))
+    rows.append(f"{'total':18s} {total['cycles']:9d} {total['seconds'] * 1e6:9.2f} "
+                f"{total['pe_utilization']:8.3f} {total['load_efficiency']:8.3f} "
+                f"{total['energy_pj'] * 1e-6:9.3f} {total['power_w'] * 1e3:8.1f} "
+                f"{'ok' if total['output_ok'] else 'WRONG':>7s}")
+    return "\n".join(rows)
+
+
+def run(args: argparse.Namespace) -> CommandOutput:
+    config = config_from_args(args)
+    model_path = args.model or SHIPPED_MODELS.get(args.workload)
+    if args.model:
+        workload = load_model(args.model, seed=args.seed)
+    else:
+        workload = named_workload(args.workload or DEFAULT_WORKLOAD, args.seed)
+    load_table(args.tech)  # an unknown table fails here, before any simulation
+    results = eie.run_workload(workload, config, engine=args.engine, seed=args.seed,
+                               tech=args.tech)
+    total = totals(results)
+    heading = (f"eie on {workload.name}: {config.num_pes} PEs at {config.clock_mhz:g} MHz, "
+               f"queue depth {config.queue_depth_entries}, engine {args.engine}, seed {args.seed}")
+    document = {"accel": "eie", "workload": workload.name, "config": config.to_dict(),
+                "seed": args.seed, "engine": args.engine, "tech": args.tech,
+                "layers": [r.to_dict() for r in results], "totals": total}
+    text, ok = heading + "\n" + table(results, total), total["output_ok"]
+    test = load_test_set(model_path) if model_path else None
+    if test is not None:
+        found, line = classification(workload, test, config, args.engine, args.images)
+        document.update(found)
+        text += "\n" + line
+        ok = ok and found["classification_output_ok"] and (
+            found["predictions_agree"] == found["images"])
+
+    def figure():
+        from sparsesim.simulator.plots import pe_activity_figure
+
+        return pe_activity_figure(results)
+
+    return CommandOutput(text, document, ok, figure)
+
+
+COMMAND = AcceleratorCommand(
+    description="EIE (Han et al., ISCA 2016): compressed sparse FC layers on a PE array",
+    engines=eie.ENGINES,
+    presets=("paper",),
+    workloads=(*WORKLOAD_NAMES, *SHIPPED_MODELS),
+    add_arguments=add_arguments,
+    run=run,
+    sweep_config=sweep_config,
+    sweep_run=sweep_run,
+)

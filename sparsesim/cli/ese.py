@@ -1,0 +1,131 @@
+"""`sparsesim --accel ese`: a real LSTM over a real sequence through the ESE model, pruned
+load-balance-aware or by plain magnitude; --plot compares both schemes."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from typing import Any
+
+from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.pruning import DEFAULT_SPARSITY, SCHEMES, run_scheme
+from sparsesim.cli.base import (
+    AcceleratorCommand,
+    CommandOutput,
+)
+from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.lstm import LSTMModel
+from sparsesim.workloads.lstm_models import SPEAKER, WORKLOAD_NAMES, lstm_workload
+
+FLAG_FIELDS = {"pes": "pes_per_channel", "queue_depth": "queue_depth_entries",
+               "clock_mhz": "clock_mhz"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workload", choices=WORKLOAD_NAMES, default=SPEAKER,
+                        help=f"LSTM to run (default {SPEAKER}: pretrained, real frames)")
+    parser.add_argument("--prune", choices=SCHEMES, default=SCHEMES[0],
+                        help="pruning scheme (default balanced); --plot also runs the other")
+    parser.add_argument("--sparsity", type=float, default=DEFAULT_SPARSITY,
+                        help=f"fraction of weights pruned (default {DEFAULT_SPARSITY})")
+    parser.add_argument("--frames", type=positive_int,
+                        help="time steps to run (default: the whole sequence; 30 frames = "
+                             "0.3 s of audio for speaker-lstm)")
+    parser.add_argument("--pes", type=positive_int, help="PEs per channel (default 32)")
+    parser.add_argument("--queue-depth", type=positive_int,
+                        help="activation queue depth, entries (default 8)")
+    parser.add_argument("--clock-mhz", type=positive_float, help="clock, MHz (default 200)")
+    parser.add_argument("--tech", default="45nm",
+                        help="energy table: a name from `sparsesim energy --tables` or a .toml")
+    parser.add_argument("--timeline-layer", type=int, default=0,
+                        help="layer whose middle step the plot's timeline shows (default 0)")
+
+
+def config_from_args(args: argparse.Namespace) -> ese.ESEConfig:
+    overrides = {field: getattr(args, dest) for dest, field in FLAG_FIELDS.items()
+                 if getattr(args, dest, None) is not None}
+    return dataclasses.replace(ese.ESE_PAPER, **overrides)
+
+
+def load(args: argparse.Namespace) -> LSTMModel:
+    model = lstm_workload(args.workload, seed=args.seed)
+    return model.with_frames(args.frames or len(model.frames))
+
+
+def compare(model: LSTMModel, config: ese.ESEConfig, schemes: tuple[str, ...], *,
+            sparsity: float, engine: str, seed: int,
+            tech: str = "45nm") -> dict[str, tuple[ese.ESERun, dict]]:
+    """Run `model` under each scheme at the same sparsity (energy from table `tech`)."""
+    dense = model.forward()[-1]
+    return {scheme: run_scheme(model, scheme, sparsity, config, engine=engine, seed=seed,
+                               dense_states=dense, tech=tech) for scheme in schemes}
+
+
+def table(runs: dict[str, tuple[ese.ESERun, dict]]) -> str:
+    head = (f"{'scheme':10s} {'layer':7s} {'cycles':>8s} {'time_us':>9s} {'pe_util':>8s} "
+            f"{'nz_max/mean':>11s} {'energy_uJ':>9s} {'power_mW':>8s} {'output':>7s}")
+    rows = [head, "-" * len(head)]
+    for scheme, (run, summary) in runs.items():
+        for r in run.layers:
+            nz = r.details["pe_nonzeros"]
+            rows.append(f"{scheme:10s} {r.details['layer']:7s} {r.cycles:8d} "
+                        f"{r.seconds * 1e6:9.2f} {r.pe_utilization:8.3f} "
+                        f"{max(nz) / (sum(nz) / len(nz)):11.3f} "
+                        f"{r.energy_pj * 1e-6:9.2f} {r.power_w * 1e3:8.1f} "
+                        f"{'ok' if r.output_ok else 'WRONG':>7s}")
+        rows.append(f"{scheme:10s} {'total':7s} {summary['cycles']:8d} "
+                    f"{summary['seconds'] * 1e6:9.2f} {summary['pe_utilization']:8.3f} "
+                    f"{summary['nonzeros_max_over_mean']:11.3f} "
+                    f"{summary['energy_pj'] * 1e-6:9.2f} {summary['power_w'] * 1e3:8.1f} "
+                    f"{'ok' if summary['output_ok'] else 'WRONG':>7s}")
+        rows.append(f"{'':10s} error vs dense float LSTM: relative RMS "
+                    f"{summary['error_vs_dense_relative_rms']:.4f}, max "
+                    f"{summary['error_vs_dense_max_abs']:.4f}; weight density "
+                    f"{summary['weight_density']:.4f}")
+    return "\n".join(rows)
+
+
+def run(args: argparse.Namespace) -> CommandOutput:
+    config = config_from_args(args)
+    if not 0.0 <= args.sparsity < 1.0:
+        raise ConfigError(f"--sparsity must lie in [0, 1), got {args.sparsity}; "
+                          "0.9 keeps 10% of the weights")
+    model = load(args)
+    if not 0 <= args.timeline_layer < len(model.layers):
+        raise ConfigError(f"--timeline-layer must lie in 0..{len(model.layers) - 1}, "
+                          f"got {args.timeline_layer}")
+    load_table(args.tech)  # an unknown table fails here, before any simulation
+    schemes = (args.prune,) + tuple(s for s in SCHEMES if s != args.prune and args.plot)
+    runs = compare(model, config, schemes, sparsity=args.sparsity, engine=args.engine,
+                   seed=args.seed, tech=args.tech)
+    chosen_run, chosen = runs[args.prune]
+    heading = (f"ese on {model.name}: {len(model.frames)} frames, {len(model.layers)} layers, "
+               f"{config.pes_per_channel} PEs at {config.clock_mhz:g} MHz, sparsity "
+               f"{args.sparsity:g}, engine {args.engine}, seed {args.seed}")
+    document: dict[str, Any] = {
+        "accel": "ese", "workload": model.name, "config": config.to_dict(), "seed": args.seed,
+        "engine": args.engine, "tech": args.tech, "prune": args.prune, "sparsity": args.sparsity,
+        "frames": len(model.frames), **chosen,
+        "layers": [r.to_dict() for r in chosen_run.layers],
+        "comparison": {scheme: summary for scheme, (_, summary) in runs.items()},
+    }
+
+    def figure():
+        from sparsesim.accelerators.ese.plots import imbalance_figure
+
+        return imbalance_figure(runs, args.timeline_layer)
+
+    ok = all(summary["output_ok"] for _, summary in runs.values())
+    return CommandOutput(heading + "\n" + table(runs), document, ok, figure)
+
+
+COMMAND = AcceleratorCommand(
+    description="ESE (Han et al., FPGA 2017): sparse LSTM engine, load-balance-aware pruning",
+    engines=ese.ENGINES,
+    presets=("paper",),
+    workloads=WORKLOAD_NAMES,
+    add_arguments=add_arguments,
+    run=run,
+)

@@ -1,0 +1,98 @@
+"""The latency callbacks that hardware-aware pruning (workloads/pruning/) receives: one
+weighted layer simulated on EIE's fast engine, input by input, or on the 2:4 tensor-core
+model as one GEMM, with the simulator's output check passing.
+
+Built here, in the CLI glue, so that workloads/ never imports an accelerator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.stc import model as stc
+from sparsesim.simulator.errors import FormatError, WorkloadError
+from sparsesim.workloads.formats import CSC
+from sparsesim.workloads.formats.nm_compressed import NMCompressed
+from sparsesim.workloads.gemm import GemmShape
+from sparsesim.workloads.layer import Layer
+
+
+class EIELatency:
+    """`simulate(index, weights, inputs)`: mean simulated seconds per input row of layer
+    `index` (weights (outputs, inputs), float32) on EIE with `config`. Each layer is
+    compiled once (k-means codebook, interleaved CSC) and run once per input; results are
+    cached by the exact bytes of weights and inputs. Every run's output is checked
+    against numpy; a mismatch raises (it would be a simulator bug)."""
+
+    def __init__(self, config: eie.EIEConfig, relu: Sequence[bool]) -> None:
+        self.config, self.relu = config, tuple(relu)
+        self._cache: dict[tuple[int, bytes, bytes], float] = {}
+        self.simulations = 0  # layer runs actually simulated (not served from the cache)
+
+    def __call__(self, index: int, weights: np.ndarray, inputs: np.ndarray) -> float:
+        w = np.ascontiguousarray(weights, dtype=np.float32)
+        x = np.ascontiguousarray(inputs, dtype=np.float32)
+        key = (index, _digest(w), _digest(x))
+        if key not in self._cache:
+            self._cache[key] = self._simulate(index, w, x)
+        return self._cache[key]
+
+    def _simulate(self, index: int, w: np.ndarray, x: np.ndarray) -> float:
+        layer = Layer(f"layer{index}", CSC.from_dense(w), x[0], relu=self.relu[index])
+        compiled = eie.compile(layer, self.config)
+        cycles = 0
+        for row in x:
+            result = eie.run(dataclasses.replace(compiled, activations=row))
+            if not result.output_ok:
+                raise WorkloadError(f"EIE output of layer {index} differs from numpy "
+                                    f"(max abs error {result.max_abs_error}); report this")
+            cycles += result.cycles
+            self.simulations += 1
+        return cycles / len(x) / self.config.clock_hz
+
+
+def _digest(array: np.ndarray) -> bytes:
+    return hashlib.sha1(array.tobytes() + str(array.shape).encode()).digest()
+
+
+class STCLatency:
+    """`simulate(index, weights, inputs)` on the 2:4 sparse tensor core: the layer as one
+    GEMM over the input rows, M = rows of `weights` still holding a nonzero (removed
+    neurons vanish), K = columns still holding one, N = input rows; the sparse kernel's
+    time if the kept weights are 2:4 along K, else the dense kernel's (fine-grained
+    sparsity gains nothing there). Seconds per input row; cached by GEMM shape and mode;
+    the model's output check must pass."""
+
+    def __init__(self, config: stc.STCConfig, dtype: str = "fp16") -> None:
+        self.config, self.dtype = config, dtype
+        self._cache: dict[tuple[int, int, int, bool], float] = {}
+        self.simulations = 0
+
+    def __call__(self, index: int, weights: np.ndarray, inputs: np.ndarray) -> float:
+        w = np.asarray(weights)
+        kept = w[np.ix_(np.any(w != 0, axis=1), np.any(w != 0, axis=0))]
+        m, k, n = max(1, kept.shape[0]), max(1, kept.shape[1]), len(inputs)
+        key = (m, n, k, _is_two_four(kept))
+        if key not in self._cache:
+            result = stc.run(stc.compile(GemmShape(f"layer{index}", m, n, k), self.dtype,
+                                         self.config))
+            if not result.output_ok:
+                raise WorkloadError(f"tensor-core output of layer {index} differs from numpy "
+                                    f"(max abs error {result.max_abs_error}); report this")
+            cycles = result.details["sparse_cycles" if key[3] else "dense_cycles"]
+            self._cache[key] = cycles / self.config.clock_hz / n
+            self.simulations += 1
+        return self._cache[key]
+
+
+def _is_two_four(matrix: np.ndarray) -> bool:
+    try:
+        NMCompressed.from_dense(matrix)
+    except FormatError:
+        return False
+    return matrix.size > 0

@@ -1,0 +1,87 @@
+"""The `sparsesim` command (also `python sim.py` from a checkout).
+
+    python sim.py --accel eie [flags]      simulate (see --list and --accel NAME --help)
+    python sim.py SUBCOMMAND ...           other tools, e.g. `sweep`
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+
+from sparsesim.cli.parser import Parser
+from sparsesim.cli.registry import ACCELERATORS
+from sparsesim.simulator.atomic_file import write_atomically
+from sparsesim.simulator.errors import UserError
+
+SUBCOMMANDS: dict[str, str] = {  # name -> module with main(argv) -> int
+    "sweep": "sparsesim.cli.sweep",
+    "plot": "sparsesim.cli.sweep_plot",
+    "energy": "sparsesim.cli.energy",
+    "prune": "sparsesim.cli.hw_prune",  # netadapt/amc here, rest: sparsesim.workloads
+    "demo": "sparsesim.cli.demo",
+}
+
+
+
+def _listing() -> str:
+    lines = ["accelerators:"]
+    for name, command in sorted(ACCELERATORS.items()):
+        lines.append(f"  {name:10s} {command.description}")
+        lines.append(f"  {'':10s} engines: {', '.join(command.engines)}; "
+                     f"presets: {', '.join(command.presets)}")
+        lines.append(f"  {'':10s} workloads: {', '.join(command.workloads)}")
+    if SUBCOMMANDS:
+        lines.append("subcommands: " + ", ".join(sorted(SUBCOMMANDS)))
+    return "\n".join(lines)
+
+
+def simulate(argv: Sequence[str]) -> int:
+    first = Parser(add_help=False)
+    first.add_argument("--accel", choices=sorted(ACCELERATORS), default="eie")
+    first.add_argument("--list", action="store_true")
+    known, _ = first.parse_known_args(argv)
+    if known.list:
+        print(_listing())
+        return 0
+    command = ACCELERATORS[known.accel]
+    parser = Parser(prog="sparsesim", description=f"Simulate {command.description}. "
+                    "Prints a per-layer table; --json and --plot save results.")
+    parser.add_argument("--accel", choices=sorted(ACCELERATORS), default="eie",
+                        help="accelerator model (default eie)")
+    parser.add_argument("--list", action="store_true", help="list what can be run, then exit")
+    parser.add_argument("--engine", choices=command.engines, default=command.engines[0],
+                        help=f"simulation engine (default {command.engines[0]})")
+    parser.add_argument("--seed", type=int, default=0, help="seed for generated data (default 0)")
+    parser.add_argument("--json", metavar="PATH", help="write all results as JSON to PATH")
+    parser.add_argument("--plot", metavar="PATH", help="write the run's plots as PNG to PATH")
+    command.add_arguments(parser)
+    args = parser.parse_args(argv)
+    output = command.run(args)
+    print(output.text)
+    if args.json:
+        text = json.dumps(output.document, indent=2, sort_keys=True).encode()
+        write_atomically(args.json, lambda handle: handle.write(text))
+        print(f"wrote {args.json}")
+    if args.plot:
+        if output.figure is None:
+            raise UserError(f"--plot is not available for --accel {args.accel}")
+        from sparsesim.simulator.plots import save_png
+
+        save_png(output.figure(), args.plot)
+        print(f"wrote {args.plot}")
+    return 0 if output.ok else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            return importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
+        return simulate(argv)
+    except UserError as exc:
+        print(f"sparsesim: error: {exc}", file=sys.stderr)
+        return 2
+

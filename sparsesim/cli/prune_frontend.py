@@ -1,0 +1,274 @@
+"""`sparsesim prune`: train a real network on the shipped MNIST subset, prune it, save it.
+
+    sparsesim prune --model lenet300 --method magnitude --sparsity 0.92 \\
+        --iterations 8 --finetune-epochs 10 --out pruned.npz --json prune.json
+    sparsesim prune --procedure sensitivity --model lenet300 --plot s.png --json s.json
+    sparsesim prune --procedure lottery --model lenet300 --rounds 5 --plot l.png
+
+The dense network is trained from a seed every time (about 1 s for LeNet-300-100), so a
+run needs no stored checkpoint and the same flags give the same file bit for bit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from typing import Any
+
+import numpy as np
+
+from sparsesim.cli.parser import Parser, fraction, pair, positive_float, positive_int
+from sparsesim.simulator.atomic_file import write_atomically
+from sparsesim.simulator.errors import ConfigError, UserError
+from sparsesim.workloads.mnist import Mnist, load_mnist
+from sparsesim.workloads.model_file import save_model
+from sparsesim.workloads.nn.layers import Dense
+from sparsesim.workloads.nn.network import MODELS, Network, build_model
+from sparsesim.workloads.nn.progress import ProgressBar
+from sparsesim.workloads.nn.training import TrainConfig, train
+from sparsesim.workloads.pruning.iterative import iterative_prune
+from sparsesim.workloads.pruning.methods import (
+    METHODS,
+    MethodOptions,
+    prune_masks,
+)
+from sparsesim.workloads.pruning.sharing import share_layer
+
+PROCEDURES = ("prune", "sensitivity", "lottery")
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="sparsesim prune", description="Train, prune and save a real network "
+               "(MNIST subset shipped with sparsesim).",
+               epilog="Hardware-aware pruning to a simulated latency budget: --method netadapt "
+               "or amc (their flags: sparsesim prune --method netadapt --help).")
+    p.add_argument("--procedure", choices=PROCEDURES, default="prune",
+                   help="prune (default), sensitivity scan, or lottery-ticket search")
+    p.add_argument("--model", choices=sorted(MODELS), default="lenet300")
+    p.add_argument("--method", choices=sorted(METHODS), default="magnitude")
+    p.add_argument("--sparsity", type=fraction, default=0.92,
+                   help="fraction of weights removed (default 0.92; nm sets its own, "
+                        "1 - N/M)")
+    p.add_argument("--iterations", type=positive_int, default=1,
+                   help="prune/fine-tune steps to reach --sparsity (default 1: one-shot)")
+    p.add_argument("--epochs", type=int, default=10, help="dense training epochs (default 10)")
+    p.add_argument("--lr", type=positive_float, default=0.05, help="learning rate (default 0.05)")
+    p.add_argument("--finetune-epochs", type=int, default=3,
+                   help="fine-tuning epochs after each pruning step (default 3)")
+    p.add_argument("--finetune-lr", type=positive_float,
+                   help="fine-tuning learning rate (default --lr / 10)")
+    p.add_argument("--l1", type=float, default=0.0, help="L1 coefficient (default 0)")
+    p.add_argument("--l2", type=float, default=5e-4, help="L2 coefficient (default 5e-4)")
+    p.add_argument("--seed", type=int, default=0, help="initialization and shuffling seed")
+    p.add_argument("--nm", type=lambda t: pair(t, ":"), default=(2, 4), metavar="N:M",
+                   help="N:M for --method nm (default 2:4)")
+    p.add_argument("--block", type=lambda t: pair(t, "x"), default=(4, 4), metavar="RxC",
+                   help="block shape for --method block (default 4x4)")
+    p.add_argument("--patterns", type=positive_int, default=8,
+                   help="pattern set size for --method pattern (default 8)")
+    p.add_argument("--connectivity-sparsity", type=fraction, default=0.0,
+                   help="fraction of 3x3 kernels removed whole by --method pattern")
+    p.add_argument("--pes", type=positive_int, default=64,
+                   help="PEs for --method balanced (rows interleaved, default 64)")
+    p.add_argument("--share-weights", type=positive_int, metavar="ENTRIES",
+                   help="k-means weight sharing to a codebook of ENTRIES (e.g. 16 = 4 bits)")
+    p.add_argument("--test-images", type=int, default=1000,
+                   help="test images stored in --out for classification (default 1000)")
+    p.add_argument("--rounds", type=positive_int, default=5, help="lottery rounds (default 5)")
+    p.add_argument("--rewind-epoch", type=int, default=1,
+                   help="lottery: rewind survivors to their weights after this epoch")
+    p.add_argument("--out", metavar="PATH", help="write the pruned model file (.npz)")
+    p.add_argument("--name", help="model name stored in --out (default MODEL-METHOD)")
+    p.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    p.add_argument("--plot", metavar="PATH", help="sensitivity / lottery: write a PNG")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    return p
+
+
+def train_config(args: argparse.Namespace) -> TrainConfig:
+    return TrainConfig(epochs=args.epochs, learning_rate=args.lr, l1=args.l1, l2=args.l2,
+                       seed=args.seed)
+
+
+def bar(args: argparse.Namespace, label: str) -> ProgressBar | None:
+    return None if args.quiet else ProgressBar(label)
+
+
+def train_dense(args: argparse.Namespace, data: Mnist) -> Network:
+    network = build_model(args.model, seed=args.seed)
+    train(network, data.train.images, data.train.labels, train_config(args),
+          progress=bar(args, f"train {args.model}"))
+    return network
+
+
+def layer_table(network: Network) -> str:
+    head = f"{'layer':8s} {'shape':>16s} {'weights':>9s} {'kept':>9s} {'sparsity':>9s}"
+    rows = [head, "-" * len(head)]
+    for name, w in network.weights.items():
+        kept = int(np.count_nonzero(w))
+        rows.append(f"{name:8s} {'x'.join(map(str, w.shape)):>16s} {w.size:9d} {kept:9d} "
+                    f"{1 - kept / w.size:9.4f}")
+    total = sum(w.size for w in network.weights.values())
+    kept = sum(int(np.count_nonzero(w)) for w in network.weights.values())
+    rows += ["-" * len(head),
+             f"{'total':8s} {'':>16s} {total:9d} {kept:9d} {1 - kept / total:9.4f}"]
+    return "\n".join(rows)
+
+
+def run_prune(args: argparse.Namespace, data: Mnist) -> tuple[str, dict[str, Any]]:
+    test = data.test
+    network = train_dense(args, data)
+    dense = network.accuracy(test.images, test.labels)
+    options = MethodOptions(n=args.nm[0], m=args.nm[1], block=args.block,
+                            patterns=args.patterns,
+                            connectivity_sparsity=args.connectivity_sparsity, num_pes=args.pes)
+    finetune = replace(train_config(args), epochs=args.finetune_epochs,
+                       learning_rate=args.finetune_lr or args.lr / 10)
+    _, history = iterative_prune(
+        network, data, lambda w, s: prune_masks(args.method, w, s, options), args.sparsity,
+        args.iterations, finetune, progress=lambda i: bar(args, f"fine-tune step {i + 1}"))
+    finetuned = network.accuracy(test.images, test.labels)
+    codebooks = {}
+    if args.share_weights:
+        for name, w in network.weights.items():
+            shared = share_layer(w, entries=args.share_weights)
+            network.weights[name], codebooks[name] = shared.weights, shared.codebook
+    final = network.accuracy(test.images, test.labels)
+    sparsity = {n: 1 - float(np.count_nonzero(w)) / w.size for n, w in network.weights.items()}
+    total = sum(w.size for w in network.weights.values())
+    doc = {"model": args.model, "method": args.method, "target_sparsity": args.sparsity,
+           "iterations": args.iterations, "finetune_epochs": args.finetune_epochs,
+           "finetune_learning_rate": finetune.learning_rate, "seed": args.seed,
+           "train_config": asdict(train_config(args)), "method_options": asdict(options),
+           "dense_accuracy": dense, "pruned_accuracy": final,
+           "finetuned_accuracy_before_sharing": finetuned,
+           "accuracy_loss_points": 100 * (dense - final),
+           "sparsity": sparsity,
+           "total_sparsity": 1 - sum(int(np.count_nonzero(w))
+                                     for w in network.weights.values()) / total,
+           "share_weights_entries": args.share_weights,
+           "codebooks": {n: c.astype(float).tolist() for n, c in codebooks.items()},
+           "test_images_total": len(test.labels),
+           "steps": [asdict(h) for h in history]}
+    lines = [f"{args.model} on the shipped MNIST subset ({len(data.train.labels)} train / "
+             f"{len(test.labels)} test images), method {args.method}, "
+             f"{args.iterations} step(s) to sparsity {args.sparsity}, "
+             f"{args.finetune_epochs} fine-tune epochs per step at lr {finetune.learning_rate:g}",
+             layer_table(network),
+             f"{'dense accuracy':32s} {dense:.4f}"]
+    lines += [f"step {i + 1}: sparsity {h.sparsity:.4f}, accuracy pruned "
+              f"{h.accuracy_pruned:.4f}, fine-tuned {h.accuracy_finetuned:.4f}"
+              for i, h in enumerate(history)]
+    if args.share_weights:
+        lines.append(f"{'fine-tuned, before sharing':32s} {finetuned:.4f}")
+        lines.append(f"{f'after {args.share_weights}-entry weight sharing':32s} {final:.4f}")
+    lines.append(f"{'pruned accuracy':32s} {final:.4f} ({100 * (final - dense):+.1f} points)")
+    if args.out:
+        save(args, network, data, doc)
+        lines.append(f"wrote {args.out}")
+    return "\n".join(lines), doc
+
+
+def save(args: argparse.Namespace, network: Network, data: Mnist, doc: dict[str, Any]) -> None:
+    layers = network.weighted_layers
+    carry = args.test_images and all(isinstance(layer, Dense) for layer in layers)
+    images = data.test.images[:args.test_images] if carry else None
+    labels = data.test.labels[:args.test_images] if carry else None
+    meta = {"name": args.name or f"{args.model}-{args.method}", "network": args.model,
+            "prune_args": {k: v for k, v in vars(args).items()
+                           if k not in ("out", "json", "quiet")},
+            "pruning": {k: doc[k] for k in ("method", "target_sparsity", "iterations",
+                                            "dense_accuracy", "pruned_accuracy", "sparsity",
+                                            "total_sparsity", "seed")},
+            "codebooks": doc["codebooks"]}
+    activations = {layer.name: "relu" if getattr(layer, "relu", True) else "none"
+                   for layer in layers}
+    save_model(args.out, network.weights, activations, meta,
+               input_vector=None if images is None else images[0],
+               test_images=images, test_labels=labels)
+
+
+def run_sensitivity(args: argparse.Namespace, data: Mnist) -> tuple[str, dict[str, Any], Any]:
+    from sparsesim.workloads.pruning.sensitivity import sensitivity_scan
+
+    network = train_dense(args, data)
+    points = sensitivity_scan(network, data.test)
+    sparsities = sorted({p.sparsity for p in points})
+    head = f"{'layer':8s} " + " ".join(f"{s:>7.2f}" for s in sparsities)
+    rows = [f"{args.model}: test accuracy with one layer pruned by magnitude (columns: "
+            "sparsity of that layer), no fine-tuning", head, "-" * len(head)]
+    for layer in network.weights:
+        acc = {p.sparsity: p.accuracy for p in points if p.layer == layer}
+        rows.append(f"{layer:8s} " + " ".join(f"{acc[s]:7.4f}" for s in sparsities))
+    doc = {"model": args.model, "seed": args.seed, "train_config": asdict(train_config(args)),
+           "points": [asdict(p) for p in points]}
+
+    def figure():
+        from sparsesim.workloads.pruning.plots import sensitivity_figure
+
+        return sensitivity_figure(points, args.model)
+
+    return "\n".join(rows), doc, figure
+
+
+def run_lottery(args: argparse.Namespace, data: Mnist) -> tuple[str, dict[str, Any], Any]:
+    from sparsesim.workloads.pruning.lottery import lottery_ticket
+
+    network = build_model(args.model, seed=args.seed)
+    rounds = lottery_ticket(network, data, train_config(args), args.rounds,
+                            rewind_epochs=args.rewind_epoch)
+    rows = [f"{args.model}: lottery-ticket search, {args.rounds} rounds removing half the "
+            f"surviving weights of each layer, {args.epochs} epochs per training, rewind to "
+            f"epoch {args.rewind_epoch}",
+            f"{'round':>5s} {'kept':>8s} {'rewound':>8s} {'random':>8s}"]
+    rows += [f"{i:5d} {1 - r.sparsity:8.4f} {r.accuracy_rewound:8.4f} {r.accuracy_random:8.4f}"
+             for i, r in enumerate(rounds)]
+    doc = {"model": args.model, "seed": args.seed, "train_config": asdict(train_config(args)),
+           "rewind_epoch": args.rewind_epoch, "prune_fraction_per_round": 0.5,
+           "rounds": [asdict(r) for r in rounds]}
+
+    def figure():
+        from sparsesim.workloads.pruning.plots import lottery_figure
+
+        return lottery_figure(rounds, args.model, args.rewind_epoch)
+
+    return "\n".join(rows), doc, figure
+
+
+def main(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(list(argv))
+    if args.epochs < 1 or args.finetune_epochs < 0 or args.test_images < 0:
+        raise ConfigError("--epochs must be >= 1, --finetune-epochs and --test-images >= 0; "
+                          f"got {args.epochs}, {args.finetune_epochs}, {args.test_images}")
+    if args.plot and args.procedure == "prune":
+        raise ConfigError("--plot is for --procedure sensitivity or lottery")
+    for path in (args.out, args.json, args.plot):
+        folder = os.path.dirname(path) if path else ""
+        if folder and not os.path.isdir(folder):
+            raise UserError(f"cannot write {path}: folder {folder} does not exist; create it "
+                            "first")
+    start = time.perf_counter()
+    data = load_mnist()
+    figure = None
+    if args.procedure == "prune":
+        text, doc = run_prune(args, data)
+    elif args.procedure == "sensitivity":
+        text, doc, figure = run_sensitivity(args, data)
+    else:
+        text, doc, figure = run_lottery(args, data)
+    doc["wall_seconds"] = time.perf_counter() - start
+    print(text)
+    if args.json:
+        body = json.dumps(doc, indent=2, sort_keys=True).encode()
+        write_atomically(args.json, lambda handle: handle.write(body))
+        print(f"wrote {args.json}")
+    if args.plot:
+        from sparsesim.simulator.plots import save_png
+
+        save_png(figure(), args.plot)
+        print(f"wrote {args.plot}")
+    return 0

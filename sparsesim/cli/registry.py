@@ -1,0 +1,11 @@
+"""Accelerators the CLI can run, by --accel name."""
+
+from sparsesim.cli import eie, ese, pointacc, stc
+from sparsesim.cli.base import AcceleratorCommand
+
+ACCELERATORS: dict[str, AcceleratorCommand] = {
+    "eie": eie.COMMAND,
+    "ese": ese.COMMAND,
+    "pointacc": pointacc.COMMAND,
+    "stc": stc.COMMAND,
+}

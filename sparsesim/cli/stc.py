@@ -1,0 +1,194 @@
+"""`sparsesim --accel stc`: GEMMs through the 2:4 sparse tensor core GPU model."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from sparsesim.accelerators.stc import model as stc
+from sparsesim.accelerators.stc.energy import COMPONENTS
+from sparsesim.accelerators.stc.result import BREAKDOWN_KEYS
+from sparsesim.cli.base import AcceleratorCommand, CommandOutput
+from sparsesim.cli.parser import positive_int
+from sparsesim.cli.stc_model_layers import SHIPPED_GEMM_MODELS, model_gemms
+from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.errors import WorkloadError
+from sparsesim.simulator.result import SimResult
+from sparsesim.workloads.gemm import GemmShape, parse_gemm
+from sparsesim.workloads.numeric import NUMERIC_TYPES
+from sparsesim.workloads.transformer_gemms import DEFAULT_TOKENS, MODELS, transformer_gemms
+
+DEFAULT_GEMM = "4096,4096,4096"
+HEATMAP_SIZES = (256, 512, 1024, 2048, 4096, 8192)  # M and K of the --plot heat map
+HEATMAP_CHECK_MACS = 2**24  # output-check budget per heat-map point
+SHORT = {"launch_cycles": "launch", "math_cycles": "math", "shared_memory_cycles": "smem",
+         "l2_hbm_wait_cycles": "l2/hbm", "epilogue_cycles": "epilogue",
+         "wave_tail_cycles": "wave_tail"}
+SHORT_ENERGY = {"arithmetic": "arith", "register_file": "regfile", "shared_memory": "smem",
+                "l2": "l2", "hbm": "hbm", "leakage": "leakage"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--gemm", metavar="M,N,K",
+                        help="one GEMM C(MxN) = A(MxK, 2:4 sparse) @ B(KxN) "
+                        f"(default {DEFAULT_GEMM})")
+    source.add_argument("--workload", choices=sorted([*MODELS, *SHIPPED_GEMM_MODELS]),
+                        help="transformer linear layers (M = out features, K = in, N = tokens),"
+                        " or lenet300-2of4: a 2:4-pruned LeNet-300-100 on real test images")
+    source.add_argument("--model", help="a 2:4-pruned model file with test images "
+                        "(sparsesim prune --method nm); N = images")
+    parser.add_argument("--images", type=positive_int,
+                        help="test images for --model / lenet300-2of4 (default all it carries)")
+    parser.add_argument("--tokens", type=positive_int, nargs="+",
+                        help="token counts for --workload (default "
+                        f"{' '.join(map(str, DEFAULT_TOKENS))})")
+    parser.add_argument("--preset", choices=sorted(stc.PRESETS), default="a100",
+                        help="GPU (default a100)")
+    parser.add_argument("--dtype", choices=sorted(NUMERIC_TYPES), default="fp16",
+                        help="operand data type (default fp16)")
+    parser.add_argument("--tech", default="45nm",
+                        help="energy table: a name from `sparsesim energy --tables` or a .toml "
+                        "(default 45nm; not scaled to the GPU's own node)")
+
+
+def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
+    if args.workload in MODELS:
+        token_counts = args.tokens or DEFAULT_TOKENS
+        return [s for tokens in token_counts for s in transformer_gemms(args.workload, tokens)]
+    if args.tokens:
+        raise WorkloadError("--tokens applies to --workload only; give the GEMM's N in --gemm")
+    if args.images:
+        raise WorkloadError("--images applies to --model and lenet300-2of4 only")
+    return [parse_gemm(args.gemm or DEFAULT_GEMM)]
+
+
+def run_shapes(shapes: Sequence[GemmShape], dtype: str, config: stc.STCConfig, seed: int,
+               check_budget_macs: int = stc.DEFAULT_CHECK_BUDGET_MACS,
+               tech: str = "45nm") -> list[SimResult]:
+    return [stc.run(stc.compile(s, dtype, config, seed), check_budget_macs, tech)
+            for s in shapes]
+
+
+def heatmap_grid(n: int, dtype: str, config: stc.STCConfig, seed: int) -> list[SimResult]:
+    """Speedup grid over M and K at fixed N (each point's output is checked on a sample)."""
+    shapes = [GemmShape(f"grid-{m}x{n}x{k}", m, n, k) for m in HEATMAP_SIZES
+              for k in HEATMAP_SIZES]
+    return run_shapes(shapes, dtype, config, seed, HEATMAP_CHECK_MACS)
+
+
+def sum_breakdowns(results: Sequence[SimResult], mode: str) -> dict[str, float]:
+    return {key: sum(r.details["breakdown"][mode][key] for r in results)
+            for key in BREAKDOWN_KEYS}
+
+
+def energy_totals(results: Sequence[SimResult], mode: str) -> dict[str, float]:
+    """Energy (pJ), its breakdown and mean power (W) of one kernel kind over all GEMMs."""
+    kernels = [r.details["energy"][mode] for r in results]
+    energy = sum(k["energy_pj"] for k in kernels)
+    seconds = sum(r.details[f"{mode}_cycles"] for r in results) / results[0].clock_hz
+    return {"energy_pj": energy, "power_w": energy * 1e-12 / seconds,
+            "energy_breakdown_pj": {c: sum(k["energy_breakdown_pj"][c] for k in kernels)
+                                    for c in COMPONENTS}}
+
+
+def energy_table(results: Sequence[SimResult]) -> str:
+    energy = results[0].details["energy"]
+    rows = [f"energy per kernel and share per component ({energy['tech']} table: "
+            f"{energy['tech_source']};",
+            "  per-event energies of that node, not scaled to the GPU's 7 nm / 4 nm):",
+            f"{'gemm':28s} {'kernel':6s} {'energy_uJ':>10s} {'power_W':>8s} "
+            + " ".join(f"{SHORT_ENERGY[c]:>8s}" for c in COMPONENTS)]
+    for r in results:
+        for mode in ("dense", "sparse"):
+            kernel = r.details["energy"][mode]
+            shares = [f"{kernel['energy_breakdown_pj'][c] / kernel['energy_pj']:8.1%}"
+                      for c in COMPONENTS]
+            rows.append(f"{r.workload if mode == 'dense' else '':28s} {mode:6s} "
+                        f"{kernel['energy_pj'] * 1e-6:10.1f} {kernel['power_w']:8.1f} "
+                        + " ".join(shares))
+    return "\n".join(rows)
+
+
+def table(results: Sequence[SimResult]) -> str:
+    head = (f"{'gemm':28s} {'tile':>8s} {'waves':>5s} {'dense_cycles':>12s} "
+            f"{'sparse_cycles':>13s} {'speedup':>7s} {'output':>6s}")
+    rows = [head, "-" * len(head)]
+    for r in results:
+        kernel = r.details["kernels"]["dense"]
+        rows.append(f"{r.workload:28s} {kernel['plan']['tile']:>8s} {kernel['waves']:5d} "
+                    f"{r.details['dense_cycles']:12d} {r.details['sparse_cycles']:13d} "
+                    f"{r.details['speedup']:7.3f} {'ok' if r.output_ok else 'WRONG':>6s}")
+    parts = [f"{SHORT[k]:>9s}" for k in BREAKDOWN_KEYS]
+    rows += ["", "where time goes (mean cycles per SM, share of the kernel):",
+             f"{'gemm':28s} {'kernel':6s} " + " ".join(parts)]
+    for r in results:
+        for mode in ("dense", "sparse"):
+            b, total = r.details["breakdown"][mode], r.details[f"{mode}_cycles"]
+            cells = [f"{b[k]:9.0f}" for k in BREAKDOWN_KEYS]
+            shares = [f"{b[k] / total:9.1%}" for k in BREAKDOWN_KEYS]
+            rows.append(f"{r.workload if mode == 'dense' else '':28s} {mode:6s} " + " ".join(cells))
+            rows.append(f"{'':28s} {'':6s} " + " ".join(shares))
+    return "\n".join(rows)
+
+
+def run(args: argparse.Namespace) -> CommandOutput:
+    config = stc.preset(args.preset)
+    load_table(args.tech)  # an unknown table fails here, before any simulation
+    model_path = args.model or SHIPPED_GEMM_MODELS.get(args.workload)
+    if model_path:
+        model = model_gemms(model_path, args.dtype, args.images, args.seed)
+        results = [stc.run(stc.compile_operands(ops, config), tech=args.tech)
+                   for ops in model.operands]
+        shapes = [ops.shape for ops in model.operands]
+    else:
+        shapes = shapes_from_args(args)
+        results = run_shapes(shapes, args.dtype, config, args.seed, tech=args.tech)
+    dense = sum(r.details["dense_cycles"] for r in results)
+    sparse = sum(r.details["sparse_cycles"] for r in results)
+    ok = all(r.output_ok for r in results)
+    heading = (f"stc on {args.workload or shapes[0].name}: {config.name} ({config.num_sms} SMs at "
+               f"{config.clock_mhz:g} MHz), {args.dtype}, seed {args.seed}")
+    footer = (f"\ntotal: dense {dense} cycles ({dense / config.clock_hz * 1e6:.1f} µs), "
+              f"sparse {sparse} cycles ({sparse / config.clock_hz * 1e6:.1f} µs), "
+              f"speedup {dense / sparse:.3f}, output {'ok' if ok else 'WRONG'}")
+    energy = {mode: energy_totals(results, mode) for mode in ("dense", "sparse")}
+    footer += (f"\nenergy ({args.tech}): dense {energy['dense']['energy_pj'] * 1e-6:.1f} µJ "
+               f"({energy['dense']['power_w']:.1f} W), sparse "
+               f"{energy['sparse']['energy_pj'] * 1e-6:.1f} µJ "
+               f"({energy['sparse']['power_w']:.1f} W), sparse / dense "
+               f"{energy['sparse']['energy_pj'] / energy['dense']['energy_pj']:.3f}")
+    document = {"accel": "stc", "preset": config.name, "dtype": args.dtype, "seed": args.seed,
+                "engine": args.engine, "config": config.to_dict(), "workload":
+                args.workload or shapes[0].name, "dense_cycles": dense, "sparse_cycles": sparse,
+                "speedup": dense / sparse, "clock_hz": config.clock_hz, "tech": args.tech,
+                "energy": energy, "energy_note": results[0].details["energy"]["note"],
+                "breakdown": {m: sum_breakdowns(results, m) for m in ("dense", "sparse")},
+                "output_ok": ok, "gemms": [r.to_dict() for r in results]}
+
+    def figure():
+        from sparsesim.accelerators.stc.plots import run_figure
+
+        n = shapes[0].n
+        grid = heatmap_grid(n, args.dtype, config, args.seed)
+        return run_figure(results, grid, f"{config.name} {args.dtype} speedup, N = {n}")
+
+    if model_path:
+        document.update(images=model.images, accuracy_2of4=model.accuracy,
+                        **model.metadata_accuracy)
+        footer += (f"\nmodel: {model.images} test images, accuracy of the 2:4 model in "
+                   f"{args.dtype} {model.accuracy:.4f}"
+                   + "".join(f", {k} {v:.4f}" for k, v in model.metadata_accuracy.items())
+                   + " (from the model file)")
+    text = heading + "\n" + table(results) + "\n\n" + energy_table(results) + footer
+    return CommandOutput(text, document, ok, figure)
+
+
+COMMAND = AcceleratorCommand(
+    description="2:4 sparse tensor core GPU (NVIDIA A100/H100): dense vs sparse GEMM time",
+    engines=stc.ENGINES,
+    presets=tuple(sorted(stc.PRESETS)),
+    workloads=("--gemm M,N,K",) + tuple(sorted([*MODELS, *SHIPPED_GEMM_MODELS])),
+    add_arguments=add_arguments,
+    run=run,
+)
