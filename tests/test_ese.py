@@ -106,7 +106,7 @@ def test_shipped_speaker_lstm_balanced_beats_magnitude():
 
 
 def test_bad_config_and_workload_raise_one_line_errors():
-    with pytest.raises(ConfigError, match="pes_per_channel must be a whole number >= 1, got 0"):
+    with pytest.raises(ConfigError, match="pes_per_channel must be a whole number in 1..4096"):
         ESEConfig(pes_per_channel=0)
     with pytest.raises(ConfigError, match="weight_bits must lie in 2..16, got 20"):
         ESEConfig(weight_bits=20)

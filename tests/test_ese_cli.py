@@ -41,7 +41,7 @@ def test_ese_plot_runs_both_schemes(capsys, tmp_path):
 
 def test_ese_bad_sparsity_exits_2_with_one_line(capsys):
     code, _, err = run_main(capsys, "--accel", "ese", "--sparsity", "1.5")
-    assert code == 2 and "--sparsity must lie in [0, 1), got 1.5" in err
+    assert code == 2 and "--sparsity: must be in [0, 1), got 1.5" in err
     assert err.count("\n") == 1
 
 

@@ -181,9 +181,9 @@ def test_impossible_searches_are_clear_errors(call, message):
 
 @pytest.mark.parametrize("field, value, message", [
     ("mapper", "tree", "mapper must be one of mergesort, hash"),
-    ("comparators", 0, "comparators must be a whole number >= 1"),
-    ("hash_load_factor", 1.5, r"hash_load_factor must be in \(0, 1\]"),
-    ("clock_mhz", 0.0, "clock_mhz must be > 0"),
+    ("comparators", 0, "comparators must be a whole number in 1..4096"),
+    ("hash_load_factor", 1.5, r"hash_load_factor must be a finite number in \(0, 1\]"),
+    ("clock_mhz", 0.0, r"clock_mhz must be a finite number in \[0.001, 100000\]"),
 ])
 def test_bad_config_is_refused(field, value, message):
     with pytest.raises(ConfigError, match=message):

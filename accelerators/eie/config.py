@@ -7,6 +7,14 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.validate import (
+    MAX_CLOCK_MHZ,
+    MAX_PES,
+    MAX_QUEUE_DEPTH,
+    MIN_CLOCK_MHZ,
+    check_real,
+    check_whole,
+)
 
 
 @dataclass(frozen=True)
@@ -33,16 +41,14 @@ class EIEConfig:
     activation_sram_bytes: int = 2048  # source and destination halves
 
     def __post_init__(self) -> None:
-        positive = ("num_pes", "queue_depth_entries", "weight_index_bits", "codebook_value_bits",
-                    "relative_row_bits", "spmat_word_bits", "pointer_bits", "pointer_banks",
-                    "pipeline_stages", "arithmetic_bits", "spmat_sram_kib", "pointer_sram_kib",
-                    "activation_sram_bytes")
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ConfigError(f"EIE config: {name} must be a whole number >= 1, got {value!r}")
-        if not self.clock_mhz > 0:
-            raise ConfigError(f"EIE config: clock_mhz must be > 0, got {self.clock_mhz!r}")
+        check_whole("EIE", self, ("num_pes",), high=MAX_PES)
+        check_whole("EIE", self, ("queue_depth_entries",), high=MAX_QUEUE_DEPTH)
+        check_whole("EIE", self, ("weight_index_bits", "codebook_value_bits", "relative_row_bits",
+                                  "pointer_bits", "arithmetic_bits"), high=64)
+        check_whole("EIE", self, ("spmat_word_bits",), high=4096)
+        check_whole("EIE", self, ("pointer_banks", "pipeline_stages", "lnzd_fanin",
+                                  "spmat_sram_kib", "pointer_sram_kib", "activation_sram_bytes"))
+        check_real("EIE", self, ("clock_mhz",), MIN_CLOCK_MHZ, MAX_CLOCK_MHZ, low_open=False)
         if self.lnzd_fanin < 2:
             raise ConfigError(f"EIE config: lnzd_fanin must be >= 2, got {self.lnzd_fanin!r}")
         if self.weight_index_bits > 8 or self.relative_row_bits > 8:

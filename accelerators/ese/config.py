@@ -12,6 +12,15 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.validate import (
+    MAX_CLOCK_MHZ,
+    MAX_PES,
+    MAX_QUEUE_DEPTH,
+    MIN_CLOCK_MHZ,
+    check_flag,
+    check_real,
+    check_whole,
+)
 
 
 @dataclass(frozen=True)
@@ -48,18 +57,21 @@ class ESEConfig:
     activation_buffer_bytes: int = 4096  # x_t, h_{t-1}, m_t (ese-lstm needs 3378); ours
 
     def __post_init__(self) -> None:
-        whole = ("pes_per_channel", "channels", "queue_depth_entries", "weight_bits",
-                 "relative_index_bits", "spmat_word_bits", "pointer_bits", "pointer_banks",
-                 "pe_pipeline_stages", "elementwise_lanes", "elementwise_pipeline_cycles",
-                 "lut_segments", "activation_bits", "accumulator_bits", "column_index_bits",
-                 "spmat_buffer_bytes", "pointer_buffer_bytes", "activation_buffer_bytes")
-        for name in whole:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError(f"ESE config: {name} must be a whole number >= 1, "
-                                  f"got {value!r}")
-        if not self.clock_mhz > 0:
-            raise ConfigError(f"ESE config: clock_mhz must be > 0, got {self.clock_mhz!r}")
+        check_whole("ESE", self, ("pes_per_channel",), high=MAX_PES)
+        check_whole("ESE", self, ("queue_depth_entries",), high=MAX_QUEUE_DEPTH)
+        check_whole("ESE", self, ("channels",), high=MAX_PES)
+        check_whole("ESE", self, ("lut_segments",), high=2**24)
+        check_whole("ESE", self, ("weight_bits", "relative_index_bits",
+                                  "pointer_bits", "activation_bits", "accumulator_bits",
+                                  "column_index_bits"), high=64)
+        check_whole("ESE", self, ("spmat_word_bits",), high=4096)
+        check_whole("ESE", self, ("pointer_banks", "pe_pipeline_stages", "elementwise_lanes",
+                                  "elementwise_pipeline_cycles",
+                                  "spmat_buffer_bytes", "pointer_buffer_bytes",
+                                  "activation_buffer_bytes"))
+        check_real("ESE", self, ("clock_mhz",), MIN_CLOCK_MHZ, MAX_CLOCK_MHZ, low_open=False)
+        check_real("ESE", self, ("lut_range",), 0.0, 1e6)
+        check_flag("ESE", self, ("skip_zero_activations",))
         if not 2 <= self.weight_bits <= 16:
             raise ConfigError(f"ESE config: weight_bits must lie in 2..16, got {self.weight_bits}")
         if self.relative_index_bits > 8:
@@ -68,8 +80,6 @@ class ESEConfig:
         if self.spmat_word_bits < self.entry_bits:
             raise ConfigError(f"ESE config: spmat_word_bits ({self.spmat_word_bits}) must hold "
                               f"at least one {self.entry_bits}-bit entry")
-        if not self.lut_range > 0:
-            raise ConfigError(f"ESE config: lut_range must be > 0, got {self.lut_range!r}")
 
     @property
     def entry_bits(self) -> int:

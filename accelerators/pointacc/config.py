@@ -14,6 +14,14 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.validate import (
+    MAX_CLOCK_MHZ,
+    MAX_LATENCY_CYCLES,
+    MAX_PES,
+    MIN_CLOCK_MHZ,
+    check_real,
+    check_whole,
+)
 
 MAPPERS = ("mergesort", "hash")  # PointAcc's merge-sort mapping unit; hash-table baseline
 
@@ -49,23 +57,17 @@ class PointAccConfig:
         if self.mapper not in MAPPERS:
             raise ConfigError(f"PointAcc config: mapper must be one of {', '.join(MAPPERS)}, "
                               f"got {self.mapper!r}")
-        positive = ("comparators", "distance_lanes", "array_rows", "array_cols",
-                    "feature_buffer_bytes", "dram_bytes_per_cycle", "feature_bytes",
-                    "key_bytes", "map_buffer_bytes", "output_buffer_bytes",
-                    "accumulator_bits", "map_entry_bits")
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ConfigError(f"PointAcc config: {name} must be a whole number >= 1, "
-                                  f"got {value!r}")
-        if not isinstance(self.merger_latency_cycles, int) or self.merger_latency_cycles < 0:
-            raise ConfigError("PointAcc config: merger_latency_cycles must be a whole number "
-                              f">= 0, got {self.merger_latency_cycles!r}")
-        if not 0 < self.hash_load_factor <= 1:
-            raise ConfigError("PointAcc config: hash_load_factor must be in (0, 1], "
-                              f"got {self.hash_load_factor!r}")
-        if not self.clock_mhz > 0:
-            raise ConfigError(f"PointAcc config: clock_mhz must be > 0, got {self.clock_mhz!r}")
+        check_whole("PointAcc", self, ("comparators", "distance_lanes", "array_rows",
+                                       "array_cols"), high=MAX_PES)
+        check_whole("PointAcc", self, ("feature_buffer_bytes", "dram_bytes_per_cycle",
+                                       "feature_bytes", "key_bytes", "map_buffer_bytes",
+                                       "output_buffer_bytes", "accumulator_bits",
+                                       "map_entry_bits"))
+        check_whole("PointAcc", self, ("merger_latency_cycles",), low=0,
+                    high=MAX_LATENCY_CYCLES)
+        check_real("PointAcc", self, ("hash_load_factor",), 0.0, 1.0)
+        check_real("PointAcc", self, ("clock_mhz",), MIN_CLOCK_MHZ, MAX_CLOCK_MHZ,
+                   low_open=False)
 
     @property
     def clock_hz(self) -> float:

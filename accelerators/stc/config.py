@@ -15,6 +15,17 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.validate import (
+    MAX_CLOCK_MHZ,
+    MAX_LATENCY_CYCLES,
+    MAX_PES,
+    MIN_CLOCK_MHZ,
+    check_flag,
+    check_real,
+    check_whole,
+)
+
+MAX_TILE_EDGE = 4096  # elements of a thread-block tile edge; not published: our bound
 
 
 @dataclass(frozen=True)
@@ -29,10 +40,7 @@ class TileShape:
     groups_n: int
 
     def __post_init__(self) -> None:
-        for name in ("m", "n", "groups_m", "groups_n"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ConfigError(f"tile: {name} must be a whole number >= 1, "
-                                  f"got {getattr(self, name)!r}")
+        check_whole("tile", self, ("m", "n", "groups_m", "groups_n"), high=MAX_TILE_EDGE)
         if self.m % self.groups_m or self.n % self.groups_n:
             raise ConfigError(f"tile {self.m}x{self.n}: groups {self.groups_m}x{self.groups_n} "
                               "must divide it evenly")
@@ -76,25 +84,20 @@ class STCConfig:
     # (the table's largest SRAM, 1 MiB: a 40 MB L2 is built of many arrays, an access reads one)
 
     def __post_init__(self) -> None:
-        positive = ("num_sms", "fp16_fma_per_clk_per_tc", "l2_bytes", "smem_bytes_per_sm",
-                    "k_tile_bytes", "tensor_cores_per_sm", "int8_rate_multiplier",
-                    "sparse_rate_multiplier", "smem_banks", "smem_bank_bytes", "pipeline_stages",
-                    "mma_m", "mma_n", "mma_k_bytes", "register_file_bytes_per_sm",
-                    "register_file_banks_per_sm", "l2_array_bytes")
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError(f"{self.name} config: {name} must be a whole number >= 1, "
-                                  f"got {value!r}")
-        for name in ("clock_mhz", "hbm_bytes_per_s", "l2_bytes_per_clk"):
-            if not getattr(self, name) > 0:
-                raise ConfigError(f"{self.name} config: {name} must be > 0, "
-                                  f"got {getattr(self, name)!r}")
-        for name in ("l2_latency_cycles", "hbm_latency_cycles"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
-                raise ConfigError(f"{self.name} config: {name} must be a whole number >= 0")
-        if self.launch_overhead_us < 0:
-            raise ConfigError(f"{self.name} config: launch_overhead_us must be >= 0")
+        owner = str(self.name)
+        check_whole(owner, self, ("num_sms",), high=MAX_PES)
+        check_whole(owner, self, ("fp16_fma_per_clk_per_tc", "smem_bytes_per_sm", "k_tile_bytes",
+                                  "tensor_cores_per_sm", "int8_rate_multiplier",
+                                  "sparse_rate_multiplier", "smem_banks", "smem_bank_bytes",
+                                  "pipeline_stages", "mma_m", "mma_n", "mma_k_bytes",
+                                  "register_file_bytes_per_sm", "register_file_banks_per_sm",
+                                  "l2_bytes", "l2_array_bytes"))
+        check_whole(owner, self, ("l2_latency_cycles", "hbm_latency_cycles"), low=0,
+                    high=MAX_LATENCY_CYCLES)
+        check_real(owner, self, ("clock_mhz",), MIN_CLOCK_MHZ, MAX_CLOCK_MHZ, low_open=False)
+        check_real(owner, self, ("hbm_bytes_per_s", "l2_bytes_per_clk"))
+        check_real(owner, self, ("launch_overhead_us",), 0.0, 1e6, low_open=False)
+        check_flag(owner, self, ("smem_swizzle", "mma_operands_from_smem"))
         if self.pipeline_stages < 2:
             raise ConfigError(f"{self.name} config: pipeline_stages must be >= 2 (one buffer "
                               f"loading while one computes), got {self.pipeline_stages}")

@@ -13,7 +13,7 @@ from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
 )
-from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.cli.parser import fraction, non_negative_int, positive_float, positive_int
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads.lstm import LSTMModel
@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"LSTM to run (default {SPEAKER}: pretrained, real frames)")
     parser.add_argument("--prune", choices=SCHEMES, default=SCHEMES[0],
                         help="pruning scheme (default balanced); --plot also runs the other")
-    parser.add_argument("--sparsity", type=float, default=DEFAULT_SPARSITY,
+    parser.add_argument("--sparsity", type=fraction, default=DEFAULT_SPARSITY,
                         help=f"fraction of weights pruned (default {DEFAULT_SPARSITY})")
     parser.add_argument("--frames", type=positive_int,
                         help="time steps to run (default: the whole sequence; 30 frames = "
@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clock-mhz", type=positive_float, help="clock, MHz (default 200)")
     parser.add_argument("--tech", default="45nm",
                         help="energy table: a name from `sparsesim energy --tables` or a .toml")
-    parser.add_argument("--timeline-layer", type=int, default=0,
+    parser.add_argument("--timeline-layer", type=non_negative_int, default=0,
                         help="layer whose middle step the plot's timeline shows (default 0)")
 
 

@@ -24,7 +24,13 @@ from sparsesim.accelerators.eie import model as eie
 from sparsesim.accelerators.stc import model as stc
 from sparsesim.cli import prune_frontend as prune_command
 from sparsesim.cli.hw_latency import EIELatency, STCLatency
-from sparsesim.cli.parser import Parser, positive_float, positive_int
+from sparsesim.cli.parser import (
+    Parser,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import ConfigError, UserError
 from sparsesim.workloads.mnist import load_mnist
@@ -87,10 +93,11 @@ def build_parser() -> Parser:
                    help="AMC episodes, the first third random (default 200)")
     p.add_argument("--epochs", type=positive_int, default=10, help="dense training epochs")
     p.add_argument("--lr", type=positive_float, default=0.05, help="learning rate")
-    p.add_argument("--l2", type=float, default=5e-4, help="L2 coefficient (default 5e-4)")
-    p.add_argument("--finetune-epochs", type=int, default=10,
+    p.add_argument("--l2", type=non_negative_float, default=5e-4,
+                   help="L2 coefficient (default 5e-4)")
+    p.add_argument("--finetune-epochs", type=non_negative_int, default=10,
                    help="final fine-tune epochs, every method (default 10)")
-    p.add_argument("--short-finetune-epochs", type=int, default=1,
+    p.add_argument("--short-finetune-epochs", type=non_negative_int, default=1,
                    help="NetAdapt: fine-tune epochs of each proposal (default 1)")
     p.add_argument("--finetune-lr", type=positive_float, help="default --lr / 10")
     p.add_argument("--probe-images", type=positive_int, default=16,
@@ -99,7 +106,7 @@ def build_parser() -> Parser:
                    help="fraction of the training split held out for the search")
     p.add_argument("--no-baselines", action="store_true",
                    help="skip the uniform and sensitivity baselines")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--out", metavar="PATH", help="write the pruned model file (.npz)")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--quiet", action="store_true", help="accepted for symmetry; prints "

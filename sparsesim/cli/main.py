@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from sparsesim.cli.parser import Parser
+from sparsesim.cli.parser import Parser, non_negative_int
 from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import UserError
@@ -54,7 +54,8 @@ def simulate(argv: Sequence[str]) -> int:
     parser.add_argument("--list", action="store_true", help="list what can be run, then exit")
     parser.add_argument("--engine", choices=command.engines, default=command.engines[0],
                         help=f"simulation engine (default {command.engines[0]})")
-    parser.add_argument("--seed", type=int, default=0, help="seed for generated data (default 0)")
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="seed for generated data (default 0)")
     parser.add_argument("--json", metavar="PATH", help="write all results as JSON to PATH")
     parser.add_argument("--plot", metavar="PATH", help="write the run's plots as PNG to PATH")
     command.add_arguments(parser)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import sys
 from typing import NoReturn
 
 from sparsesim.simulator.errors import UserError
@@ -15,12 +17,23 @@ class Parser(argparse.ArgumentParser):
         raise UserError(message)
 
 
+MAX_WHOLE = 2**31 - 1  # largest whole-number flag value; bigger ones are typos
+
+
 def _parsed(text: str, kind: type) -> float:
+    """`text` as an int or a finite, normal float; anything else is refused."""
+    name = "whole number" if kind is int else "number"
     try:
-        return kind(text)
+        value = kind(text)
     except ValueError:
-        name = "whole number" if kind is int else "number"
         raise argparse.ArgumentTypeError(f"must be a {name}, got {text!r}") from None
+    if kind is int and abs(value) > MAX_WHOLE:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_WHOLE}, got {text}")
+    if kind is float and not (math.isfinite(value)
+                              and (value == 0 or abs(value) >= sys.float_info.min)):
+        raise argparse.ArgumentTypeError(f"must be a finite {name} (not inf, nan or a "
+                                         f"subnormal), got {text!r}")
+    return value
 
 
 def positive_int(text: str) -> int:
@@ -31,11 +44,27 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number >= 0 (seeds, counts that may be zero)."""
+    value = _parsed(text, int)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
 def positive_float(text: str) -> float:
-    """argparse type: a number > 0."""
+    """argparse type: a finite number > 0."""
     value = _parsed(text, float)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """argparse type: a finite number >= 0 (coefficients that may be off)."""
+    value = _parsed(text, float)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
     return value
 
 
@@ -50,6 +79,7 @@ def fraction(text: str) -> float:
 def pair(text: str, sep: str) -> tuple[int, int]:
     """Two whole numbers >= 1 written as A<sep>B."""
     parts = text.split(sep)
-    if len(parts) != 2 or not all(p.isdigit() and int(p) > 0 for p in parts):
+    whole = all(p.isascii() and p.isdigit() and 0 < int(p) <= MAX_WHOLE for p in parts)
+    if len(parts) != 2 or not whole:
         raise argparse.ArgumentTypeError(f"must be two whole numbers >= 1 as A{sep}B, got {text!r}")
     return int(parts[0]), int(parts[1])

@@ -21,7 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from sparsesim.cli.parser import Parser, fraction, pair, positive_float, positive_int
+from sparsesim.cli.parser import (
+    Parser,
+    fraction,
+    non_negative_float,
+    non_negative_int,
+    pair,
+    positive_float,
+    positive_int,
+)
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import ConfigError, UserError
 from sparsesim.workloads.mnist import Mnist, load_mnist
@@ -55,15 +63,18 @@ def build_parser() -> Parser:
                         "1 - N/M)")
     p.add_argument("--iterations", type=positive_int, default=1,
                    help="prune/fine-tune steps to reach --sparsity (default 1: one-shot)")
-    p.add_argument("--epochs", type=int, default=10, help="dense training epochs (default 10)")
+    p.add_argument("--epochs", type=positive_int, default=10,
+                   help="dense training epochs (default 10)")
     p.add_argument("--lr", type=positive_float, default=0.05, help="learning rate (default 0.05)")
-    p.add_argument("--finetune-epochs", type=int, default=3,
+    p.add_argument("--finetune-epochs", type=non_negative_int, default=3,
                    help="fine-tuning epochs after each pruning step (default 3)")
     p.add_argument("--finetune-lr", type=positive_float,
                    help="fine-tuning learning rate (default --lr / 10)")
-    p.add_argument("--l1", type=float, default=0.0, help="L1 coefficient (default 0)")
-    p.add_argument("--l2", type=float, default=5e-4, help="L2 coefficient (default 5e-4)")
-    p.add_argument("--seed", type=int, default=0, help="initialization and shuffling seed")
+    p.add_argument("--l1", type=non_negative_float, default=0.0, help="L1 coefficient (default 0)")
+    p.add_argument("--l2", type=non_negative_float, default=5e-4,
+                   help="L2 coefficient (default 5e-4)")
+    p.add_argument("--seed", type=non_negative_int, default=0,
+                   help="initialization and shuffling seed")
     p.add_argument("--nm", type=lambda t: pair(t, ":"), default=(2, 4), metavar="N:M",
                    help="N:M for --method nm (default 2:4)")
     p.add_argument("--block", type=lambda t: pair(t, "x"), default=(4, 4), metavar="RxC",
@@ -76,10 +87,10 @@ def build_parser() -> Parser:
                    help="PEs for --method balanced (rows interleaved, default 64)")
     p.add_argument("--share-weights", type=positive_int, metavar="ENTRIES",
                    help="k-means weight sharing to a codebook of ENTRIES (e.g. 16 = 4 bits)")
-    p.add_argument("--test-images", type=int, default=1000,
+    p.add_argument("--test-images", type=non_negative_int, default=1000,
                    help="test images stored in --out for classification (default 1000)")
     p.add_argument("--rounds", type=positive_int, default=5, help="lottery rounds (default 5)")
-    p.add_argument("--rewind-epoch", type=int, default=1,
+    p.add_argument("--rewind-epoch", type=non_negative_int, default=1,
                    help="lottery: rewind survivors to their weights after this epoch")
     p.add_argument("--out", metavar="PATH", help="write the pruned model file (.npz)")
     p.add_argument("--name", help="model name stored in --out (default MODEL-METHOD)")
@@ -241,9 +252,6 @@ def run_lottery(args: argparse.Namespace, data: Mnist) -> tuple[str, dict[str, A
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
-    if args.epochs < 1 or args.finetune_epochs < 0 or args.test_images < 0:
-        raise ConfigError("--epochs must be >= 1, --finetune-epochs and --test-images >= 0; "
-                          f"got {args.epochs}, {args.finetune_epochs}, {args.test_images}")
     if args.plot and args.procedure == "prune":
         raise ConfigError("--plot is for --procedure sensitivity or lottery")
     for path in (args.out, args.json, args.plot):

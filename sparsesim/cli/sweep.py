@@ -142,18 +142,19 @@ def finished_records(pending: list[dict[str, Any]], workers: int,
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from sparsesim.cli.parser import Parser
+    from sparsesim.cli.parser import Parser, non_negative_int, positive_int
 
     parser = Parser(prog="sparsesim sweep", description=__doc__.splitlines()[0])
     parser.add_argument("--accel", help="accelerator (default eie)")
     parser.add_argument("--workload", nargs="+", help="one or more workloads")
     parser.add_argument("--grid", nargs="+", metavar="KEY=V1,V2", help="grid axes")
     parser.add_argument("--file", help="TOML file with accel, workloads, seeds, engine, [grid]")
-    parser.add_argument("--seed", type=int, nargs="+", help="one or more seeds (default 0)")
+    parser.add_argument("--seed", type=non_negative_int, nargs="+",
+                        help="one or more seeds (default 0)")
     parser.add_argument("--engine", help="engine (default: the accelerator's default)")
     parser.add_argument("--out", required=True,
                         help="results file, appended: JSON lines, or CSV if it ends in .csv")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
                         help="local worker processes (default: all cores)")
     parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     return parser
@@ -161,8 +162,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
-    if args.workers < 1:
-        raise UserError(f"sweep: --workers must be >= 1, got {args.workers}")
     out = Path(args.out)
     if not out.parent.is_dir():
         raise UserError(f"sweep: folder {out.parent} does not exist; create it first")
