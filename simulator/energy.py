@@ -14,6 +14,7 @@ Rules for sizes the tables do not list (stated here, used everywhere):
 
 from __future__ import annotations
 
+import difflib
 import math
 import tomllib
 from dataclasses import dataclass
@@ -65,23 +66,104 @@ def table_names() -> list[str]:
     return sorted(p.stem for p in TECH_DIR.glob("*.toml"))
 
 
+POINT_TABLES = ("int_add_pj", "int_mult_pj", "fp_add_pj", "fp_mult_pj", "sram_read_64bit_pj")
+SECTIONS = {"dram": ("access_64bit_pj_low", "access_64bit_pj_high"),
+            "leakage": ("sram_leakage_pw_per_bit",)}
+TEXT_KEYS = ("name", "source")
+MAX_TABLE_BYTES = 1 << 20  # a technology table is a few hundred bytes; refuse huge files
+
+
 @lru_cache
 def load_table(name: str) -> TechTable:
-    """A shipped table by name (`45nm`), or a table file of your own by path (*.toml)."""
+    """A shipped table by name (`45nm`), or a table file of your own by path (*.toml).
+    Every key is checked (unknown ones are refused with a did-you-mean); every energy
+    must be a finite number >= 0 and every size a number > 0."""
     path = Path(name) if name.endswith(".toml") else TECH_DIR / f"{name}.toml"
     if not path.exists():
         raise ConfigError(f"unknown technology table {name!r}; choose one of "
                           f"{', '.join(table_names())} or give a .toml file")
+    if not path.is_file():
+        raise ConfigError(f"technology table {path} is not a regular file; give a .toml file")
+    if path.stat().st_size > MAX_TABLE_BYTES:
+        raise ConfigError(f"technology table {path} is {path.stat().st_size} bytes, more than "
+                          f"{MAX_TABLE_BYTES}; give a technology table .toml")
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"technology table {path} is not UTF-8 text; give a .toml file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"technology table {path} is not valid TOML ({exc})") from None
-    points = {key: tuple(sorted((float(size), float(pj)) for size, pj in value.items()))
-              for key, value in data.items() if key.endswith("_pj") and isinstance(value, dict)}
-    dram = data["dram"]
+    return _checked_table(path, data)
+
+
+def _checked_table(path: Path, data: dict[str, Any]) -> TechTable:
+    where = f"technology table {path}"
+    allowed = (*TEXT_KEYS, *POINT_TABLES, *SECTIONS)
+    for key in data:
+        if key not in allowed:
+            raise ConfigError(f"{where}: unknown key {key!r}{did_you_mean(key, allowed)}")
+    for key in allowed:
+        if key not in data:
+            raise ConfigError(f"{where}: missing {key!r}; copy the layout of "
+                              f"{TECH_DIR / '45nm.toml'}")
+    for key in TEXT_KEYS:
+        if not isinstance(data[key], str):
+            raise ConfigError(f"{where}: {key} must be a quoted string")
+    points = {key: _points(where, key, data[key]) for key in POINT_TABLES}
+    numbers = {}
+    for section, keys in SECTIONS.items():
+        entries = data[section]
+        if not isinstance(entries, dict):
+            raise ConfigError(f"{where}: {section} must be a [{section}] table")
+        for key in entries:
+            if key not in keys:
+                raise ConfigError(f"{where}: unknown key {section}.{key}"
+                                  f"{did_you_mean(key, keys)}")
+        for key in keys:
+            if key not in entries:
+                raise ConfigError(f"{where}: missing {section}.{key}")
+            numbers[key] = _number(where, f"{section}.{key}", entries[key], minimum=0.0)
     return TechTable(name=data["name"], source=data["source"], points=points,
-                     dram_64bit_pj=(dram["access_64bit_pj_low"] + dram["access_64bit_pj_high"]) / 2,
-                     sram_leakage_pw_per_bit=data["leakage"]["sram_leakage_pw_per_bit"])
+                     dram_64bit_pj=(numbers["access_64bit_pj_low"]
+                                    + numbers["access_64bit_pj_high"]) / 2,
+                     sram_leakage_pw_per_bit=numbers["sram_leakage_pw_per_bit"])
+
+
+def _points(where: str, key: str, value: Any) -> tuple[tuple[float, float], ...]:
+    """A [key] table of `size = pJ` lines, sorted by size; energies must be > 0 (the power
+    law between points needs them positive)."""
+    if not isinstance(value, dict) or not value:
+        raise ConfigError(f"{where}: [{key}] must be a table of `size = pJ` lines")
+    points = []
+    for size, pj in value.items():
+        try:
+            size_value = float(size)
+        except ValueError:
+            raise ConfigError(f"{where}: [{key}] size {size!r} is not a number") from None
+        if not (math.isfinite(size_value) and size_value > 0):
+            raise ConfigError(f"{where}: [{key}] size {size!r} must be a number > 0")
+        points.append((size_value, _number(where, f"{key}.{size}", pj, minimum=None)))
+    if len({size for size, _ in points}) != len(points):
+        raise ConfigError(f"{where}: [{key}] lists one size twice")
+    return tuple(sorted(points))
+
+
+def _number(where: str, key: str, value: Any, minimum: float | None) -> float:
+    """A finite energy: >= `minimum`, or > 0 when `minimum` is None."""
+    ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+          and math.isfinite(value) and (value > 0 if minimum is None else value >= minimum))
+    if not ok:
+        bound = "> 0" if minimum is None else f">= {minimum:g}"
+        raise ConfigError(f"{where}: {key} must be a finite number {bound}, got {value!r}")
+    return float(value)
+
+
+def did_you_mean(word: str, choices: Any) -> str:
+    """'; did you mean X?' for the closest of `choices`, or a list of them."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; allowed: {', '.join(choices)}"
 
 
 def energy_fields(breakdown_pj: dict[str, float], seconds: float) -> dict[str, Any]:
