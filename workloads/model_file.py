@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,18 +53,65 @@ def save_model(path: str | os.PathLike, weights: dict[str, np.ndarray],
     write_atomically(path, lambda handle: np.savez_compressed(handle, **arrays))
 
 
+# Most entries one array may declare (dense float32: 256 MiB) and all arrays together
+# (1 GiB): the whole file is read into memory, then each layer is encoded. Not
+# published: our bound, far above the paper layers (vgg-fc6: 103 M would not fit it;
+# give such a layer in a sparse reader).
+MAX_ARRAY_ENTRIES = 2**26
+MAX_TOTAL_ENTRIES = 2**28
+NUMERIC_KINDS = "fiu"  # float, signed and unsigned integer arrays
+
+
+def _check_headers(path: str, archive: zipfile.ZipFile, fix: str) -> None:
+    """Read every member's .npy header (not its data) and refuse, before anything is
+    allocated, an entry that is not an array, a non-numeric array, or declared shapes
+    beyond MAX_ARRAY_ENTRIES / MAX_TOTAL_ENTRIES."""
+    total = 0
+    for info in archive.infolist():
+        key = info.filename.removesuffix(".npy")
+        with archive.open(info) as member:
+            try:
+                version = np.lib.format.read_magic(member)
+                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                shape, _, dtype = read_header(member)
+            except (ValueError, EOFError) as exc:
+                raise FormatError(f"model file {path}: entry {key!r} is not a .npy array "
+                                  f"({exc}); {fix}") from None
+        if key == "__metadata__":
+            if dtype.kind != "U" or shape != ():
+                raise FormatError(f"model file {path}: __metadata__ must be one JSON string, "
+                                  f"got a {dtype} array of shape {shape}; {fix}")
+            continue
+        if dtype.kind not in NUMERIC_KINDS or dtype.fields:
+            raise FormatError(f"model file {path}: {key} holds {dtype} values; weights, inputs "
+                              "and images must be real numbers (float or integer)")
+        entries = int(np.prod(shape, dtype=object))
+        if entries > MAX_ARRAY_ENTRIES:
+            raise WorkloadError(
+                f"model file {path}: {key} declares shape {shape}, {entries:,} entries "
+                f"({entries * 4 / 2**30:.1f} GiB as float32, dense); the limit is "
+                f"{MAX_ARRAY_ENTRIES:,} entries per array")
+        total += entries
+    if total > MAX_TOTAL_ENTRIES:
+        raise WorkloadError(f"model file {path}: its arrays declare {total:,} entries in all "
+                            f"({total * 4 / 2**30:.1f} GiB as float32); the limit is "
+                            f"{MAX_TOTAL_ENTRIES:,}")
+
+
 def _read(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """The file's arrays and its checked metadata."""
     if not os.path.exists(path):
         raise FormatError(f"model file {path} not found; check the path")
+    if not os.path.isfile(path):
+        raise FormatError(f"model file {path} is not a regular file; give an .npz file")
     fix = "re-save it with workloads.model_file.save_model"
     try:
-        data = np.load(path, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise FormatError(f"model file {path} is a single array, not an .npz archive; {fix}")
-        with data:
+        with zipfile.ZipFile(path) as archive:
+            _check_headers(path, archive, fix)
+        with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError) as exc:
         raise FormatError(f"model file {path} is not a readable .npz ({exc}); {fix}") from None
     if "__metadata__" not in arrays:
         raise FormatError(f"model file {path} has no __metadata__ entry; {fix}")
@@ -71,10 +119,37 @@ def _read(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         meta = json.loads(str(arrays["__metadata__"]))
     except json.JSONDecodeError as exc:
         raise FormatError(f"model file {path}: metadata is not valid JSON ({exc})") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT or not meta.get("layers"):
-        raise FormatError(f"model file {path}: metadata must name format {FORMAT!r} "
-                          "and list layers")
+    _check_metadata(path, meta)
     return arrays, meta
+
+
+def _check_metadata(path: str, meta: Any) -> None:
+    """Types of the metadata's format, version and layer list (names unique)."""
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise FormatError(f"model file {path}: metadata must be a JSON object with "
+                          f'"format": "{FORMAT}"')
+    if meta.get("version") != VERSION:
+        raise FormatError(f"model file {path}: metadata version {meta.get('version')!r} is not "
+                          f"{VERSION}; re-save it with this sparsesim")
+    layers = meta.get("layers")
+    if not isinstance(layers, list) or not layers:
+        raise FormatError(f"model file {path}: metadata \"layers\" must be a non-empty list "
+                          f"of {{\"name\": ..., \"activation\": ...}} objects, got {layers!r:.60}")
+    names = []
+    for entry in layers:
+        named = isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"]
+        if not named:
+            raise FormatError(f"model file {path}: every entry of \"layers\" must be an object "
+                              f"with a \"name\" string, got {entry!r:.60}")
+        activation = entry.get("activation", "relu")
+        if activation not in ACTIVATIONS:
+            raise FormatError(f"model file {path}: layer {entry['name']} has activation "
+                              f"{activation!r}; use one of {', '.join(ACTIVATIONS)}")
+        names.append(entry["name"])
+    if len(set(names)) != len(names):
+        raise FormatError(f"model file {path}: metadata lists a layer name twice")
+    if not isinstance(meta.get("name", ""), str):
+        raise FormatError(f"model file {path}: metadata \"name\" must be a string")
 
 
 def load_metadata(path: str | os.PathLike) -> dict[str, Any]:
@@ -89,7 +164,7 @@ def load_model(path: str | os.PathLike, seed: int = 0) -> Workload:
     arrays, meta = _read(path)
     layers = []
     for i, entry in enumerate(meta["layers"]):
-        name = entry.get("name") if isinstance(entry, dict) else None
+        name = entry["name"]
         key = f"{name}.weight"
         if key not in arrays:
             raise FormatError(f"model file {path}: layer {name!r} has no array {key!r}")
@@ -101,9 +176,6 @@ def load_model(path: str | os.PathLike, seed: int = 0) -> Workload:
             raise WorkloadError(f"model file {path}: {key} contains NaN or infinity; "
                                 "fix the weights and re-save")
         activation = entry.get("activation", "relu")
-        if activation not in ACTIVATIONS:
-            raise FormatError(f"model file {path}: layer {name} has activation {activation!r}; "
-                              f"use one of {', '.join(ACTIVATIONS)}")
         if i == 0:
             x = arrays.get("input")
             if x is None:
@@ -111,6 +183,8 @@ def load_model(path: str | os.PathLike, seed: int = 0) -> Workload:
             elif x.shape != (weight.shape[1],):
                 raise WorkloadError(f"model file {path}: input has shape {x.shape} but layer "
                                     f"{name} takes {weight.shape[1]} inputs")
+            elif not np.all(np.isfinite(x)):
+                raise WorkloadError(f"model file {path}: input contains NaN or infinity")
         else:
             x = np.zeros(weight.shape[1], dtype=np.float32)  # replaced by the chain
         layers.append(Layer(str(name), CSC.from_dense(weight.astype(np.float32)),
@@ -143,6 +217,9 @@ def load_test_set(path: str | os.PathLike) -> LabelledImages | None:
                             f"{labels.shape} must be (n, {inputs}) and (n,)")
     if not np.all(np.isfinite(images)):
         raise WorkloadError(f"model file {path}: test_images contain NaN or infinity")
+    if labels.dtype.kind not in "iu":
+        raise FormatError(f"model file {path}: test_labels must be whole numbers, got "
+                          f"{labels.dtype}")
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
         raise WorkloadError(f"model file {path}: test_labels must be class indices "
                             f"0..{classes - 1}")
