@@ -22,5 +22,9 @@ class FormatError(UserError):
     """A file or encoded matrix that is missing, corrupt or violates its format."""
 
 
+class ResourceError(UserError):
+    """A run whose estimated memory or time is beyond the stated limits."""
+
+
 class DeadlockError(RuntimeError):
     """The simulated hardware stopped making progress; names the stuck components."""

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from sparsesim.workloads.formats.nm_compressed import NMCompressed
-from sparsesim.workloads.gemm import GemmOperands, MatrixOperands
+from sparsesim.workloads.gemm import BLOCK, GemmOperands, MatrixOperands
 from sparsesim.workloads.numeric import NumericType
 
 DEFAULT_CHECK_BUDGET_MACS = 2**32  # most multiply-accumulates the output check computes
@@ -57,6 +57,30 @@ def _sample(count: int, keep: int, rng: np.random.Generator) -> np.ndarray:
     return np.sort(rng.permutation(count)[:keep]) if keep < count else np.arange(count)
 
 
+def checked_panels(row_panels: int, col_panels: int, macs: int,
+                   budget_macs: int) -> tuple[int, int]:
+    """How many A row panels and B column panels the check samples (at least one each)."""
+    fraction = min(1.0, budget_macs / macs)
+    return (max(1, math.floor(row_panels * math.sqrt(fraction))),
+            max(1, math.floor(col_panels * math.sqrt(fraction))))
+
+
+# Host bytes the check holds per checked output element (c, reference, error, tolerance,
+# magnitude: float64 and float32 arrays) and per checked operand element (the float32
+# panel, its float64 and |.| copies, the compressed form). Measured on 4096 x 4096 x 16
+# (760 MB peak); our estimate, used to refuse a check that would not fit.
+CHECK_BYTES_PER_OUTPUT = 48
+CHECK_BYTES_PER_OPERAND = 24
+
+
+def check_memory_bytes(m: int, n: int, k: int,
+                       budget_macs: int = DEFAULT_CHECK_BUDGET_MACS) -> int:
+    """Estimated peak host memory of check_output on an M x N x K GEMM, bytes."""
+    rows, cols = checked_panels(-(-m // BLOCK), -(-n // BLOCK), m * n * k, budget_macs)
+    rows, cols = min(m, rows * BLOCK), min(n, cols * BLOCK)
+    return CHECK_BYTES_PER_OUTPUT * rows * cols + CHECK_BYTES_PER_OPERAND * k * (rows + cols)
+
+
 def check_output(operands: GemmOperands | MatrixOperands,
                  budget_macs: int = DEFAULT_CHECK_BUDGET_MACS) -> OutputCheck:
     """Compute C from compressed A panels and compare with numpy, element by element:
@@ -64,10 +88,10 @@ def check_output(operands: GemmOperands | MatrixOperands,
     type's unit roundoff; 2^-24: fp32 accumulation), exactly for int8."""
     shape, dtype = operands.shape, operands.dtype
     row_panels, col_panels = operands.panels
-    fraction = min(1.0, budget_macs / shape.macs)
+    keep_rows, keep_cols = checked_panels(row_panels, col_panels, shape.macs, budget_macs)
     rng = np.random.default_rng([operands.seed, 3])
-    rows = _sample(row_panels, max(1, math.floor(row_panels * math.sqrt(fraction))), rng)
-    cols = _sample(col_panels, max(1, math.floor(col_panels * math.sqrt(fraction))), rng)
+    rows = _sample(row_panels, keep_rows, rng)
+    cols = _sample(col_panels, keep_cols, rng)
     a = np.concatenate([operands.a_panel(int(i)) for i in rows])
     b = np.concatenate([operands.b_panel(int(j)) for j in cols], axis=1)
     c = sparse_matmul(NMCompressed.from_dense(a), b, dtype)

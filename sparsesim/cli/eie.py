@@ -112,6 +112,10 @@ def run(args: argparse.Namespace) -> CommandOutput:
     else:
         workload = named_workload(args.workload or DEFAULT_WORKLOAD, args.seed)
     load_table(args.tech)  # an unknown table fails here, before any simulation
+    test = load_test_set(model_path) if model_path else None
+    if test is None and args.images is not None:
+        raise UserError("--images applies to a model that carries test images (e.g. --workload "
+                        "lenet300-pruned or a `sparsesim prune --out` file); this one has none")
     results = eie.run_workload(workload, config, engine=args.engine, seed=args.seed,
                                tech=args.tech)
     total = totals(results)
@@ -121,7 +125,6 @@ def run(args: argparse.Namespace) -> CommandOutput:
                 "seed": args.seed, "engine": args.engine, "tech": args.tech,
                 "layers": [r.to_dict() for r in results], "totals": total}
     text, ok = heading + "\n" + table(results, total), total["output_ok"]
-    test = load_test_set(model_path) if model_path else None
     if test is not None:
         found, line = classification(workload, test, config, args.engine, args.images)
         document.update(found)

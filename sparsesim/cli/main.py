@@ -58,6 +58,9 @@ def simulate(argv: Sequence[str]) -> int:
                         help="seed for generated data (default 0)")
     parser.add_argument("--json", metavar="PATH", help="write all results as JSON to PATH")
     parser.add_argument("--plot", metavar="PATH", help="write the run's plots as PNG to PATH")
+    parser.add_argument("--force", action="store_true",
+                        help="run even when the run's estimated memory or time is beyond "
+                             "the limits (see README, Bad input and limits)")
     command.add_arguments(parser)
     args = parser.parse_args(argv)
     output = command.run(args)

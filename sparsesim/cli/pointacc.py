@@ -13,6 +13,7 @@ from sparsesim.cli.base import (
 )
 from sparsesim.cli.parser import positive_float, positive_int
 from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.errors import WorkloadError
 from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.point_clouds import CLOUD_NAMES, load_cloud, subsample
 from sparsesim.workloads.point_layers import point_workload
@@ -99,6 +100,9 @@ def layer_summary(result: SimResult) -> dict:
 def run(args: argparse.Namespace) -> CommandOutput:
     config = config_from_args(args)
     cloud = load_cloud(args.cloud)
+    if args.points is not None and args.points > len(cloud.points):
+        raise WorkloadError(f"--points {args.points} is more than the {len(cloud.points)} points "
+                            f"of {args.cloud}; give at most {len(cloud.points)}")
     if args.points is not None:
         cloud = dataclasses.replace(cloud, points=subsample(cloud.points, args.points, args.seed))
     voxel = args.voxel if args.voxel is not None else DEFAULT_VOXEL[args.cloud]

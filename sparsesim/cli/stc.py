@@ -7,12 +7,14 @@ from collections.abc import Sequence
 
 from sparsesim.accelerators.stc import model as stc
 from sparsesim.accelerators.stc.energy import COMPONENTS
+from sparsesim.accelerators.stc.functional import check_memory_bytes
 from sparsesim.accelerators.stc.result import BREAKDOWN_KEYS
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
 from sparsesim.cli.parser import positive_int
 from sparsesim.cli.stc_model_layers import SHIPPED_GEMM_MODELS, model_gemms
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import WorkloadError
+from sparsesim.simulator.resources import EVENT_LIMIT, refuse_beyond, refuse_memory
 from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.gemm import GemmShape, parse_gemm
 from sparsesim.workloads.numeric import NUMERIC_TYPES
@@ -63,18 +65,31 @@ def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
     return [parse_gemm(args.gemm or DEFAULT_GEMM)]
 
 
+def check_cost(compiled: Sequence[stc.CompiledGemm], force: bool) -> None:
+    """Refuse, before simulating, GEMMs whose simulated steps (tiles x K steps, both
+    kernels) or output check would exceed the run limits."""
+    steps = sum(p.tiles * p.k_steps for c in compiled for p in c.plans.values())
+    refuse_beyond("this stc run", steps, EVENT_LIMIT, "simulated tile steps",
+                  "use smaller M, N, K or fewer --tokens", force)
+    memory = max(check_memory_bytes(c.operands.shape.m, c.operands.shape.n, c.operands.shape.k)
+                 for c in compiled)
+    refuse_memory("the stc output check", memory, "use a smaller GEMM", force)
+
+
 def run_shapes(shapes: Sequence[GemmShape], dtype: str, config: stc.STCConfig, seed: int,
                check_budget_macs: int = stc.DEFAULT_CHECK_BUDGET_MACS,
-               tech: str = "45nm") -> list[SimResult]:
-    return [stc.run(stc.compile(s, dtype, config, seed), check_budget_macs, tech)
-            for s in shapes]
+               tech: str = "45nm", force: bool = False) -> list[SimResult]:
+    compiled = [stc.compile(s, dtype, config, seed) for s in shapes]
+    check_cost(compiled, force)
+    return [stc.run(c, check_budget_macs, tech) for c in compiled]
 
 
 def heatmap_grid(n: int, dtype: str, config: stc.STCConfig, seed: int) -> list[SimResult]:
     """Speedup grid over M and K at fixed N (each point's output is checked on a sample)."""
     shapes = [GemmShape(f"grid-{m}x{n}x{k}", m, n, k) for m in HEATMAP_SIZES
               for k in HEATMAP_SIZES]
-    return run_shapes(shapes, dtype, config, seed, HEATMAP_CHECK_MACS)
+    # A fixed grid of sizes; only N is the user's, and the run itself was checked at it.
+    return run_shapes(shapes, dtype, config, seed, HEATMAP_CHECK_MACS, force=True)
 
 
 def sum_breakdowns(results: Sequence[SimResult], mode: str) -> dict[str, float]:
@@ -143,7 +158,8 @@ def run(args: argparse.Namespace) -> CommandOutput:
         shapes = [ops.shape for ops in model.operands]
     else:
         shapes = shapes_from_args(args)
-        results = run_shapes(shapes, args.dtype, config, args.seed, tech=args.tech)
+        results = run_shapes(shapes, args.dtype, config, args.seed, tech=args.tech,
+                             force=args.force)
     dense = sum(r.details["dense_cycles"] for r in results)
     sparse = sum(r.details["sparse_cycles"] for r in results)
     ok = all(r.output_ok for r in results)
