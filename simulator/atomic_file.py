@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -12,19 +13,28 @@ from sparsesim.simulator.errors import UserError
 
 
 def write_atomically(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> None:
-    """Call `write(file)` on a temporary file in the target's folder, then rename it to
-    `path`, so an interrupted run never leaves half a file behind."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    """Call `write(file)` on a temporary file beside the target, then rename it over the
+    target, so an interrupted run never leaves half a file behind. A symlink is followed
+    (its target is replaced, the link stays); an existing target keeps its permissions;
+    a folder, FIFO or device is refused, never replaced."""
+    target = Path(os.path.realpath(path))
+    folder = target.parent
     if not folder.is_dir():
-        raise UserError(f"cannot write {target}: folder {folder} does not exist; create it first")
-    if target.is_dir():
-        raise UserError(f"cannot write {target}: it is a folder; give a file name")
+        raise UserError(f"cannot write {path}: folder {folder} does not exist; create it first")
+    mode = 0o666 & ~_umask()  # what open() would give a new file
+    if target.exists():
+        existing = os.stat(target).st_mode
+        if stat.S_ISDIR(existing):
+            raise UserError(f"cannot write {path}: it is a folder; give a file name")
+        if not stat.S_ISREG(existing):
+            raise UserError(f"cannot write {path}: it is not a regular file (a FIFO, device or "
+                            "socket); give the path of a file")
+        mode = stat.S_IMODE(existing)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -24,6 +23,7 @@ from sparsesim.accelerators.eie import model as eie
 from sparsesim.accelerators.stc import model as stc
 from sparsesim.cli import prune_frontend as prune_command
 from sparsesim.cli.hw_latency import EIELatency, STCLatency
+from sparsesim.cli.output_paths import check_outputs
 from sparsesim.cli.parser import (
     Parser,
     non_negative_float,
@@ -32,7 +32,6 @@ from sparsesim.cli.parser import (
     positive_int,
 )
 from sparsesim.simulator.atomic_file import write_atomically
-from sparsesim.simulator.errors import ConfigError, UserError
 from sparsesim.workloads.mnist import load_mnist
 from sparsesim.workloads.model_file import save_model
 from sparsesim.workloads.nn.network import MODELS, Network, build_model
@@ -262,14 +261,7 @@ def main(argv: Sequence[str]) -> int:
     if pre.parse_known_args(argv)[0].method not in HW_METHODS:
         return prune_command.main(argv)
     args = build_parser().parse_args(argv)
-    if args.finetune_epochs < 0 or args.short_finetune_epochs < 0:
-        raise ConfigError("--finetune-epochs and --short-finetune-epochs must be >= 0, got "
-                          f"{args.finetune_epochs} and {args.short_finetune_epochs}")
-    for path in (args.out, args.json):
-        folder = os.path.dirname(path) if path else ""
-        if folder and not os.path.isdir(folder):
-            raise UserError(f"cannot write {path}: folder {folder} does not exist; create it "
-                            "first")
+    check_outputs({"--out": args.out, "--json": args.json})
     start = time.perf_counter()
     text, doc, pruned = run(args)
     doc["wall_seconds"] = time.perf_counter() - start

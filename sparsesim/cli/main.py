@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from sparsesim.cli.output_paths import check_outputs
 from sparsesim.cli.parser import Parser, non_negative_int
 from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.simulator.atomic_file import write_atomically
@@ -63,6 +64,7 @@ def simulate(argv: Sequence[str]) -> int:
                              "the limits (see README, Bad input and limits)")
     command.add_arguments(parser)
     args = parser.parse_args(argv)
+    check_outputs({"--json": args.json, "--plot": args.plot})
     output = command.run(args)
     print(output.text)
     if args.json:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, replace
@@ -21,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from sparsesim.cli.output_paths import check_outputs
 from sparsesim.cli.parser import (
     Parser,
     fraction,
@@ -31,7 +31,7 @@ from sparsesim.cli.parser import (
     positive_int,
 )
 from sparsesim.simulator.atomic_file import write_atomically
-from sparsesim.simulator.errors import ConfigError, UserError
+from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads.mnist import Mnist, load_mnist
 from sparsesim.workloads.model_file import save_model
 from sparsesim.workloads.nn.layers import Dense
@@ -254,11 +254,7 @@ def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     if args.plot and args.procedure == "prune":
         raise ConfigError("--plot is for --procedure sensitivity or lottery")
-    for path in (args.out, args.json, args.plot):
-        folder = os.path.dirname(path) if path else ""
-        if folder and not os.path.isdir(folder):
-            raise UserError(f"cannot write {path}: folder {folder} does not exist; create it "
-                            "first")
+    check_outputs({"--out": args.out, "--json": args.json, "--plot": args.plot})
     start = time.perf_counter()
     data = load_mnist()
     figure = None
