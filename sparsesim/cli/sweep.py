@@ -14,42 +14,80 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import os
 import sys
 import tomllib
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from sparsesim.cli.output_paths import check_output_path
 from sparsesim.cli.registry import ACCELERATORS
+from sparsesim.cli.sweep_pool import pool_results, sigterm_as_interrupt
 from sparsesim.cli.sweep_store import ResultsFile, parse_value
+from sparsesim.simulator.energy import did_you_mean
 from sparsesim.simulator.errors import UserError
+from sparsesim.simulator.resources import refuse_beyond
+
+FILE_KEYS = {"accel": str, "workloads": list, "seeds": list, "engine": str, "grid": dict}
+MAX_RUNS = 100_000  # runs one sweep may hold without --force; not published: our choice
+MAX_GRID_FILE_BYTES = 1 << 20
+MAX_WORKERS = 4 * (os.cpu_count() or 1)
+SCHEDULER_TIMEOUT_S = 10  # seconds to wait for a Dask scheduler to answer
 
 
 def parse_grid(items: Sequence[str]) -> dict[str, list[Any]]:
     grid: dict[str, list[Any]] = {}
     for item in items:
         key, sep, values = item.partition("=")
-        if not sep or not key or not values:
-            raise UserError(f"sweep: grid entry {item!r} must look like key=v1,v2,...")
-        grid[key.strip().replace("-", "_")] = [parse_value(v.strip()) for v in values.split(",")]
+        parts = [v.strip() for v in values.split(",")]
+        if not sep or not key.strip() or not all(parts):
+            raise UserError(f"sweep: grid entry {item!r} must look like key=v1,v2,... "
+                            "with no empty value")
+        name = key.strip().replace("-", "_")
+        if name in grid:
+            raise UserError(f"sweep: grid key {name!r} is given twice; list its values once")
+        grid[name] = [parse_value(v) for v in parts]
     return grid
 
 
 def read_grid_file(path: str) -> dict[str, Any]:
+    """The sweep TOML file, every key and type checked (unknown keys are refused)."""
+    if not os.path.isfile(path):
+        what = "not found" if not os.path.exists(path) else "is not a regular file"
+        raise UserError(f"sweep: grid file {path} {what}; give a .toml file")
+    if os.path.getsize(path) > MAX_GRID_FILE_BYTES:
+        raise UserError(f"sweep: grid file {path} is over {MAX_GRID_FILE_BYTES} bytes; give "
+                        "a sweep .toml file")
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise UserError(f"sweep: grid file {path} not found") from None
+            data = tomllib.loads(handle.read().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UserError(f"sweep: grid file {path} is not UTF-8 text; give a .toml file") from None
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"sweep: grid file {path} is not valid TOML ({exc})") from None
-    grid = data.get("grid", {})
-    if not isinstance(grid, dict) or not all(isinstance(v, list) for v in grid.values()):
-        raise UserError(f"sweep: in {path}, [grid] must map each key to a list of values")
+    for key, value in data.items():
+        if key not in FILE_KEYS:
+            raise UserError(f"sweep: unknown key {key!r} in {path}"
+                            f"{did_you_mean(key, FILE_KEYS)}")
+        if not isinstance(value, FILE_KEYS[key]):
+            kind = FILE_KEYS[key].__name__.replace("dict", "table").replace("str", "string")
+            raise UserError(f"sweep: in {path}, {key} must be a {kind}, got {value!r:.40}")
+    for key in ("workloads", "seeds"):
+        if key in data and not data[key]:
+            raise UserError(f"sweep: in {path}, {key} is an empty list; give at least one")
+    if not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
+               for s in data.get("seeds", [])):
+        raise UserError(f"sweep: in {path}, seeds must be whole numbers >= 0")
+    if not all(isinstance(w, str) for w in data.get("workloads", [])):
+        raise UserError(f"sweep: in {path}, workloads must be names in quotes")
+    for key, values in data.get("grid", {}).items():
+        if not isinstance(values, list) or not values:
+            raise UserError(f"sweep: in {path}, grid key {key!r} must be a non-empty list of "
+                            "values")
     return data
 
 
@@ -107,6 +145,9 @@ def build_specs(args: argparse.Namespace, file_data: dict[str, Any]) -> list[dic
     grid = {**{k.replace("-", "_"): v for k, v in file_data.get("grid", {}).items()},
             **parse_grid(args.grid or [])}
     seeds = args.seed if args.seed is not None else file_data.get("seeds", [0])
+    runs = math.prod(len(v) for v in grid.values()) * len(workloads) * len(seeds)
+    refuse_beyond("this sweep", runs, MAX_RUNS, "runs", "use fewer grid values",
+                  getattr(args, "force", False))
     specs = []
     keys = list(grid)
     for values in itertools.product(*(grid[k] for k in keys)):
@@ -118,17 +159,27 @@ def build_specs(args: argparse.Namespace, file_data: dict[str, Any]) -> list[dic
     return specs
 
 
+def connect(scheduler: str) -> Any:
+    """A Dask client of `scheduler`, or one line saying why there is none."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UserError("sweep: --scheduler needs Dask; pip install 'sparsesim[dask]'") from None
+    try:
+        return Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+    except Exception as exc:  # noqa: BLE001 - any failure to connect is the user's address
+        raise UserError(f"sweep: cannot reach the Dask scheduler {scheduler!r} within "
+                        f"{SCHEDULER_TIMEOUT_S} s ({type(exc).__name__}); check the address, "
+                        "e.g. tcp://host:8786") from None
+
+
 def finished_records(pending: list[dict[str, Any]], workers: int,
                      scheduler: str | None) -> Iterator[dict[str, Any]]:
     """Yield records as runs finish, from a local pool or a Dask cluster."""
     if scheduler:
-        try:
-            from distributed import Client
-            from distributed import as_completed as dask_completed
-        except ImportError:
-            raise UserError("sweep: --scheduler needs Dask; pip install 'sparsesim[dask]'"
-                            ) from None
-        with Client(scheduler) as client:
+        from distributed import as_completed as dask_completed
+
+        with connect(scheduler) as client:
             futures = [client.submit(run_point, spec, pure=False) for spec in pending]
             for future in dask_completed(futures):
                 yield future.result()
@@ -136,9 +187,7 @@ def finished_records(pending: list[dict[str, Any]], workers: int,
     if workers == 1:
         yield from map(run_point, pending)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for future in as_completed([pool.submit(run_point, spec) for spec in pending]):
-            yield future.result()
+    yield from pool_results(run_point, pending, workers)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -157,26 +206,39 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
                         help="local worker processes (default: all cores)")
     parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    parser.add_argument("--force", action="store_true",
+                        help=f"run a sweep of more than {MAX_RUNS} runs")
     return parser
 
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
+    if args.workers > MAX_WORKERS:
+        raise UserError(f"sweep: --workers {args.workers} is more than {MAX_WORKERS} (four per "
+                        "core); use fewer")
     out = Path(args.out)
-    if not out.parent.is_dir():
-        raise UserError(f"sweep: folder {out.parent} does not exist; create it first")
+    check_output_path("--out", args.out)
     specs = build_specs(args, read_grid_file(args.file) if args.file else {})
     results = ResultsFile(out)
+    results.check_owned()
     done = results.done_keys()
     pending = [spec for spec in specs if run_key(spec) not in done]
+    if args.scheduler and pending:
+        connect(args.scheduler).close()  # an unreachable scheduler fails before any output
     print(f"sweep: {len(specs)} runs, {len(specs) - len(pending)} already in {out}, "
           f"{len(pending)} to do", file=sys.stderr)
-    bad = 0
-    with tqdm(total=len(pending), unit="run", file=sys.stderr) as bar:
-        for record in finished_records(pending, args.workers, args.scheduler):
-            results.append(record)
-            bad += not record["output_ok"]
-            bar.update(1)
+    bad = finished = 0
+    try:
+        with sigterm_as_interrupt(), tqdm(total=len(pending), unit="run", file=sys.stderr) as bar:
+            for record in finished_records(pending, args.workers, args.scheduler):
+                results.append(record)
+                bad += not record["output_ok"]
+                finished += 1
+                bar.update(1)
+    except KeyboardInterrupt:
+        print(f"sweep: interrupted after {finished} of {len(pending)} runs, all saved in {out}; "
+              "run the same command to resume", file=sys.stderr)
+        return 130
     print(f"wrote {out}")
     if bad:
         print(f"sweep: {bad} runs have output_ok false", file=sys.stderr)

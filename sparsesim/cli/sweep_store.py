@@ -42,7 +42,8 @@ class ResultsFile:
         """Every complete record (CSV rows come back with a `grid` dict)."""
         if not self.path.exists():
             return []
-        text = self.path.read_text(encoding="utf-8")
+        self.check_owned()
+        text = self.path.read_bytes().decode("utf-8", errors="replace")
         if not self.csv:
             return [record for record in map(_json_or_none, text.splitlines()) if record]
         lines = text.splitlines()
@@ -61,8 +62,38 @@ class ResultsFile:
     def done_keys(self) -> set[str]:
         return {record["run_key"] for record in self.read() if "run_key" in record}
 
+    def check_owned(self) -> None:
+        """Refuse a file sparsesim did not write as a results file (recognised by its CSV
+        header or its first JSON line), so a sweep never appends to a user's own file."""
+        if self._empty():
+            return
+        with open(self.path, "rb") as handle:
+            first = handle.readline(1 << 20).decode("utf-8", errors="replace")
+        if self.csv:
+            header = next(csv.reader([first]), [])
+            ours = tuple(header[:len(FIXED_COLUMNS)]) == FIXED_COLUMNS and header[-1:] == [
+                END_COLUMN]
+        else:
+            record = _json_or_none(first)
+            ours = record is not None and "run_key" in record
+        if not ours:
+            kind = "CSV header" if self.csv else "first line"
+            raise UserError(f"{self.path} is not a results file sparsesim wrote (its {kind} is "
+                            "not a sweep's); give a new --out file")
+
+    def drop_torn_tail(self) -> None:
+        """Cut a last line left unfinished by a killed sweep (its run is done again), so
+        the next append starts on a line of its own and CSV readers see whole rows."""
+        if self._empty() or self._ends_with_newline():
+            return
+        with open(self.path, "rb+") as handle:
+            data = handle.read()
+            handle.truncate(data.rfind(b"\n") + 1)
+            handle.flush()
+            os.fsync(handle.fileno())
+
     def append(self, record: dict[str, Any]) -> None:
-        """Append one record and force it to disk; never rewrites what is there."""
+        """Append one record and force it to disk; never rewrites a complete record."""
         if self.csv:
             columns = [*FIXED_COLUMNS, *(f"grid.{k}" for k in record["grid"]), *TOTAL_COLUMNS,
                        END_COLUMN]
@@ -76,9 +107,8 @@ class ResultsFile:
             data = buffer.getvalue().encode()
         else:
             data = json.dumps(record, sort_keys=True).encode() + b"\n"
+        self.drop_torn_tail()
         with open(self.path, "ab") as handle:
-            if not self._empty() and not self._ends_with_newline():
-                handle.write(b"\n")  # close a line cut short by a kill
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -1,0 +1,60 @@
+"""Local worker processes for a sweep that stop with it.
+
+Ctrl-C and SIGTERM reach only the parent's handler (workers ignore SIGINT, so a
+Ctrl-C in the terminal prints no worker tracebacks); the parent then terminates the
+pool at once instead of waiting for runs in progress. A worker whose parent dies
+(kill -9) notices within half a second and exits.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+PARENT_POLL_SECONDS = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: ignore Ctrl-C (the parent handles it), die quietly on SIGTERM
+    (the parent's terminate), and exit when orphaned."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def pool_results(function: Callable[[Any], Any], items: Iterable[Any],
+                 workers: int) -> Iterator[Any]:
+    """Yield function(item) for every item as the runs finish, in `workers` processes."""
+    pool = multiprocessing.Pool(workers, initializer=_exit_with_parent,
+                                initargs=(os.getpid(),))
+    try:
+        yield from pool.imap_unordered(function, items)
+        pool.close()
+    finally:
+        pool.terminate()  # at once on an error or interrupt; a no-op once all are done
+        pool.join()
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises KeyboardInterrupt like Ctrl-C does."""
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
