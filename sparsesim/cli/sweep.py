@@ -220,7 +220,7 @@ def main(argv: Sequence[str]) -> int:
     check_output_path("--out", args.out)
     specs = build_specs(args, read_grid_file(args.file) if args.file else {})
     results = ResultsFile(out)
-    results.check_owned()
+    results.check_owned(fix="give a new --out file")
     done = results.done_keys()
     pending = [spec for spec in specs if run_key(spec) not in done]
     if args.scheduler and pending:

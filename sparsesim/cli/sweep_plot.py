@@ -10,11 +10,13 @@ the JSON-lines or CSV file a sweep wrote. One curve per value of the
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sparsesim.cli.output_paths import check_output_path
 from sparsesim.cli.sweep_store import ResultsFile
 from sparsesim.simulator.errors import UserError
 
@@ -25,6 +27,8 @@ Y_KEYS = ("cycles", "seconds", "pe_utilization", "load_efficiency", "macs_useful
 def read_records(path: str) -> list[dict[str, Any]]:
     if not Path(path).exists():
         raise UserError(f"plot: results file {path} not found")
+    if not Path(path).is_file():
+        raise UserError(f"plot: {path} is not a regular file; give a sweep's results file")
     records = ResultsFile(path).read()
     if not records:
         raise UserError(f"plot: {path} holds no sweep results")
@@ -45,7 +49,23 @@ def curves(records: list[dict[str, Any]], x: str, y: str,
     for record in records:
         label = ", ".join(f"{k}={value_of(record, k)}" for k in series) or y
         lines[label].append((value_of(record, x), value_of(record, y)))
+    for label, points in lines.items():
+        for axis, key, values in (("x", x, [p[0] for p in points]),
+                                  ("y", y, [p[1] for p in points])):
+            kinds = {_kind(v) for v in values}
+            if len(kinds) > 1 or (axis == "y" and kinds != {"number"}):
+                raise UserError(f"plot: {key} values in {label!r} are "
+                                f"{' and '.join(sorted(kinds))}; the {axis} axis needs "
+                                f"{'numbers' if axis == 'y' else 'one kind of value'}")
     return {label: sorted(points) for label, points in sorted(lines.items())}
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "missing" if value is None else "text"
 
 
 def main(argv: Sequence[str]) -> int:
@@ -60,6 +80,9 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--logx", action="store_true", help="log2 x axis")
     parser.add_argument("--out", required=True, help="PNG path")
     args = parser.parse_args(argv)
+    check_output_path("--out", args.out)
+    if os.path.realpath(args.out) == os.path.realpath(args.results):
+        raise UserError("plot: --out names the results file itself; give a .png path")
     records = read_records(args.results)
     if args.series is None:
         grid_keys = [k for k in records[0].get("grid", {}) if k != args.x]

@@ -62,7 +62,7 @@ class ResultsFile:
     def done_keys(self) -> set[str]:
         return {record["run_key"] for record in self.read() if "run_key" in record}
 
-    def check_owned(self) -> None:
+    def check_owned(self, fix: str = "give a file written by `sparsesim sweep`") -> None:
         """Refuse a file sparsesim did not write as a results file (recognised by its CSV
         header or its first JSON line), so a sweep never appends to a user's own file."""
         if self._empty():
@@ -79,7 +79,7 @@ class ResultsFile:
         if not ours:
             kind = "CSV header" if self.csv else "first line"
             raise UserError(f"{self.path} is not a results file sparsesim wrote (its {kind} is "
-                            "not a sweep's); give a new --out file")
+                            "not a sweep's); " + fix)
 
     def drop_torn_tail(self) -> None:
         """Cut a last line left unfinished by a killed sweep (its run is done again), so
