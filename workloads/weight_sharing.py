@@ -26,6 +26,9 @@ class SharedWeights:
         return self.codebook.astype(np.float64)[self.codes]
 
 
+MAX_ENTRIES = 256  # codes are uint8
+
+
 def share_weights(values: np.ndarray, entries: int = 16,
                   max_iterations: int = 100) -> SharedWeights:
     """Cluster nonzero `values` to a codebook of `entries` 16-bit values.
@@ -34,8 +37,9 @@ def share_weights(values: np.ndarray, entries: int = 16,
     initialization), then Lloyd iterations run until no assignment changes. Sets with
     fewer distinct values than clusters are kept exactly.
     """
-    if entries < 2:
-        raise WorkloadError(f"weight sharing needs a codebook of >= 2 entries, got {entries}")
+    if not 2 <= entries <= MAX_ENTRIES:
+        raise WorkloadError(f"weight sharing needs a codebook of 2..{MAX_ENTRIES} entries "
+                            f"(codes are stored in one byte), got {entries}")
     values = np.asarray(values, dtype=np.float64).ravel()
     if not np.all(np.isfinite(values)):
         raise WorkloadError("weight sharing: weights contain NaN or infinity; fix the model")

@@ -45,8 +45,10 @@ from sparsesim.workloads.pruning.methods import (
     prune_masks,
 )
 from sparsesim.workloads.pruning.sharing import share_layer
+from sparsesim.workloads.weight_sharing import MAX_ENTRIES
 
 PROCEDURES = ("prune", "sensitivity", "lottery")
+DEFAULT_SPARSITY = 0.92
 
 
 def build_parser() -> Parser:
@@ -58,7 +60,7 @@ def build_parser() -> Parser:
                    help="prune (default), sensitivity scan, or lottery-ticket search")
     p.add_argument("--model", choices=sorted(MODELS), default="lenet300")
     p.add_argument("--method", choices=sorted(METHODS), default="magnitude")
-    p.add_argument("--sparsity", type=fraction, default=0.92,
+    p.add_argument("--sparsity", type=fraction,
                    help="fraction of weights removed (default 0.92; nm sets its own, "
                         "1 - N/M)")
     p.add_argument("--iterations", type=positive_int, default=1,
@@ -128,6 +130,31 @@ def layer_table(network: Network) -> str:
     rows += ["-" * len(head),
              f"{'total':8s} {'':>16s} {total:9d} {kept:9d} {1 - kept / total:9.4f}"]
     return "\n".join(rows)
+
+
+def check_method_options(args: argparse.Namespace) -> None:
+    """Refuse, before training, options the method cannot honour; set --sparsity (nm
+    fixes its own, 1 - N/M)."""
+    if args.method == "nm":
+        implied = 1 - args.nm[0] / args.nm[1]
+        if args.nm[0] >= args.nm[1]:
+            raise ConfigError(f"--nm {args.nm[0]}:{args.nm[1]} keeps every weight; N must be "
+                              "smaller than M")
+        if args.sparsity is not None and args.sparsity != implied:
+            raise ConfigError(f"--method nm prunes to sparsity 1 - N/M = {implied:g}; drop "
+                              f"--sparsity {args.sparsity:g} or change --nm")
+        args.sparsity = implied
+    elif args.sparsity is None:
+        args.sparsity = DEFAULT_SPARSITY
+    if args.share_weights is not None and not 2 <= args.share_weights <= MAX_ENTRIES:
+        raise ConfigError(f"--share-weights must be 2..{MAX_ENTRIES} (codes are stored in one "
+                          f"byte), got {args.share_weights}")
+    if args.method == "block":
+        for name, w in build_model(args.model, seed=args.seed).weights.items():
+            rows, cols = w.shape[0], w.size // w.shape[0]
+            if args.block[0] > rows or args.block[1] > cols:
+                raise ConfigError(f"--block {args.block[0]}x{args.block[1]} is larger than "
+                                  f"layer {name} ({rows}x{cols}); use a block that fits")
 
 
 def run_prune(args: argparse.Namespace, data: Mnist) -> tuple[str, dict[str, Any]]:
@@ -255,6 +282,7 @@ def main(argv: Sequence[str]) -> int:
     if args.plot and args.procedure == "prune":
         raise ConfigError("--plot is for --procedure sensitivity or lottery")
     check_outputs({"--out": args.out, "--json": args.json, "--plot": args.plot})
+    check_method_options(args)
     start = time.perf_counter()
     data = load_mnist()
     figure = None

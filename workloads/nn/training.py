@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.errors import ConfigError, WorkloadError
 from sparsesim.workloads.nn.blas_threads import single_threaded_blas
 from sparsesim.workloads.nn.network import Network, Weights
 
@@ -76,15 +76,23 @@ def _train(network: Network, images: np.ndarray, labels: np.ndarray, config: Tra
         losses = []
         for start in range(0, len(images), config.batch_size):
             batch = order[start:start + config.batch_size]
-            logits, caches = network.forward(images[batch])
-            loss, dlogits = softmax_cross_entropy(logits, labels[batch])
-            grads = network.backward(dlogits, caches)
-            _step(network.weights, grads, velocity, config, masks)
+            with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+                logits, caches = network.forward(images[batch])
+                loss, dlogits = softmax_cross_entropy(logits, labels[batch])
+                grads = network.backward(dlogits, caches)
+                _step(network.weights, grads, velocity, config, masks)
+            if not np.isfinite(loss):
+                raise WorkloadError(f"training diverged in epoch {step // batches + 1} (loss "
+                                    f"{loss}); lower the learning rate (now "
+                                    f"{config.learning_rate:g})")
             losses.append(loss)
             step += 1
             if progress is not None:
                 progress(step, total, float(np.mean(losses)))
         epoch_loss = float(np.mean(losses))
+    if not all(np.all(np.isfinite(w)) for w in network.weights.values()):
+        raise WorkloadError(f"training diverged (weights reached NaN or infinity); lower the "
+                            f"learning rate (now {config.learning_rate:g})")
     return epoch_loss
 
 

@@ -18,6 +18,9 @@ def block_mask(weights: np.ndarray, sparsity: float, block: tuple[int, int] = (4
         raise ConfigError(f"block shape must be >= 1 x 1, got {bh} x {bw}")
     matrix = weights.reshape(weights.shape[0], -1)
     rows, cols = matrix.shape
+    if bh > rows or bw > cols:
+        raise ConfigError(f"block {bh}x{bw} is larger than the {rows}x{cols} layer; use a "
+                          "block that fits every layer")
     gr, gc = -(-rows // bh), -(-cols // bw)
     padded = np.zeros((gr * bh, gc * bw))
     padded[:rows, :cols] = matrix
