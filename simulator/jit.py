@@ -2,20 +2,66 @@
 
 Kernels are cached on disk (a second process loads them instead of compiling) and
 never use fastmath: it would reorder floating-point sums and break bit-for-bit
-agreement with the SimPy reference.
+agreement with the SimPy reference. When numba could write its cache neither beside
+the kernel's source (an install owned by another user) nor in the user's cache folder
+(HOME not writable), kernels are compiled in memory instead, with one warning.
 """
 
 from __future__ import annotations
 
+import inspect
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
 import numba
+from numba.misc.appdirs import user_cache_dir
 
 JIT_OPTIONS = {"cache": True, "nogil": True, "fastmath": False}
+_warned: list[str] = []  # the fallback warning is given once per process
+
+
+def _writable(folder: Path) -> bool:
+    """Whether a file can be created in `folder` (made if missing), as numba will try."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError:
+        return False
+    return True
+
+
+def cache_usable(source_dir: Path, user_dir: Path) -> bool:
+    """Whether numba can cache a kernel from `source_dir`: in its __pycache__, or in the
+    user-wide cache folder `user_dir`, or in NUMBA_CACHE_DIR when that is set."""
+    if numba.config.CACHE_DIR:
+        return _writable(Path(numba.config.CACHE_DIR))
+    return _writable(source_dir / "__pycache__") or _writable(user_dir)
+
+
+def _cache_option(function) -> bool:
+    source_dir = Path(inspect.getfile(function)).resolve().parent
+    if cache_usable(source_dir, Path(user_cache_dir(appname="numba"))):
+        return True
+    if not _warned:
+        _warned.append(str(source_dir))
+        where = (f"in NUMBA_CACHE_DIR {numba.config.CACHE_DIR}" if numba.config.CACHE_DIR
+                 else f"beside {source_dir} nor in {user_cache_dir(appname='numba')}")
+        warnings.warn(f"numba cannot write its cache {where}; compiling kernels in memory "
+                      "(set NUMBA_CACHE_DIR to a writable folder to keep them)",
+                      RuntimeWarning, stacklevel=3)
+    return False
 
 
 def jit(function=None, *, inline: bool = False):
     """Compile `function` in nopython mode with the project's settings. `inline=True`
     inlines a helper into its callers (saves reference counting on array arguments)."""
-    options = dict(JIT_OPTIONS, inline="always" if inline else "never")
+    def compile_(f):
+        options = dict(JIT_OPTIONS, inline="always" if inline else "never",
+                       cache=_cache_option(f))
+        return numba.njit(**options)(f)
+
     if function is None:
-        return lambda f: numba.njit(**options)(f)
-    return numba.njit(**options)(function)
+        return compile_
+    return compile_(function)
