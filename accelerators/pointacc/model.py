@@ -61,6 +61,12 @@ def run(compiled: CompiledPointAcc, seed: int | None = None,
         tech: str = "45nm") -> list[SimResult]:
     """Run the convolution chain, then the set abstraction; every layer's maps and
     output are checked against numpy; energy comes from technology table `tech`."""
+    return run_with_output(compiled, seed, tech)[0]
+
+
+def run_with_output(compiled: CompiledPointAcc, seed: int | None = None,
+                    tech: str = "45nm") -> tuple[list[SimResult], np.ndarray]:
+    """`run`, plus the last layer's simulated output features (points x channels)."""
     workload, config = compiled.workload, compiled.config
     results = []
     coords, features = workload.coords, workload.features
@@ -82,7 +88,7 @@ def run(compiled: CompiledPointAcc, seed: int | None = None,
         results.append(build_result(layer_run, check, config, workload=workload.name,
                                     seed=seed, wall_seconds=wall,
                                     input_voxels=len(workload.coords), tech=tech))
-    return results
+    return results, layer_run.output
 
 
 @dataclass(frozen=True)
