@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from sparsesim.accelerators.ese import model as ese
 from sparsesim.accelerators.ese.pruning import DEFAULT_SPARSITY
 from sparsesim.cli.ese import compare
+from sparsesim.cli.output_paths import check_outputs
 from sparsesim.cli.parser import positive_int
 from sparsesim.simulator.errors import UserError
 from sparsesim.workloads.lstm_models import speaker_lstm
@@ -86,6 +87,8 @@ def imbalance(argv: Sequence[str]) -> int:
     from sparsesim.simulator.plots import save_png
 
     config = dataclasses.replace(ese.ESE_PAPER, pes_per_channel=args.pes)
+    paths = {suffix: f"{args.out_prefix}_{suffix}.png" for suffix in ("pe_cycles", "timeline")}
+    check_outputs({f"--out-prefix ({suffix})": path for suffix, path in paths.items()})
     model = speaker_lstm()
     model = model.with_frames(args.frames or len(model.frames))
     runs = compare(model, config, ("magnitude", "balanced"), sparsity=DEFAULT_SPARSITY,
@@ -93,7 +96,7 @@ def imbalance(argv: Sequence[str]) -> int:
     print(explain(runs, config, len(model.frames), DEFAULT_SPARSITY))
     for suffix, figure in (("pe_cycles", pe_cycles_figure(runs)),
                            ("timeline", timeline_figure(runs))):
-        path = f"{args.out_prefix}_{suffix}.png"
+        path = paths[suffix]
         save_png(figure, path)
         print(f"wrote {path}")
     return 0 if all(summary["output_ok"] for _, summary in runs.values()) else 1

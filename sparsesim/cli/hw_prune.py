@@ -32,6 +32,7 @@ from sparsesim.cli.parser import (
     positive_int,
 )
 from sparsesim.simulator.atomic_file import write_atomically
+from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads.mnist import load_mnist
 from sparsesim.workloads.model_file import save_model
 from sparsesim.workloads.nn.network import MODELS, Network, build_model
@@ -147,6 +148,9 @@ class Setup:
 def prepare(args: argparse.Namespace) -> Setup:
     mnist = load_mnist()
     data = carve_validation(mnist.train, mnist.test, args.validation_fraction, args.seed)
+    if args.probe_images > len(data.train.labels):
+        raise ConfigError(f"--probe-images {args.probe_images} is more than the "
+                          f"{len(data.train.labels)} training images; give at most that many")
     dense = build_model(args.model, seed=args.seed)
     dense_layers(dense)
     train(dense, data.train.images, data.train.labels,
