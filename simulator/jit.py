@@ -41,7 +41,10 @@ def cache_usable(source_dir: Path, user_dir: Path) -> bool:
 
 
 def _cache_option(function) -> bool:
-    source_dir = Path(inspect.getfile(function)).resolve().parent
+    source = Path(inspect.getfile(function))
+    if not source.is_file():  # defined in a REPL or exec'd string: numba cannot cache it
+        return False
+    source_dir = source.resolve().parent
     if cache_usable(source_dir, Path(user_cache_dir(appname="numba"))):
         return True
     if not _warned:
