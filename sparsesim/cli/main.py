@@ -90,4 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"sparsesim: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("sparsesim: interrupted; nothing was written after the interruption",
+              file=sys.stderr)
+        return 130
 
