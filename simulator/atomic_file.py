@@ -23,13 +23,8 @@ def write_atomically(path: str | os.PathLike, write: Callable[[IO[bytes]], None]
         raise UserError(f"cannot write {path}: folder {folder} does not exist; create it first")
     mode = 0o666 & ~_umask()  # what open() would give a new file
     if target.exists():
-        existing = os.stat(target).st_mode
-        if stat.S_ISDIR(existing):
-            raise UserError(f"cannot write {path}: it is a folder; give a file name")
-        if not stat.S_ISREG(existing):
-            raise UserError(f"cannot write {path}: it is not a regular file (a FIFO, device or "
-                            "socket); give the path of a file")
-        mode = stat.S_IMODE(existing)
+        refuse_special(f"cannot write {path}:", target)
+        mode = stat.S_IMODE(os.stat(target).st_mode)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -40,6 +35,16 @@ def write_atomically(path: str | os.PathLike, write: Callable[[IO[bytes]], None]
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def refuse_special(label: str, real: Path) -> None:
+    """UserError when the existing `real` path is a folder, FIFO, device or socket."""
+    mode = os.stat(real).st_mode
+    if stat.S_ISDIR(mode):
+        raise UserError(f"{label} it is a folder; give a file name")
+    if not stat.S_ISREG(mode):
+        raise UserError(f"{label} it is not a regular file (a FIFO, device or socket); give "
+                        "the path of a file")
 
 
 def _umask() -> int:

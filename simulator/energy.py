@@ -98,14 +98,7 @@ def load_table(name: str) -> TechTable:
 
 def _checked_table(path: Path, data: dict[str, Any]) -> TechTable:
     where = f"technology table {path}"
-    allowed = (*TEXT_KEYS, *POINT_TABLES, *SECTIONS)
-    for key in data:
-        if key not in allowed:
-            raise ConfigError(f"{where}: unknown key {key!r}{did_you_mean(key, allowed)}")
-    for key in allowed:
-        if key not in data:
-            raise ConfigError(f"{where}: missing {key!r}; copy the layout of "
-                              f"{TECH_DIR / '45nm.toml'}")
+    _check_keys(where, "", data, (*TEXT_KEYS, *POINT_TABLES, *SECTIONS))
     for key in TEXT_KEYS:
         if not isinstance(data[key], str):
             raise ConfigError(f"{where}: {key} must be a quoted string")
@@ -115,18 +108,27 @@ def _checked_table(path: Path, data: dict[str, Any]) -> TechTable:
         entries = data[section]
         if not isinstance(entries, dict):
             raise ConfigError(f"{where}: {section} must be a [{section}] table")
-        for key in entries:
-            if key not in keys:
-                raise ConfigError(f"{where}: unknown key {section}.{key}"
-                                  f"{did_you_mean(key, keys)}")
+        _check_keys(where, f"{section}.", entries, keys)
         for key in keys:
-            if key not in entries:
-                raise ConfigError(f"{where}: missing {section}.{key}")
             numbers[key] = _number(where, f"{section}.{key}", entries[key], minimum=0.0)
     return TechTable(name=data["name"], source=data["source"], points=points,
                      dram_64bit_pj=(numbers["access_64bit_pj_low"]
                                     + numbers["access_64bit_pj_high"]) / 2,
                      sram_leakage_pw_per_bit=numbers["sram_leakage_pw_per_bit"])
+
+
+def _check_keys(where: str, prefix: str, entries: dict[str, Any],
+                allowed: tuple[str, ...]) -> None:
+    """Every key of `entries` is allowed (else a did-you-mean) and every allowed key is
+    there (else the shipped table to copy)."""
+    for key in entries:
+        if key not in allowed:
+            raise ConfigError(f"{where}: unknown key '{prefix}{key}'"
+                              f"{did_you_mean(key, allowed)}")
+    for key in allowed:
+        if key not in entries:
+            raise ConfigError(f"{where}: missing '{prefix}{key}'; copy the layout of "
+                              f"{TECH_DIR / '45nm.toml'}")
 
 
 def _points(where: str, key: str, value: Any) -> tuple[tuple[float, float], ...]:

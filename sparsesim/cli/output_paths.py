@@ -8,10 +8,10 @@ A symlink is followed: its target is what gets written (see simulator/atomic_fil
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 
+from sparsesim.simulator.atomic_file import refuse_special
 from sparsesim.simulator.errors import UserError
 
 
@@ -19,12 +19,7 @@ def check_output_path(flag: str, path: str) -> Path:
     """The file `path` will really write (symlinks followed), or UserError."""
     real = Path(os.path.realpath(path))
     if real.exists():
-        mode = os.stat(real).st_mode
-        if stat.S_ISDIR(mode):
-            raise UserError(f"{flag} {path} is a folder; give a file name")
-        if not stat.S_ISREG(mode):
-            raise UserError(f"{flag} {path} is not a regular file (a FIFO, device or socket); "
-                            "give the path of a file")
+        refuse_special(f"{flag} {path}:", real)
     folder = real.parent
     if not folder.is_dir():
         raise UserError(f"{flag} {path}: folder {folder} does not exist; create it first")
