@@ -158,6 +158,9 @@ CASES = {
     "json and plot via link": ([*EIE, "--json", "{d}/link.json", "--plot", "{d}/target.json"],
                                "both name"),
     "images without images": ([*EIE, "--images", "3"], "--images applies to a model"),
+    "reference engine too long": (["--engine", "reference", "--workload", "alexnet"],
+                                  "7,042,751 events"),
+    "eie memory": (["--pes", "4096", "--workload", "vgg"], "MiB of memory"),
     # other designs
     "ese sparsity nan": (["--accel", "ese", "--sparsity", "nan"], "must be a finite number"),
     "ese sparsity one": (["--accel", "ese", "--sparsity", "1.5"], "must be in [0, 1)"),

@@ -18,8 +18,10 @@ from sparsesim.cli.parser import positive_float, positive_int
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import UserError
+from sparsesim.simulator.resources import EVENT_LIMIT, refuse_beyond, refuse_memory
 from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.eie_layers import WORKLOAD_NAMES
+from sparsesim.workloads.layer import Workload
 from sparsesim.workloads.model_file import load_model, load_test_set
 from sparsesim.workloads.shipped_models import SHIPPED_MODELS
 
@@ -85,6 +87,29 @@ def table(results: Sequence[SimResult], total: dict) -> str:
     return "\n".join(rows)
 
 
+# Host bytes per PE per matrix column (pointer, count and length arrays of the EIE-CSC
+# encoding and the engine, int64) and per stored entry; our estimate from alexnet at
+# 4096 PEs (a 2 GB peak), used to refuse runs that would not fit.
+BYTES_PER_PE_COLUMN = 48
+BYTES_PER_ENTRY = 16
+
+
+def check_cost(workload: Workload, config: eie.EIEConfig, engine: str, force: bool) -> None:
+    """Refuse, before simulating, a run whose memory or (SimPy engine) event count would
+    exceed the run limits: events are one per stored entry plus one per PE per column."""
+    columns = sum(layer.weights.shape[1] for layer in workload.layers)
+    entries = sum(layer.weights.nnz for layer in workload.layers)
+    memory = (BYTES_PER_PE_COLUMN * config.num_pes * max(layer.weights.shape[1] + 1
+                                                         for layer in workload.layers)
+              + BYTES_PER_ENTRY * entries)
+    refuse_memory(f"eie on {workload.name} at {config.num_pes} PEs", memory,
+                  "use fewer --pes or a smaller workload", force)
+    if engine == "reference":
+        refuse_beyond(f"the SimPy reference engine on {workload.name}",
+                      entries + config.num_pes * columns, EVENT_LIMIT, "events",
+                      "use --engine fast (identical results) or a smaller workload", force)
+
+
 def run(args: argparse.Namespace) -> CommandOutput:
     config = config_from_args(args)
     model_path = args.model or SHIPPED_MODELS.get(args.workload)
@@ -93,6 +118,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
     else:
         workload = named_workload(args.workload or DEFAULT_WORKLOAD, args.seed)
     load_table(args.tech)  # an unknown table fails here, before any simulation
+    check_cost(workload, config, args.engine, getattr(args, "force", False))
     test = load_test_set(model_path) if model_path else None
     if test is None and args.images is not None:
         raise UserError("--images applies to a model that carries test images (e.g. --workload "

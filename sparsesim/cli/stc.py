@@ -161,7 +161,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
     else:
         shapes = shapes_from_args(args)
         results = run_shapes(shapes, args.dtype, config, args.seed, tech=args.tech,
-                             force=args.force)
+                             force=getattr(args, "force", False))
     dense = sum(r.details["dense_cycles"] for r in results)
     sparse = sum(r.details["sparse_cycles"] for r in results)
     ok = all(r.output_ok for r in results)
