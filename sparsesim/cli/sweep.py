@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from sparsesim.cli.output_paths import check_output_path
 from sparsesim.cli.registry import ACCELERATORS
-from sparsesim.cli.sweep_pool import pool_results, sigterm_as_interrupt
+from sparsesim.cli.sweep_pool import interrupts, pool_results
 from sparsesim.cli.sweep_store import ResultsFile, parse_value
 from sparsesim.simulator.energy import did_you_mean
 from sparsesim.simulator.errors import UserError
@@ -228,16 +228,19 @@ def main(argv: Sequence[str]) -> int:
     print(f"sweep: {len(specs)} runs, {len(specs) - len(pending)} already in {out}, "
           f"{len(pending)} to do", file=sys.stderr)
     bad = finished = 0
+
+    def report() -> None:
+        print(f"\nsweep: interrupted after {finished} of {len(pending)} runs, all saved in "
+              f"{out}; run the same command to resume", file=sys.stderr, flush=True)
+
     try:
-        with sigterm_as_interrupt(), tqdm(total=len(pending), unit="run", file=sys.stderr) as bar:
+        with interrupts(report), tqdm(total=len(pending), unit="run", file=sys.stderr) as bar:
             for record in finished_records(pending, args.workers, args.scheduler):
                 results.append(record)
                 bad += not record["output_ok"]
                 finished += 1
                 bar.update(1)
     except KeyboardInterrupt:
-        print(f"sweep: interrupted after {finished} of {len(pending)} runs, all saved in {out}; "
-              "run the same command to resume", file=sys.stderr)
         return 130
     print(f"wrote {out}")
     if bad:

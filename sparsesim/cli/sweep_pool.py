@@ -48,13 +48,18 @@ def pool_results(function: Callable[[Any], Any], items: Iterable[Any],
 
 
 @contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM raises KeyboardInterrupt like Ctrl-C does."""
+def interrupts(on_interrupt: Callable[[], None]) -> Iterator[None]:
+    """Within the block, Ctrl-C and SIGTERM call `on_interrupt` at once (it prints the
+    one line), then raise KeyboardInterrupt to stop the work and its workers."""
     def handler(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C adds no traceback
+        on_interrupt()
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {signum: signal.signal(signum, handler)
+                for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, old in previous.items():
+            signal.signal(signum, old)
