@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -37,3 +42,14 @@ def custom_table(tmp_path, name: str, replace=()) -> str:
     path = tmp_path / f"{name}.toml"
     path.write_text(text)
     return str(path)
+
+
+def run_without_jit(script: str) -> None:
+    """Run `script` in a fresh interpreter with NUMBA_DISABLE_JIT=1 (kernels become plain
+    Python), from tests/ so it can import conftest; it must exit 0 and print "ok"."""
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=env,
+                          capture_output=True, text=True, timeout=900,
+                          cwd=os.path.dirname(__file__))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("ok")

@@ -2,14 +2,10 @@
 per-queue statistic, memory counts and the output vector bit for bit."""
 
 import dataclasses
-import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
-from conftest import layer_from_dense, random_layer
+from conftest import layer_from_dense, random_layer, run_without_jit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -84,7 +80,7 @@ def test_registered_flags_are_slower_at_shallow_queues():
 def test_kernels_run_as_plain_python():
     """With the JIT off (NUMBA_DISABLE_JIT=1) the kernels are readable Python that
     still agrees with the SimPy model, on both timings."""
-    script = textwrap.dedent("""
+    run_without_jit("""
         import dataclasses, numpy as np
         from sparsesim.accelerators.eie import model as eie
         from sparsesim.accelerators.eie.config import EIE_SAME_CYCLE_FIFO
@@ -99,8 +95,3 @@ def test_kernels_run_as_plain_python():
         assert not isinstance(fast.schedule, numba.core.dispatcher.Dispatcher)
         print("ok")
     """)
-    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                          text=True, timeout=600, cwd=os.path.dirname(__file__))
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "ok"
