@@ -22,7 +22,8 @@ from sparsesim.workloads.layer import Layer, Workload
 
 ENGINES = ("fast", "reference")  # the first is the default
 
-__all__ = ["EIE_PAPER", "ENGINES", "EIEConfig", "classify", "compile", "run", "run_workload"]
+__all__ = ["EIE_PAPER", "ENGINES", "CompiledWorkload", "EIEConfig", "classify", "compile",
+           "compile_workload", "run", "run_compiled", "run_workload"]
 
 
 def compile(layer: Layer, config: EIEConfig = EIE_PAPER) -> CompiledLayer:  # noqa: A001
@@ -60,18 +61,43 @@ def _run_with_output(compiled: CompiledLayer, engine: str, seed: int | None,
     return result, counters.output
 
 
-def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
-                 seed: int | None = None, tech: str = "45nm") -> list[SimResult]:
+@dataclasses.dataclass(frozen=True)
+class CompiledWorkload:
+    """Every layer of a workload encoded; in a chain, each layer after the first takes
+    the previous layer's simulated output when run."""
+
+    name: str
+    layers: tuple[CompiledLayer, ...]
+    chained: bool
+
+    def with_config(self, config: EIEConfig) -> CompiledWorkload:
+        """The same encodings under a config differing only in timing or energy fields."""
+        return dataclasses.replace(self, layers=tuple(layer.with_config(config)
+                                                      for layer in self.layers))
+
+
+def compile_workload(workload: Workload, config: EIEConfig = EIE_PAPER) -> CompiledWorkload:
+    return CompiledWorkload(workload.name, tuple(compile(layer, config)
+                                                 for layer in workload.layers), workload.chained)
+
+
+def run_compiled(compiled: CompiledWorkload, engine: str = "fast", seed: int | None = None,
+                 tech: str = "45nm") -> list[SimResult]:
     """Run every layer; in a chain each layer's input is the previous simulated output."""
     results = []
     previous: np.ndarray | None = None
-    for layer in workload.layers:
-        if workload.chained and previous is not None:
+    for layer in compiled.layers:
+        if compiled.chained and previous is not None:
             layer = layer.with_activations(previous)
-        result, previous = _run_with_output(compile(layer, config), engine, seed, workload.name,
-                                            tech)
+        result, previous = _run_with_output(layer, engine, seed, compiled.name, tech)
         results.append(result)
     return results
+
+
+def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
+                 seed: int | None = None, tech: str = "45nm") -> list[SimResult]:
+    """Compile and run every layer (see run_compiled)."""
+    return run_compiled(compile_workload(workload, config), engine, seed, tech)
 
 
 @dataclasses.dataclass(frozen=True)

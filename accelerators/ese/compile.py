@@ -8,8 +8,19 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sparsesim.accelerators.ese.config import ESEConfig
+from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads.formats import CSC, EIECSC
 from sparsesim.workloads.lstm import LSTMLayer, LSTMModel
+
+# Config fields the encoding depends on; every other field only changes timing or energy.
+ENCODING_FIELDS = ("pes_per_channel", "weight_bits", "relative_index_bits")
+
+
+def _check_encoding(old: ESEConfig, new: ESEConfig) -> None:
+    changed = [f for f in ENCODING_FIELDS if getattr(old, f) != getattr(new, f)]
+    if changed:
+        raise ConfigError(f"ESE: {', '.join(changed)} change the encoding; compile the model "
+                          "again for this config")
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,12 @@ class CompiledLSTM:
     config: ESEConfig
     layers: tuple[CompiledLSTMLayer, ...]
     frames: np.ndarray  # float64 (T, inputs of the first layer)
+
+    def with_config(self, config: ESEConfig) -> CompiledLSTM:
+        """The same encodings under a config differing only in timing or energy fields."""
+        _check_encoding(self.config, config)
+        return replace(self, config=config,
+                       layers=tuple(replace(layer, config=config) for layer in self.layers))
 
 
 def _encode(codes: np.ndarray, config: ESEConfig) -> EIECSC:

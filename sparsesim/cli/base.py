@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sparsesim.cli.sweep_hooks import SweepHooks
+
 
 @dataclass(frozen=True)
 class CommandOutput:
@@ -28,6 +30,4 @@ class AcceleratorCommand:
     workloads: tuple[str, ...]  # for --list
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], CommandOutput]
-    # For `sparsesim sweep` (None: the accelerator cannot be swept yet):
-    sweep_config: Callable[[dict[str, Any]], Any] | None = None  # grid point -> Config
-    sweep_run: Callable[..., list[Any]] | None = None  # (workload, config, *, engine, seed)
+    sweep: SweepHooks | None = None  # for `sparsesim sweep` (None: cannot be swept)

@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
 
 from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.eie.compile import ENCODING_FIELDS
 from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
 )
 from sparsesim.cli.eie_classify import classification
 from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.cli.sweep_hooks import SweepHooks, config_from_point
 from sparsesim.simulator.energy import load_table
-from sparsesim.simulator.errors import UserError
 from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
 from sparsesim.workloads.layer import Workload
@@ -47,20 +47,6 @@ def config_from_args(args: argparse.Namespace) -> eie.EIEConfig:
     return dataclasses.replace(eie.EIE_PAPER, **overrides)
 
 
-def sweep_config(point: dict[str, Any]) -> eie.EIEConfig:
-    """Config for one grid point; keys are CLI names (pes, queue_depth, clock_mhz) or
-    EIEConfig field names."""
-    fields = {f.name for f in dataclasses.fields(eie.EIEConfig)}
-    overrides = {}
-    for key, value in point.items():
-        field = FLAG_FIELDS.get(key, key)
-        if field not in fields:
-            raise UserError(f"sweep: unknown grid key {key!r} for eie; use one of "
-                            f"{', '.join(sorted(set(FLAG_FIELDS) | fields))}")
-        overrides[field] = value
-    return dataclasses.replace(eie.EIE_PAPER, **overrides)
-
-
 def named_workload(name: str, seed: int) -> Workload:
     """A benchmark layer or chain, or a model shipped with the package, by name."""
     if name in SHIPPED_MODELS:
@@ -68,8 +54,20 @@ def named_workload(name: str, seed: int) -> Workload:
     return benchmark_workload(name, seed)
 
 
-def sweep_run(workload: str, config: eie.EIEConfig, *, engine: str, seed: int) -> list[SimResult]:
-    return eie.run_workload(named_workload(workload, seed), config, engine=engine, seed=seed)
+def _sweep_run(compiled: eie.CompiledWorkload, config: eie.EIEConfig, engine: str,
+               seed: int) -> list[SimResult]:
+    return eie.run_compiled(compiled.with_config(config), engine=engine, seed=seed)
+
+
+SWEEP = SweepHooks(
+    default_workload=DEFAULT_WORKLOAD,
+    config=lambda point: config_from_point(eie.EIE_PAPER, point, FLAG_FIELDS, "eie"),
+    load=named_workload,
+    compile=eie.compile_workload,
+    run=_sweep_run,
+    encoding_fields=ENCODING_FIELDS,
+    load_model=lambda path, seed: load_model(path, seed=seed),
+)
 
 
 def totals(results: Sequence[SimResult]) -> dict:
@@ -144,6 +142,5 @@ COMMAND = AcceleratorCommand(
     workloads=(*WORKLOAD_NAMES, *SHIPPED_MODELS),
     add_arguments=add_arguments,
     run=run,
-    sweep_config=sweep_config,
-    sweep_run=sweep_run,
+    sweep=SWEEP,
 )

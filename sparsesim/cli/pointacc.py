@@ -12,6 +12,7 @@ from sparsesim.cli.base import (
     CommandOutput,
 )
 from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.cli.sweep_hooks import SweepHooks, config_from_point
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.point_clouds import CLOUD_NAMES, load_cloud, subsample
@@ -136,6 +137,22 @@ def run(args: argparse.Namespace) -> CommandOutput:
     return CommandOutput(heading + "\n" + table(results), document, ok, figure)
 
 
+def _sweep_load(name: str, seed: int):
+    """A shipped cloud, voxelized at its default voxel edge."""
+    return point_workload(load_cloud(name), DEFAULT_VOXEL[name], seed=seed)
+
+
+SWEEP = SweepHooks(
+    default_workload=DEFAULT_CLOUD,
+    config=lambda point: config_from_point(pointacc.POINTACC_DEFAULT, point, FLAG_FIELDS,
+                                           "pointacc"),
+    load=_sweep_load,
+    compile=lambda workload, config: workload,  # packing keys is cheap: done per run
+    run=lambda workload, config, engine, seed: pointacc.run(pointacc.compile(workload, config),
+                                                            seed=seed),
+)
+
+
 COMMAND = AcceleratorCommand(
     description="PointAcc (Lin et al., MICRO 2021): merge-sort mapping unit, sparse conv "
                 "and set abstraction on point clouds",
@@ -144,4 +161,5 @@ COMMAND = AcceleratorCommand(
     workloads=CLOUD_NAMES,
     add_arguments=add_arguments,
     run=run,
+    sweep=SWEEP,
 )
