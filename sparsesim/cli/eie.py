@@ -67,6 +67,7 @@ SWEEP = SweepHooks(
     run=_sweep_run,
     encoding_fields=ENCODING_FIELDS,
     load_model=lambda path, seed: load_model(path, seed=seed),
+    aliases=FLAG_FIELDS,
 )
 
 

@@ -143,6 +143,7 @@ SWEEP = SweepHooks(
     compile=_sweep_compile,
     run=_sweep_run,
     encoding_fields=ENCODING_FIELDS,
+    aliases=FLAG_FIELDS,
 )
 
 

@@ -150,6 +150,7 @@ SWEEP = SweepHooks(
     compile=lambda workload, config: workload,  # packing keys is cheap: done per run
     run=lambda workload, config, engine, seed: pointacc.run(pointacc.compile(workload, config),
                                                             seed=seed),
+    aliases=FLAG_FIELDS,
 )
 
 

@@ -8,8 +8,8 @@ clock, latencies, ...) on that one compiled form.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sparsesim.simulator.errors import UserError
@@ -27,20 +27,21 @@ class SweepHooks:
     run: Callable[[Any, Any, str, int], list[SimResult]]  # (compiled, config, engine, seed)
     encoding_fields: tuple[str, ...] = ()  # Config fields `compile` depends on
     load_model: Callable[[str, int], Any] | None = None  # (model file, seed); None: refused
+    aliases: Mapping[str, str] = field(default_factory=dict)  # grid key -> Config field
 
 
-def config_from_point(base: Any, point: dict[str, Any], aliases: dict[str, str],
+def config_from_point(base: Any, point: dict[str, Any], aliases: Mapping[str, str],
                       accel: str) -> Any:
     """`base` with the grid point's fields replaced; keys are Config field names or the
     accelerator's command-line names in `aliases`. The Config validates the values."""
-    fields = {f.name for f in dataclasses.fields(base)}
+    names = {f.name for f in dataclasses.fields(base)}
     overrides = {}
     for key, value in point.items():
-        field = aliases.get(key, key)
-        if field not in fields:
+        name = aliases.get(key, key)
+        if name not in names:
             raise UserError(f"sweep: unknown grid key {key!r} for {accel}; use one of "
-                            f"{', '.join(sorted(set(aliases) | fields))}")
-        overrides[field] = value
+                            f"{', '.join(sorted(set(aliases) | names))}")
+        overrides[name] = value
     return dataclasses.replace(base, **overrides)
 
 
