@@ -49,28 +49,38 @@ def test_content_key_tells_contents_apart():
 
 def test_a_compiled_layer_is_read_back_without_recomputing(cache, rng, monkeypatch):
     layer = random_layer(rng, 50, 40, 0.3, 0.5)
+    eie_encode = eie_compile._encode
     first = eie.compile(layer, eie.EIE_PAPER)
-    assert len(entries(cache)) == 1 and entries(cache)[0].suffix == ".npz"
+    assert [p.suffix for p in entries(cache)] == [".npz", ".npz"]  # codebook, encoding
 
     def fail(*_):
         raise AssertionError("encoded again instead of read from the cache")
 
     monkeypatch.setattr(eie_compile, "_encode", fail)
+    monkeypatch.setattr(eie_compile, "_share", fail)
     again = eie.compile(layer, dataclasses.replace(eie.EIE_PAPER, queue_depth_entries=2,
                                                    clock_mhz=100.0))  # timing fields only
     for field in ("v", "z", "ptr"):
         assert np.array_equal(getattr(first.encoding, field), getattr(again.encoding, field))
+    assert again.entry_local_rows.dtype == np.int64
+    assert np.array_equal(again.entry_local_rows, again.encoding.local_rows())
     assert np.array_equal(first.reference_weights, again.reference_weights)
     assert eie.run(again).output_ok
     with pytest.raises(AssertionError, match="encoded again"):  # encoding fields: a new key
         eie.compile(layer, dataclasses.replace(eie.EIE_PAPER, num_pes=3))
+    monkeypatch.setattr(eie_compile, "_encode", eie_encode)  # the codebook is PE-independent
+    assert eie.run(eie.compile(layer, dataclasses.replace(eie.EIE_PAPER, num_pes=3))).output_ok
+    with pytest.raises(AssertionError, match="encoded again"):
+        eie.compile(layer, dataclasses.replace(eie.EIE_PAPER, weight_index_bits=3))
 
 
 def test_entries_hold_no_pickles_and_no_temporary_files_remain(cache, rng):
     eie.compile(random_layer(rng, 30, 20, 0.4, 0.5), eie.EIE_PAPER)
-    (entry,) = entries(cache)
-    with np.load(entry, allow_pickle=False) as data:
-        assert {"v", "z", "ptr", "codes", "codebook"} == set(data.files)
+    names = set()
+    for entry in entries(cache):
+        with np.load(entry, allow_pickle=False) as data:
+            names |= set(data.files)
+    assert names == {"v", "z", "ptr", "local_rows", "codes", "codebook"}
 
 
 def test_a_damaged_entry_is_computed_again_and_replaced(cache):

@@ -12,7 +12,7 @@ from sparsesim.accelerators.eie.config import EIEConfig
 from sparsesim.simulator.disk_cache import cached, content_key, source_key
 from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads import weight_sharing
-from sparsesim.workloads.formats import EIECSC, eie_csc
+from sparsesim.workloads.formats import CSC, EIECSC, eie_csc
 from sparsesim.workloads.layer import Layer
 from sparsesim.workloads.weight_sharing import SharedWeights, share_weights
 
@@ -91,38 +91,51 @@ class CompiledLayer:
 
     def _moved(self, carried: tuple[str, ...], **changes) -> CompiledLayer:
         """A copy with fields changed; the cached properties named in `carried` (those
-        the change leaves valid) copied over instead of computed again."""
+        the change leaves valid) computed here once and copied over."""
         moved = replace(self, **changes)
-        moved.__dict__.update({k: self.__dict__[k] for k in carried if k in self.__dict__})
+        moved.__dict__.update({name: getattr(self, name) for name in carried})
         return moved
 
 
-def _encode(layer: Layer, config: EIEConfig) -> dict[str, np.ndarray]:
-    shared = share_weights(layer.weights.values, entries=config.codebook_entries)
-    codes = layer.weights.with_values(shared.codes)
+def _share(values: np.ndarray, entries: int) -> dict[str, np.ndarray]:
+    shared = share_weights(values, entries=entries)
+    return {"codes": shared.codes, "codebook": shared.codebook}
+
+
+def _encode(codes: CSC, config: EIEConfig) -> dict[str, np.ndarray]:
+    """The encoding, and its decoded local rows (the slowest decoding) in the smallest
+    unsigned type that holds them."""
     encoding = EIECSC.from_csc(codes, config.num_pes, config.weight_index_bits,
                                config.relative_row_bits)
-    return {"v": encoding.v, "z": encoding.z, "ptr": encoding.ptr, "codes": shared.codes,
-            "codebook": shared.codebook}
+    local_rows = encoding.local_rows()
+    small = np.min_scalar_type(int(local_rows.max(initial=0)))
+    return {"v": encoding.v, "z": encoding.z, "ptr": encoding.ptr,
+            "local_rows": local_rows.astype(small)}
 
 
 def compile_layer(layer: Layer, config: EIEConfig) -> CompiledLayer:
-    """Share the nonzero weights (k-means codebook) and encode them for `config.num_pes`;
-    the encoding is read from the disk cache when this layer's weights were encoded for
-    the same encoding fields before. The per-entry decodings the engines read are built
-    here too, outside their timing."""
+    """Share the nonzero weights (k-means codebook) and encode them for `config.num_pes`.
+    Both steps are read from the disk cache when this layer's weights went through them
+    before (the codebook with the same number of entries; the encoding with the same
+    encoding fields). The per-entry decodings the engines read are built here too,
+    outside their timing."""
     weights = layer.weights
-    key = content_key(source_key(sys.modules[__name__], weight_sharing, eie_csc),
-                      weights.shape, weights.values, weights.indices, weights.ptr,
-                      [getattr(config, f) for f in ENCODING_FIELDS])
-    arrays = cached("eie-encodings", key, lambda: _encode(layer, config))
-    encoding = EIECSC(tuple(weights.shape), config.num_pes, arrays["v"], arrays["z"],
-                      arrays["ptr"], config.weight_index_bits, config.relative_row_bits)
-    codebook = arrays["codebook"]
+    content = content_key(source_key(sys.modules[__name__], weight_sharing, eie_csc),
+                          weights.shape, weights.values, weights.indices, weights.ptr)
+    shared = cached("eie-codebooks", content_key(content, config.codebook_entries),
+                    lambda: _share(weights.values, config.codebook_entries))
+    codes = weights.with_values(shared["codes"])
+    encoded = cached("eie-encodings",
+                     content_key(content, [getattr(config, f) for f in ENCODING_FIELDS]),
+                     lambda: _encode(codes, config))
+    encoding = EIECSC(tuple(weights.shape), config.num_pes, encoded["v"], encoded["z"],
+                      encoded["ptr"], config.weight_index_bits, config.relative_row_bits)
+    codebook = shared["codebook"]
     rows, cols = weights.coordinates()
     compiled = CompiledLayer(layer.name, config, encoding, codebook,
                              np.asarray(layer.activations, dtype=np.float32), layer.relu,
-                             SharedWeights(arrays["codes"], codebook).values(), rows, cols)
+                             SharedWeights(shared["codes"], codebook).values(), rows, cols)
+    compiled.__dict__["entry_local_rows"] = encoded["local_rows"].astype(np.int64)
     for decoded in _DECODINGS:
         getattr(compiled, decoded)
     return compiled

@@ -68,6 +68,7 @@ SWEEP = SweepHooks(
     encoding_fields=ENCODING_FIELDS,
     load_model=lambda path, seed: load_model(path, seed=seed),
     aliases=FLAG_FIELDS,
+    warm_up=eie.warm_up,
 )
 
 

@@ -102,6 +102,8 @@ def build_specs(args: argparse.Namespace, file_data: dict[str, Any]) -> list[dic
                           "grid": point, "config": config})
     for spec in {sweep_worker.workload_key(s): s for s in specs}.values():
         sweep_worker.loaded(spec)  # a bad workload fails here; forked workers inherit it
+    if hooks.warm_up is not None:
+        hooks.warm_up(engine)  # likewise the engine's kernel
     return specs
 
 
@@ -203,6 +205,7 @@ def main(argv: Sequence[str]) -> int:
             results.append(record)
             bad += not record["output_ok"]
             bar.update(1)
+    results.sync()
     print(f"wrote {out}")
     if bad:
         print(f"sweep: {bad} runs have output_ok false", file=sys.stderr)

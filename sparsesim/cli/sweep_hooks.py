@@ -28,6 +28,7 @@ class SweepHooks:
     encoding_fields: tuple[str, ...] = ()  # Config fields `compile` depends on
     load_model: Callable[[str, int], Any] | None = None  # (model file, seed); None: refused
     aliases: Mapping[str, str] = field(default_factory=dict)  # grid key -> Config field
+    warm_up: Callable[[str], None] | None = None  # (engine): load kernels before forking
 
 
 def config_from_point(base: Any, point: dict[str, Any], aliases: Mapping[str, str],
