@@ -10,8 +10,13 @@ from conftest import random_layer
 
 from sparsesim.accelerators.eie import compile as eie_compile
 from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.ese import compile as ese_compile
+from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.config import ESE_PAPER
+from sparsesim.accelerators.ese.pruning import prune
 from sparsesim.simulator import disk_cache
 from sparsesim.simulator.disk_cache import ENV, CacheWarning, cache_dir, cached, content_key
+from sparsesim.workloads.lstm_models import lstm_workload
 
 
 @pytest.fixture
@@ -128,3 +133,14 @@ def test_cache_off_writes_nothing(tmp_path, monkeypatch, rng):
     monkeypatch.chdir(tmp_path)
     eie.compile(random_layer(rng, 30, 20, 0.4, 0.5))
     assert entries(tmp_path) == []
+
+
+def test_ese_encodings_are_read_back_and_run_the_same(cache, monkeypatch):
+    model = lstm_workload("ese-lstm", seed=1).with_frames(2)
+    model = prune(model, "balanced", 0.9, 8)
+    config = dataclasses.replace(ESE_PAPER, pes_per_channel=8)
+    first = ese.run(ese.compile(model, config))
+    monkeypatch.setattr(ese_compile, "CSC", None)  # encoding again would fail
+    again = ese.run(ese.compile(model, config))
+    assert again.output_ok and again.cycles == first.cycles
+    assert np.array_equal(again.hidden_states, first.hidden_states)
