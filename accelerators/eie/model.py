@@ -72,8 +72,8 @@ def warm_up(engine: str = "fast") -> None:
 
 @dataclasses.dataclass(frozen=True)
 class CompiledWorkload:
-    """Every layer of a workload encoded; in a chain, each layer after the first takes
-    the previous layer's simulated output when run."""
+    """Every layer of a workload encoded; in a chain each layer's input is replaced at run
+    time by the previous layer's simulated output."""
 
     name: str
     layers: tuple[CompiledLayer, ...]
@@ -87,12 +87,13 @@ class CompiledWorkload:
 
 def compile_workload(workload: Workload, config: EIEConfig = EIE_PAPER) -> CompiledWorkload:
     return CompiledWorkload(workload.name, tuple(compile(layer, config)
-                                                 for layer in workload.layers), workload.chained)
+                                                 for layer in workload.layers),
+                            workload.chained)
 
 
 def run_compiled(compiled: CompiledWorkload, engine: str = "fast", seed: int | None = None,
-                 tech: str = "45nm") -> list[SimResult]:
-    """Run every layer; in a chain each layer's input is the previous simulated output."""
+                 tech: str = "45nm") -> tuple[list[SimResult], np.ndarray]:
+    """Results per layer and the last layer's simulated output vector."""
     results = []
     previous: np.ndarray | None = None
     for layer in compiled.layers:
@@ -100,13 +101,13 @@ def run_compiled(compiled: CompiledWorkload, engine: str = "fast", seed: int | N
             layer = layer.with_activations(previous)
         result, previous = _run_with_output(layer, engine, seed, compiled.name, tech)
         results.append(result)
-    return results
+    return results, previous
 
 
 def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
                  seed: int | None = None, tech: str = "45nm") -> list[SimResult]:
-    """Compile and run every layer (see run_compiled)."""
-    return run_compiled(compile_workload(workload, config), engine, seed, tech)
+    """Run every layer; in a chain each layer's input is the previous simulated output."""
+    return run_compiled(compile_workload(workload, config), engine, seed, tech)[0]
 
 
 @dataclasses.dataclass(frozen=True)

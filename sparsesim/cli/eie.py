@@ -56,7 +56,7 @@ def named_workload(name: str, seed: int) -> Workload:
 
 def _sweep_run(compiled: eie.CompiledWorkload, config: eie.EIEConfig, engine: str,
                seed: int) -> list[SimResult]:
-    return eie.run_compiled(compiled.with_config(config), engine=engine, seed=seed)
+    return eie.run_compiled(compiled.with_config(config), engine=engine, seed=seed)[0]
 
 
 SWEEP = SweepHooks(
