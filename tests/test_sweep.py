@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.registry import DESIGNS
 from sparsesim.cli import main as sim
 from sparsesim.cli import sweep_worker
 from sparsesim.cli.registry import ACCELERATORS
@@ -161,15 +162,15 @@ def fresh_memo(monkeypatch):
 
 def counting_compiles(monkeypatch, accel: str) -> list:
     """Record every compile the sweep does for `accel`."""
-    command = ACCELERATORS[accel]
+    d = DESIGNS[accel]
+    encoding = ACCELERATORS[accel].sweep.encoding_fields
     calls = []
 
     def compile_counted(workload, config):
-        calls.append({f: getattr(config, f) for f in command.sweep.encoding_fields})
-        return command.sweep.compile(workload, config)
+        calls.append({f: getattr(config, f) for f in encoding})
+        return d.compile(workload, config)
 
-    hooks = dataclasses.replace(command.sweep, compile=compile_counted)
-    monkeypatch.setitem(ACCELERATORS, accel, dataclasses.replace(command, sweep=hooks))
+    monkeypatch.setitem(DESIGNS, accel, dataclasses.replace(d, compile=compile_counted))
     fresh_memo(monkeypatch)
     return calls
 

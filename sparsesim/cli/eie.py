@@ -8,17 +8,17 @@ from collections.abc import Sequence
 
 from sparsesim.accelerators.eie import model as eie
 from sparsesim.accelerators.eie.compile import ENCODING_FIELDS
+from sparsesim.accelerators.eie.design import named_workload
 from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
 )
 from sparsesim.cli.eie_classify import classification
 from sparsesim.cli.parser import positive_float, positive_int
-from sparsesim.cli.sweep_hooks import SweepHooks, config_from_point
+from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.result import SimResult
-from sparsesim.workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
-from sparsesim.workloads.layer import Workload
+from sparsesim.workloads.eie_layers import WORKLOAD_NAMES
 from sparsesim.workloads.model_file import load_model, load_test_set
 from sparsesim.workloads.shipped_models import SHIPPED_MODELS
 
@@ -47,27 +47,11 @@ def config_from_args(args: argparse.Namespace) -> eie.EIEConfig:
     return dataclasses.replace(eie.EIE_PAPER, **overrides)
 
 
-def named_workload(name: str, seed: int) -> Workload:
-    """A benchmark layer or chain, or a model shipped with the package, by name."""
-    if name in SHIPPED_MODELS:
-        return load_model(SHIPPED_MODELS[name], seed=seed)
-    return benchmark_workload(name, seed)
-
-
-def _sweep_run(compiled: eie.CompiledWorkload, config: eie.EIEConfig, engine: str,
-               seed: int) -> list[SimResult]:
-    return eie.run_compiled(compiled.with_config(config), engine=engine, seed=seed)[0]
-
-
 SWEEP = SweepHooks(
-    default_workload=DEFAULT_WORKLOAD,
-    config=lambda point: config_from_point(eie.EIE_PAPER, point, FLAG_FIELDS, "eie"),
-    load=named_workload,
-    compile=eie.compile_workload,
-    run=_sweep_run,
-    encoding_fields=ENCODING_FIELDS,
-    load_model=lambda path, seed: load_model(path, seed=seed),
     aliases=FLAG_FIELDS,
+    encoding_fields=ENCODING_FIELDS,
+    rebind=lambda compiled, config: compiled.with_config(config),
+    load_model=lambda path, seed, config: load_model(path, seed=seed),
     warm_up=eie.warm_up,
 )
 

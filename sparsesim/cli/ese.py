@@ -9,16 +9,15 @@ from typing import Any
 
 from sparsesim.accelerators.ese import model as ese
 from sparsesim.accelerators.ese.compile import ENCODING_FIELDS
-from sparsesim.accelerators.ese.pruning import DEFAULT_SPARSITY, SCHEMES, prune, run_scheme
+from sparsesim.accelerators.ese.pruning import DEFAULT_SPARSITY, SCHEMES, run_scheme
 from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
 )
 from sparsesim.cli.parser import positive_float, positive_int
-from sparsesim.cli.sweep_hooks import SweepHooks, config_from_point
+from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import ConfigError
-from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.lstm import LSTMModel
 from sparsesim.workloads.lstm_models import SPEAKER, WORKLOAD_NAMES, lstm_workload
 
@@ -124,26 +123,11 @@ def run(args: argparse.Namespace) -> CommandOutput:
     return CommandOutput(heading + "\n" + table(runs), document, ok, figure)
 
 
-def _sweep_compile(model: LSTMModel, config: ese.ESEConfig) -> ese.CompiledLSTM:
-    """The default pruning (balanced at DEFAULT_SPARSITY, over the config's PEs), then
-    the encoding."""
-    return ese.compile(prune(model, SCHEMES[0], DEFAULT_SPARSITY, config.pes_per_channel),
-                       config)
-
-
-def _sweep_run(compiled: ese.CompiledLSTM, config: ese.ESEConfig, engine: str,
-               seed: int) -> list[SimResult]:
-    return list(ese.run(compiled.with_config(config), engine=engine, seed=seed).layers)
-
-
 SWEEP = SweepHooks(
-    default_workload=SPEAKER,
-    config=lambda point: config_from_point(ese.ESE_PAPER, point, FLAG_FIELDS, "ese"),
-    load=lambda name, seed: lstm_workload(name, seed=seed),
-    compile=_sweep_compile,
-    run=_sweep_run,
-    encoding_fields=ENCODING_FIELDS,
     aliases=FLAG_FIELDS,
+    encoding_fields=ENCODING_FIELDS,
+    rebind=lambda compiled, config: compiled.with_config(config),
+    workload_fields=("pes_per_channel",),  # the design's workload prunes for its PEs
 )
 
 

@@ -12,7 +12,7 @@ from sparsesim.cli.base import (
     CommandOutput,
 )
 from sparsesim.cli.parser import positive_float, positive_int
-from sparsesim.cli.sweep_hooks import SweepHooks, config_from_point
+from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.point_clouds import (
@@ -141,21 +141,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
     return CommandOutput(heading + "\n" + table(results), document, ok, figure)
 
 
-def _sweep_load(name: str, seed: int):
-    """A shipped cloud, voxelized at its default voxel edge."""
-    return point_workload(load_cloud(name), DEFAULT_VOXEL[name], seed=seed)
-
-
-SWEEP = SweepHooks(
-    default_workload=DEFAULT_CLOUD,
-    config=lambda point: config_from_point(pointacc.POINTACC_DEFAULT, point, FLAG_FIELDS,
-                                           "pointacc"),
-    load=_sweep_load,
-    compile=lambda workload, config: workload,  # packing keys is cheap: done per run
-    run=lambda workload, config, engine, seed: pointacc.run(pointacc.compile(workload, config),
-                                                            seed=seed),
-    aliases=FLAG_FIELDS,
-)
+SWEEP = SweepHooks(aliases=FLAG_FIELDS)  # packing keys is cheap: compiled every point
 
 
 COMMAND = AcceleratorCommand(

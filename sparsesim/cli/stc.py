@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any
 
 from sparsesim.accelerators.stc import model as stc
 from sparsesim.accelerators.stc.energy import COMPONENTS
@@ -12,12 +11,12 @@ from sparsesim.accelerators.stc.result import BREAKDOWN_KEYS
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
 from sparsesim.cli.parser import positive_int
 from sparsesim.cli.stc_model_layers import SHIPPED_GEMM_MODELS, model_gemms
-from sparsesim.cli.sweep_hooks import SweepHooks, config_from_point
+from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.simulator.result import SimResult
-from sparsesim.workloads.gemm import GemmOperands, GemmShape, parse_gemm
-from sparsesim.workloads.numeric import NUMERIC_TYPES, numeric_type
+from sparsesim.workloads.gemm import GemmShape, parse_gemm
+from sparsesim.workloads.numeric import NUMERIC_TYPES
 from sparsesim.workloads.transformer_gemms import DEFAULT_TOKENS, MODELS, transformer_gemms
 
 DEFAULT_GEMM = "4096,4096,4096"
@@ -186,43 +185,10 @@ def run(args: argparse.Namespace) -> CommandOutput:
     return CommandOutput(text, document, ok, figure)
 
 
-SWEEP_DTYPE = "fp16"  # sweeps run in the default data type
-
-
-def sweep_config(point: dict[str, Any]) -> stc.STCConfig:
-    """A preset (grid key `preset`, default a100) with the point's fields replaced."""
-    rest = {k: v for k, v in point.items() if k != "preset"}
-    return config_from_point(stc.preset(point.get("preset", "a100")), rest, {}, "stc")
-
-
-def sweep_load(name: str, seed: int) -> list:
-    """Operands of a GEMM given as 'M,N,K', a transformer's linear layers (default token
-    counts) or a shipped 2:4 model's layers on its test images."""
-    if name in SHIPPED_GEMM_MODELS:
-        return model_gemms(SHIPPED_GEMM_MODELS[name], SWEEP_DTYPE, None, seed).operands
-    kind = numeric_type(SWEEP_DTYPE)
-    if name in MODELS:
-        return [GemmOperands(s, kind, seed) for tokens in DEFAULT_TOKENS
-                for s in transformer_gemms(name, tokens)]
-    if name.count(",") != 2:
-        raise WorkloadError(f"sweep: unknown stc workload {name!r}; give a GEMM as M,N,K or "
-                            f"one of {', '.join(sorted([*MODELS, *SHIPPED_GEMM_MODELS]))}")
-    return [GemmOperands(parse_gemm(name), kind, seed)]
-
-
-def _sweep_run(operands: list, config: stc.STCConfig, engine: str,
-               seed: int) -> list[SimResult]:
-    """Both kernels are planned per config (cheap); the operands are reused."""
-    return [stc.run(stc.compile_operands(ops, config)) for ops in operands]
-
-
-SWEEP = SweepHooks(
-    default_workload=DEFAULT_GEMM,
-    config=sweep_config,
-    load=sweep_load,
-    compile=lambda operands, config: operands,
-    run=_sweep_run,
-    load_model=lambda path, seed: model_gemms(path, SWEEP_DTYPE, None, seed).operands,
+SWEEP = SweepHooks(  # planning both kernels is cheap: compiled again every point
+    load_model=lambda path, seed, config: model_gemms(path, "fp16", None, seed).operands,
+    compile_model=lambda operands, config: [stc.compile_operands(ops, config)
+                                            for ops in operands],
 )
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from sparsesim.accelerators.registry import design
 from sparsesim.cli import sweep_worker
 from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.cli.sweep_store import ResultsFile, parse_value
@@ -74,8 +75,7 @@ def build_specs(args: argparse.Namespace, file_data: dict[str, Any]) -> list[dic
     if accel not in ACCELERATORS:
         raise UserError(f"sweep: unknown accelerator {accel!r}; choose one of "
                         f"{', '.join(sorted(ACCELERATORS))}")
-    command = ACCELERATORS[accel]
-    hooks = command.sweep
+    d, hooks = design(accel), ACCELERATORS[accel].sweep
     if hooks is None:
         raise UserError(f"sweep: --accel {accel} cannot be swept yet")
     models = args.model or file_data.get("models") or []
@@ -85,23 +85,25 @@ def build_specs(args: argparse.Namespace, file_data: dict[str, Any]) -> list[dic
         raise UserError("sweep: give --workload names or --model files, not both")
     sources = [{"workload": path, "model_digest": _model_digest(path)} for path in models]
     sources = sources or [{"workload": name} for name in
-                          args.workload or file_data.get("workloads") or [hooks.default_workload]]
-    engine = args.engine or file_data.get("engine") or command.engines[0]
-    if engine not in command.engines:
-        raise UserError(f"sweep: engine {engine!r} not available; use {', '.join(command.engines)}")
+                          args.workload or file_data.get("workloads") or d.workloads[:1]]
+    engine = args.engine or file_data.get("engine") or d.engines[0]
+    if engine not in d.engines:
+        raise UserError(f"sweep: engine {engine!r} not available; use {', '.join(d.engines)}")
     grid = {**{k.replace("-", "_"): v for k, v in file_data.get("grid", {}).items()},
             **parse_grid(args.grid or [])}
     seeds = args.seed if args.seed is not None else file_data.get("seeds", [0])
-    specs = []
+    specs, configs = [], {}
     keys = list(grid)
     for values in itertools.product(*(grid[k] for k in keys)):
         point = dict(zip(keys, values))
-        config = hooks.config(point).to_dict()  # validates before anything runs
+        config = sweep_worker.point_config(accel, point)  # validates before anything runs
         for source, seed in itertools.product(sources, seeds):
-            specs.append({"accel": accel, **source, "seed": seed, "engine": engine,
-                          "grid": point, "config": config})
-    for spec in {sweep_worker.workload_key(s): s for s in specs}.values():
-        sweep_worker.loaded(spec)  # a bad workload fails here; forked workers inherit it
+            spec = {"accel": accel, **source, "seed": seed, "engine": engine, "grid": point,
+                    "config": config.to_dict()}
+            configs.setdefault(sweep_worker.workload_key(spec), (spec, config))
+            specs.append(spec)
+    for spec, config in configs.values():
+        sweep_worker.loaded(spec, config)  # a bad workload fails here; forked workers inherit
     if hooks.warm_up is not None:
         hooks.warm_up(engine)  # likewise the engine's kernel
     return specs

@@ -1,9 +1,10 @@
-"""Where a sweep's runs happen, in this process or a long-lived worker process.
+"""Where a sweep's runs happen, in this process or a long-lived worker process, through
+the design registry (sparsesim.accelerators.registry) and the design's SweepHooks.
 
 A worker keeps what it loaded and compiled between grid points: each workload is loaded
-once, and compiled once per value of the accelerator's encoding fields; points that
-differ only in timing fields reuse that compiled form. Runs arrive in chunks of one
-encoding each, so a worker compiles a chunk's encoding once.
+once, and compiled once per value of the design's encoding fields; points that differ
+only in other fields reuse that compiled form. Runs arrive in chunks of one encoding
+each, so a worker compiles a chunk's encoding once.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from sparsesim.accelerators.protocol import Design
+from sparsesim.accelerators.registry import design
 from sparsesim.cli.registry import ACCELERATORS
-from sparsesim.cli.sweep_hooks import SweepHooks, encoding_key
+from sparsesim.cli.sweep_hooks import SweepHooks, config_from_point, fields_key
 from sparsesim.simulator.result import SimResult
 
 COMPILED_KEPT = 2  # compiled forms a worker keeps (memory: a big layer's is ~100 MB)
@@ -29,6 +32,11 @@ def hooks_of(accel: str) -> SweepHooks:
     return ACCELERATORS[accel].sweep
 
 
+def point_config(accel: str, point: dict[str, Any]) -> Any:
+    """The validated Config of a grid point."""
+    return config_from_point(design(accel), point, hooks_of(accel).aliases)
+
+
 def run_key(spec: dict[str, Any]) -> str:
     """Identity of a run: accelerator, workload (and model file content), seed, engine
     and the full config."""
@@ -36,33 +44,50 @@ def run_key(spec: dict[str, Any]) -> str:
 
 
 def workload_key(spec: dict[str, Any]) -> tuple:
-    return spec["accel"], spec["workload"], spec.get("model_digest"), spec["seed"]
+    """Runs with the same workload key share one loaded workload."""
+    return (spec["accel"], spec["workload"], spec.get("model_digest"), spec["seed"],
+            fields_key(hooks_of(spec["accel"]).workload_fields, spec["config"]))
 
 
-def loaded(spec: dict[str, Any]) -> Any:
+def loaded(spec: dict[str, Any], config: Any) -> Any:
     """The spec's workload, loaded once per process (a model file when it has a digest)."""
     key = workload_key(spec)
     if key not in _loaded:
-        hooks = hooks_of(spec["accel"])
-        load = hooks.load_model if "model_digest" in spec else hooks.load
-        _loaded[key] = load(spec["workload"], spec["seed"])
+        if "model_digest" in spec:
+            _loaded[key] = hooks_of(spec["accel"]).load_model(spec["workload"], spec["seed"],
+                                                              config)
+        else:
+            _loaded[key] = design(spec["accel"]).workload(spec["workload"], spec["seed"], config)
     return _loaded[key]
 
 
 def chunk_key(spec: dict[str, Any]) -> tuple:
     """Runs with the same chunk key share one compiled form."""
-    return (*workload_key(spec), encoding_key(hooks_of(spec["accel"]), spec["config"]))
+    return (*workload_key(spec),
+            fields_key(hooks_of(spec["accel"]).encoding_fields, spec["config"]))
 
 
-def _compiled_for(spec: dict[str, Any], config: Any) -> Any:
+def _compile(d: Design, hooks: SweepHooks, spec: dict[str, Any], config: Any) -> Any:
+    workload = loaded(spec, config)
+    if "model_digest" in spec and hooks.compile_model is not None:
+        return hooks.compile_model(workload, config)
+    return d.compile(workload, config)
+
+
+def compiled_for(spec: dict[str, Any], config: Any) -> Any:
+    """The compiled form of the spec's workload for `config`: compiled once per chunk
+    key and rebound to `config` when only fields outside the encoding differ."""
+    d, hooks = design(spec["accel"]), hooks_of(spec["accel"])
+    if hooks.encoding_fields is None:
+        return _compile(d, hooks, spec, config)
     key = chunk_key(spec)
     if key in _compiled:
         _compiled.move_to_end(key)
     else:
-        _compiled[key] = hooks_of(spec["accel"]).compile(loaded(spec), config)
+        _compiled[key] = _compile(d, hooks, spec, config)
         while len(_compiled) > COMPILED_KEPT:
             _compiled.popitem(last=False)
-    return _compiled[key]
+    return hooks.rebind(_compiled[key], config)
 
 
 def _ratio_or_none(numerator: float, denominator: float) -> float | None:
@@ -71,9 +96,9 @@ def _ratio_or_none(numerator: float, denominator: float) -> float | None:
 
 def run_point(spec: dict[str, Any]) -> dict[str, Any]:
     """Run one grid point and return its JSON record."""
-    hooks = hooks_of(spec["accel"])
-    config = hooks.config(spec["grid"])
-    results = hooks.run(_compiled_for(spec, config), config, spec["engine"], spec["seed"])
+    config = point_config(spec["accel"], spec["grid"])
+    results = list(design(spec["accel"]).run(compiled_for(spec, config), engine=spec["engine"],
+                                             seed=spec["seed"]).layers)
     return {"run_key": run_key(spec),
             **{k: spec[k] for k in ("accel", "workload", "seed", "engine", "grid", "config")},
             **totals(results), "layers": [r.to_dict() for r in results]}
