@@ -18,7 +18,7 @@ from sparsesim.accelerators.protocol import Design
 from sparsesim.accelerators.registry import design
 from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.cli.sweep_hooks import SweepHooks, config_from_point, fields_key
-from sparsesim.simulator.result import SimResult
+from sparsesim.document import totals
 
 COMPILED_KEPT = 2  # compiled forms a worker keeps (memory: a big layer's is ~100 MB)
 RUN_KEY_FIELDS = ("accel", "workload", "model_digest", "seed", "engine", "config")
@@ -90,10 +90,6 @@ def compiled_for(spec: dict[str, Any], config: Any) -> Any:
     return hooks.rebind(_compiled[key], config)
 
 
-def _ratio_or_none(numerator: float, denominator: float) -> float | None:
-    return numerator / denominator if denominator else None
-
-
 def run_point(spec: dict[str, Any]) -> dict[str, Any]:
     """Run one grid point and return its JSON record."""
     config = point_config(spec["accel"], spec["grid"])
@@ -102,28 +98,6 @@ def run_point(spec: dict[str, Any]) -> dict[str, Any]:
     return {"run_key": run_key(spec),
             **{k: spec[k] for k in ("accel", "workload", "seed", "engine", "grid", "config")},
             **totals(results), "layers": [r.to_dict() for r in results]}
-
-
-def totals(results: list[SimResult]) -> dict[str, Any]:
-    """Sums over layers; utilization and load efficiency weighted by PE-cycles (None
-    for a design that reports no PEs)."""
-    pe_cycles = sum(r.cycles * len(r.pe_busy_cycles) for r in results)
-    seconds = sum(r.seconds for r in results)
-    energies = [r.energy_pj for r in results]
-    energy = None if any(e is None for e in energies) else sum(energies)
-    return {
-        "cycles": sum(r.cycles for r in results),
-        "seconds": seconds,
-        "macs_useful": sum(r.macs_useful for r in results),
-        "pe_utilization": _ratio_or_none(sum(sum(r.pe_busy_cycles) for r in results),
-                                         pe_cycles),
-        "load_efficiency": None if not pe_cycles else
-        1 - sum(sum(r.pe_starved_cycles) for r in results) / pe_cycles,
-        "output_ok": all(r.output_ok for r in results),
-        "energy_pj": energy,
-        "power_w": None if energy is None else energy * 1e-12 / seconds,
-        "wall_seconds": sum(r.wall_seconds for r in results),
-    }
 
 
 def set_sink(queue: Any) -> None:
