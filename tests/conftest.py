@@ -1,9 +1,15 @@
-"""Shared helpers: small seeded layers for the EIE tests."""
+"""Shared helpers: small seeded layers for the EIE tests, and a loader of the CLI's JSON
+documents that validates each against the shipped schema."""
 
 from __future__ import annotations
 
+import json
 import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
 
+import jsonschema
 import numpy as np
 import pytest
 
@@ -46,3 +52,13 @@ def custom_table(tmp_path, name: str, replace=()) -> str:
 def _private_cache_dir(tmp_path_factory):
     """Tests (and the commands they start) cache into a fresh folder, not the user's."""
     os.environ[ENV] = str(tmp_path_factory.mktemp("sparsesim-cache"))
+
+
+SCHEMA = json.loads((resources.files("sparsesim") / "run_document.schema.json").read_text())
+
+
+def load_document(path: str | Path) -> dict[str, Any]:
+    """A run document written by --json, checked against the shipped JSON Schema."""
+    document = json.loads(Path(path).read_text())
+    jsonschema.validate(document, SCHEMA)
+    return document
