@@ -24,17 +24,19 @@ from sparsesim.accelerators.stc.config import (
     preset,
     with_frontend,
 )
+from sparsesim.accelerators.stc.fast import simulate_fast
 from sparsesim.accelerators.stc.functional import DEFAULT_CHECK_BUDGET_MACS, check_output
 from sparsesim.accelerators.stc.kernel import KernelPlan
 from sparsesim.accelerators.stc.library import Selection, select_kernel
 from sparsesim.accelerators.stc.result import build_result
 from sparsesim.accelerators.stc.simulate import simulate_kernel
 from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.errors import ConfigError
 from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.gemm import GemmOperands, GemmShape, MatrixOperands
 from sparsesim.workloads.numeric import numeric_type
 
-ENGINES = ("reference",)
+ENGINES = ("fast", "reference")  # the first is the default
 MODES = ("dense", "sparse")
 
 __all__ = ["A100", "DEFAULT_CHECK_BUDGET_MACS", "ENGINES", "FRONTENDS", "H100", "PRESETS",
@@ -70,16 +72,20 @@ def compile_operands(operands: GemmOperands | MatrixOperands,
 
 
 def run(compiled: CompiledGemm, check_budget_macs: int = DEFAULT_CHECK_BUDGET_MACS,
-        tech: str = "45nm") -> SimResult:
-    """Simulate both kernels and check the sparse kernel's numeric output; energies come
-    from technology table `tech` (a name or a .toml path, see sparsesim.simulator/energy.py)."""
+        tech: str = "45nm", engine: str = "fast") -> SimResult:
+    """Simulate both kernels on `engine` ("fast": numba event loop; "reference": SimPy;
+    identical counters) and check the sparse kernel's numeric output; energies come from
+    technology table `tech` (a name or a .toml path, see sparsesim.simulator/energy.py)."""
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    simulate = simulate_fast if engine == "fast" else simulate_kernel
     table = load_table(tech)
     start = time.perf_counter()
-    counters = {mode: simulate_kernel(compiled.plans[mode], compiled.config) for mode in MODES}
+    counters = {mode: simulate(compiled.plans[mode], compiled.config) for mode in MODES}
     wall = time.perf_counter() - start
     check = check_output(compiled.operands, compiled.plans["sparse"],
                          counters["sparse"].schedule, check_budget_macs)
     ops = compiled.operands
     return build_result(shape=ops.shape, dtype=ops.dtype, config=compiled.config,
                         selections=compiled.selections, counters=counters, check=check,
-                        seed=ops.seed, wall_seconds=wall, table=table)
+                        seed=ops.seed, wall_seconds=wall, table=table, engine=engine)

@@ -105,7 +105,7 @@ def kernel_energy(plan: KernelPlan, counters: KernelCounters, dtype: NumericType
 def build_result(*, shape: GemmShape, dtype: NumericType, config: STCConfig,
                  selections: dict[str, Selection], counters: dict[str, KernelCounters],
                  check: OutputCheck, seed: int, wall_seconds: float,
-                 table: TechTable) -> SimResult:
+                 table: TechTable, engine: str) -> SimResult:
     plans = {mode: selection.plan for mode, selection in selections.items()}
     sparse, dense = counters["sparse"], counters["dense"]
     cycles = kernel_cycles(sparse, config, sparse=True)
@@ -122,7 +122,7 @@ def build_result(*, shape: GemmShape, dtype: NumericType, config: STCConfig,
         workload=shape.name,
         config=config.to_dict(),
         seed=seed,
-        engine="reference",
+        engine=engine,
         cycles=cycles,
         clock_hz=config.clock_hz,
         seconds=cycles / config.clock_hz,

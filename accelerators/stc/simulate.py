@@ -74,6 +74,15 @@ class KernelCounters:
     l2_cache: CacheStats
 
 
+def reduction_cycles(plan: KernelPlan, config: STCConfig) -> int:
+    """The split-K reduction kernel: launch, its bytes at the slower link, HBM latency."""
+    if not plan.reduction_bytes:
+        return 0
+    link = min(config.l2_bytes_per_clk, config.hbm_bytes_per_clk)
+    return (config.launch_overhead_cycles + math.ceil(plan.reduction_bytes / link)
+            + config.hbm_latency_cycles)
+
+
 def simulate_kernel(plan: KernelPlan, config: STCConfig,
                     watchdog_cycles: int = 1_000_000) -> KernelCounters:
     engine = Engine(watchdog_cycles)
@@ -128,11 +137,6 @@ def simulate_kernel(plan: KernelPlan, config: STCConfig,
     processes = [engine.process(sm_process(sm)) for sm in sms]
     engine.run(lambda: all(p.triggered for p in processes))
     end = max([shared["last_store"]] + [sm.finished_at for sm in sms])
-    reduction = 0
-    if plan.reduction_bytes:
-        link = min(config.l2_bytes_per_clk, config.hbm_bytes_per_clk)
-        reduction = (config.launch_overhead_cycles + math.ceil(plan.reduction_bytes / link)
-                     + config.hbm_latency_cycles)
 
     def per_sm(field: str) -> np.ndarray:
         return np.array([getattr(sm.stats, field) for sm in sms], dtype=np.int64)
@@ -143,6 +147,6 @@ def simulate_kernel(plan: KernelPlan, config: STCConfig,
         sm_memory_wait=per_sm("memory_wait_cycles"), sm_epilogue=per_sm("epilogue_cycles"),
         sm_idle=np.array([end - sm.finished_at for sm in sms], dtype=np.int64),
         sm_tiles=per_sm("tiles"), steps=int(per_sm("steps").sum()),
-        reduction_cycles=reduction, schedule=schedule,
+        reduction_cycles=reduction_cycles(plan, config), schedule=schedule,
         l2_pipe=l2_pipe.stats, hbm_pipe=hbm_pipe.stats, l2_cache=l2.stats,
     )

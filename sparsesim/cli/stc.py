@@ -73,8 +73,8 @@ def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
 
 def run_shapes(shapes: Sequence[GemmShape], dtype: str, config: stc.STCConfig, seed: int,
                check_budget_macs: int = stc.DEFAULT_CHECK_BUDGET_MACS,
-               tech: str = "45nm") -> list[SimResult]:
-    return [stc.run(stc.compile(s, dtype, config, seed), check_budget_macs, tech)
+               tech: str = "45nm", engine: str = "fast") -> list[SimResult]:
+    return [stc.run(stc.compile(s, dtype, config, seed), check_budget_macs, tech, engine)
             for s in shapes]
 
 
@@ -159,12 +159,13 @@ def run(args: argparse.Namespace) -> CommandOutput:
     model_path = args.model or SHIPPED_GEMM_MODELS.get(args.workload)
     if model_path:
         model = model_gemms(model_path, args.dtype, args.images, args.seed)
-        results = [stc.run(stc.compile_operands(ops, config), tech=args.tech)
-                   for ops in model.operands]
+        results = [stc.run(stc.compile_operands(ops, config), tech=args.tech,
+                           engine=args.engine) for ops in model.operands]
         shapes = [ops.shape for ops in model.operands]
     else:
         shapes = shapes_from_args(args)
-        results = run_shapes(shapes, args.dtype, config, args.seed, tech=args.tech)
+        results = run_shapes(shapes, args.dtype, config, args.seed, tech=args.tech,
+                             engine=args.engine)
     dense = sum(r.details["dense_cycles"] for r in results)
     sparse = sum(r.details["sparse_cycles"] for r in results)
     ok = all(r.output_ok for r in results)
