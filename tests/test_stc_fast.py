@@ -69,8 +69,7 @@ def test_both_engines_give_the_same_result_on_a_real_layer():
 
 def test_kernel_runs_as_plain_python_with_the_jit_off():
     code = ("from sparsesim.accelerators.stc import model as stc;"
-            "from sparsesim.simulator.errors import ConfigError
-from sparsesim.workloads.gemm import GemmShape;"
+            "from sparsesim.workloads.gemm import GemmShape;"
             "r = [stc.run(stc.compile(GemmShape('g', 130, 70, 300)), engine=e) "
             "for e in ('fast', 'reference')];"
             "assert r[0].cycles == r[1].cycles and r[0].output_ok, r")
