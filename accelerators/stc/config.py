@@ -76,6 +76,9 @@ class STCConfig:
     smem_bank_bytes: int = 4  # CUDA guide: successive 32-bit words in successive banks
     smem_swizzle: bool = True  # XOR-swizzled tiles (CUTLASS practice); not published: our choice
     pipeline_stages: int = 4  # software pipeline depth (smem buffers); not published: our choice
+    raster_band_tiles: int = 8  # blocks are issued in bands this many tile columns wide,
+    # walking M inside a band (CUTLASS gen: SwizzlingFunctor.Identity8, its default; 1 =
+    # plain raster along M)
     l2_latency_cycles: int = 200  # L2 hit latency; not published: our choice (microbenchmark order)
     hbm_latency_cycles: int = 500  # DRAM latency; not published: our choice (microbenchmark order)
     launch_overhead_us: float = 2.0  # kernel launch + block dispatch; not published: our choice
@@ -93,6 +96,7 @@ class STCConfig:
         positive = ("num_sms", "fp16_fma_per_clk_per_tc", "l2_bytes", "smem_bytes_per_sm",
                     "k_tile_bytes", "tensor_cores_per_sm", "int8_rate_multiplier",
                     "sparse_rate_multiplier", "smem_banks", "smem_bank_bytes", "pipeline_stages",
+                    "raster_band_tiles",
                     "mma_m", "mma_n", "mma_k_bytes", "register_file_bytes_per_sm",
                     "register_file_banks_per_sm", "l2_array_bytes")
         for name in positive:

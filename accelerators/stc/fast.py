@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from sparsesim.accelerators.stc.config import STCConfig
-from sparsesim.accelerators.stc.kernel import KernelPlan
+from sparsesim.accelerators.stc.kernel import KernelPlan, band_tile
 from sparsesim.accelerators.stc.simulate import KernelCounters, reduction_cycles
 from sparsesim.simulator.bandwidth import PipeStats
 from sparsesim.simulator.cache import CacheStats
@@ -143,8 +143,11 @@ def _load(row, col, k, now, tiles_m, k_steps, a_bytes, b_bytes, l2, hbm, rates, 
     return max(a, b)
 
 
+_band_tile = jit(band_tile, inline=True)
+
+
 @jit
-def _simulate(tiles_m, tiles_n, split_k, k_steps, per_slice, a_bytes, b_bytes, step_cycles,
+def _simulate(tiles_m, tiles_n, split_k, band, k_steps, per_slice, a_bytes, b_bytes, step_cycles,
               math_cycles, epilogue_cycles, c_bytes, num_sms, stages, l2_bw, hbm_bw, l2_lat,
               hbm_lat, l2_capacity):
     blocks = tiles_m * tiles_n * split_k
@@ -191,7 +194,7 @@ def _simulate(tiles_m, tiles_n, split_k, k_steps, per_slice, a_bytes, b_bytes, s
                     phase[sm] = DONE
                     break
                 tile, k_slice = divmod(next_block, split_k)
-                row[sm], col[sm] = divmod(tile, tiles_n)
+                row[sm], col[sm] = _band_tile(tile, tiles_m, tiles_n, band)
                 schedule[next_block, 0] = row[sm]
                 schedule[next_block, 1] = col[sm]
                 schedule[next_block, 2] = k_slice
@@ -251,7 +254,7 @@ def _simulate(tiles_m, tiles_n, split_k, k_steps, per_slice, a_bytes, b_bytes, s
 def simulate_fast(plan: KernelPlan, config: STCConfig) -> KernelCounters:
     """The counters simulate.simulate_kernel gives, from the numba event loop."""
     stats, finished, last_store, schedule, l2, hbm, cache = _simulate(
-        plan.tiles_m, plan.tiles_n, plan.split_k, plan.k_steps, plan.k_steps_per_slice,
+        plan.tiles_m, plan.tiles_n, plan.split_k, plan.band, plan.k_steps, plan.k_steps_per_slice,
         plan.a_bytes_per_step, plan.b_bytes_per_step, plan.step_cycles,
         plan.math_cycles_per_step, plan.epilogue_smem_cycles, plan.c_bytes_per_tile,
         config.num_sms, config.pipeline_stages, float(config.l2_bytes_per_clk),

@@ -41,6 +41,14 @@ def output_bits(dtype: NumericType) -> int:
 PARTIAL_BYTES = 4  # split-K partial sums are fp32 / int32
 
 
+def band_tile(tile: int, tiles_m: int, tiles_n: int, band: int) -> tuple[int, int]:
+    """(tile row, tile column) of the `tile`-th output tile issued: bands of `band` tile
+    columns (the last may be narrower), each walked row by row."""
+    y, rest = divmod(tile, tiles_m * band)
+    width = min(band, tiles_n - y * band)
+    return rest // width, y * band + rest % width
+
+
 @dataclass(frozen=True)
 class KernelPlan:
     """Per-tile, per-step costs of one kernel (dense or sparse). Bytes are per tile."""
@@ -50,6 +58,7 @@ class KernelPlan:
     tiles_m: int
     tiles_n: int
     split_k: int  # K slices per output tile (1: no split-K)
+    band: int  # tile columns per raster band (config.raster_band_tiles)
     k_tile: int  # K elements per main-loop step
     k_steps: int  # main-loop steps over the whole K
     k_steps_per_slice: int  # steps of every slice but possibly the last (which has the rest)
@@ -77,9 +86,10 @@ class KernelPlan:
         return self.tiles_m * self.tiles_n * self.split_k
 
     def block(self, index: int) -> tuple[int, int, int]:
-        """(tile row, tile column, K slice) of thread block `index`, raster order along N."""
+        """(tile row, tile column, K slice) of thread block `index`: the K slices of a tile
+        together, tiles in bands of `band` tile columns, M walked inside a band."""
         tile, k_slice = divmod(index, self.split_k)
-        return (*divmod(tile, self.tiles_n), k_slice)
+        return (*band_tile(tile, self.tiles_m, self.tiles_n, self.band), k_slice)
 
     def slice_steps(self, k_slice: int) -> range:
         """The main-loop steps (indices into the whole K) of one K slice."""
@@ -124,6 +134,7 @@ def plan_kernel(shape: GemmShape, dtype: NumericType, sparse: bool, config: STCC
     stored = partial_bytes if split else c_bytes
     return KernelPlan(
         sparse=sparse, tile=tile, tiles_m=tiles_m, tiles_n=tiles_n, split_k=split_k,
+        band=config.raster_band_tiles,
         k_tile=k_tile, k_steps=k_steps, k_steps_per_slice=per_slice,
         a_bytes_per_step=a_bytes, b_bytes_per_step=b_bytes,
         smem_write_bytes_per_step=a_bytes + b_bytes,
