@@ -3,7 +3,8 @@
 One SimPy process per SM. The block scheduler hands thread blocks out in order
 (KernelPlan.block: bands of tile columns walked along M, the K slices of one output tile
 together), each to the first SM that is free, so blocks run in waves over the SMs and
-the last wave may leave SMs idle (the wave tail). Per block (an output tile, or one K slice of it under split-K) an SM:
+the last wave may leave SMs idle (the wave tail). Per block (an output tile, or one K
+slice of it under split-K) an SM:
   1. prologue: issues the copies of the first `stages - 1` K steps;
   2. main loop, step k: waits until step k's operands are in shared memory (time spent
      here is L2/HBM wait), issues the copy for step k + stages - 1 into the buffer step
