@@ -35,7 +35,7 @@ def test_benchmark_writes_grid_with_published_figures_beside_ours(tmp_path, monk
     rows = document["rows"]
     tiny, other = document["user_shapes"]
     assert tiny["predicted_speedup"] < 1 and tiny["side_matches"]  # host-bound front end
-    assert "host time per sparse call" in tiny["why"]
+    assert "host set-up per sparse call" in tiny["why"]
     assert document["done_when"]["user_shapes_side_of_1_matches"] == {
         "matches": 1, "scored": 1, "holds": False}  # fewer than 10 shapes never holds
     assert not document["done_when"]["square_8192_fp16_in_1.1_to_2"]["holds"]  # none run

@@ -76,7 +76,7 @@ def test_pytorch_front_end_makes_batch_one_slower_and_explain_says_why():
     assert pytorch.details["speedup"] < 1 < library.details["speedup"]
     lines = explain(pytorch)
     assert lines[0].startswith("dense : 64x64 split-K 1")
-    assert "sparse loses" in lines[2] and "host time per sparse call" in lines[2]
+    assert "sparse loses" in lines[2] and "host set-up per sparse call" in lines[2]
     with pytest.raises(ConfigError, match="unknown front end"):
         stc.with_frontend(stc.A100, "tensorflow")
 

@@ -34,8 +34,8 @@ def _cause(category: str, result: SimResult, gain: bool = False) -> str:
     if gain and category == "split_k_reduction_cycles":
         return "no split-K reduction kernel"
     if category == "host_wait_cycles":
-        return (f"host time per sparse call ({_us(sparse['host_cycles'], result.clock_hz):.0f}"
-                " us: the front end's per-call set-up) exceeds the GPU time")
+        return (f"host set-up per sparse call ({_us(sparse['host_cycles'], result.clock_hz):.0f}"
+                " us, longer than the GPU's time)")
     if category in ("l2_hbm_wait_cycles", "wave_tail_cycles") \
             and sparse["sms_busy"] < dense["sms_busy"]:
         return (f"the sparse library's pick keeps {sparse['sms_busy']} of {sms} SMs busy, "
