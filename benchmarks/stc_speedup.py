@@ -181,13 +181,21 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def draw_user_shapes(ax, users: list[dict]) -> None:
-    """Predicted vs reported speedup per public thread; the quadrants are the sides of 1."""
-    for u in users:
+def draw_user_shapes(ax, key_ax, users: list[dict]) -> None:
+    """Predicted vs reported speedup per public thread (numbered; the key lists them);
+    the quadrants are the sides of 1."""
+    key = []
+    for number, u in enumerate(users, start=1):
         colour = "grey" if not u["scored"] else ("tab:green" if u["side_matches"] else "tab:red")
         ax.scatter(u["reported_speedup"], u["predicted_speedup"], color=colour, zorder=3)
-        ax.annotate(u["id"], (u["reported_speedup"], u["predicted_speedup"]), fontsize=6,
-                    xytext=(3, 3), textcoords="offset points")
+        ax.annotate(str(number), (u["reported_speedup"], u["predicted_speedup"]), fontsize=8,
+                    xytext=(4, 2 + 7 * (number % 2)), textcoords="offset points")
+        m, n, k = u["gemm_m_n_k"]
+        key.append(f"{number:2d}  {u['id']}: {u['preset']} {u['dtype']} m,n,k = {m},{n},{k}, "
+                   f"{u['frontend']}; reported {u['reported_speedup']:.2f}x, ours "
+                   f"{u['predicted_speedup']:.2f}x")
+    key_ax.axis("off")
+    key_ax.text(0.0, 1.0, "\n".join(key), va="top", family="monospace", fontsize=8)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.axhline(1.0, color="grey", lw=0.8)
@@ -195,7 +203,7 @@ def draw_user_shapes(ax, users: list[dict]) -> None:
     ax.plot([0.04, 2.2], [0.04, 2.2], "k:", lw=0.8, label="predicted = reported")
     ax.set_xlabel("reported speedup (public thread)")
     ax.set_ylabel("predicted speedup (ours)")
-    ax.set_title("user shapes: green = same side of 1, red = not, grey = model input",
+    ax.set_title("public threads: green same side of 1,\nred not, grey a model input",
                  fontsize=9)
     ax.legend(fontsize=7, loc="upper left")
 
@@ -203,13 +211,16 @@ def draw_user_shapes(ax, users: list[dict]) -> None:
 def figure(rows: list[dict], users: list[dict]):
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 5, figsize=(25, 4.8))
+    fig = plt.figure(figsize=(20, 10))
+    grid_spec = fig.add_gridspec(2, 4)
+    axes = [fig.add_subplot(grid_spec[0, i]) for i in range(4)]
+    users_ax, key_ax = fig.add_subplot(grid_spec[1, 0]), fig.add_subplot(grid_spec[1, 1:])
     styles = {"a100": "-", "h100": "--"}
     panels = (("square", "M = N = K", "square GEMMs"),
               ("cusparselt-int8", "K (M = N = 10240)", "int8, M = N = 10240 (cuSPARSELt sweep)"),
               ("linear-10240-3072", "tokens N (M = 3072, K = 10240)", "linear 10240 -> 3072, fp16"),
               ("bert-base", "tokens N", "BERT-base linear layers (sum), fp16"))
-    for ax, (group, xlabel, title) in zip(axes[:4], panels):
+    for ax, (group, xlabel, title) in zip(axes, panels):
         for preset in ("a100", "h100"):
             for dtype in ("fp16", "int8"):
                 sel = [r for r in rows if (r["group"], r["preset"], r["dtype"]) ==
@@ -239,7 +250,7 @@ def figure(rows: list[dict], users: list[dict]):
         ax.set_ylabel("speedup (dense time / 2:4 sparse time)")
         ax.set_title(title, fontsize=10)
         ax.legend(fontsize=7, loc="upper left")
-    draw_user_shapes(axes[4], users)
+    draw_user_shapes(users_ax, key_ax, users)
     fig.suptitle("sparsesim 2:4 sparse tensor core model: ours (lines) vs published (black)",
                  fontsize=11)
     fig.tight_layout()
