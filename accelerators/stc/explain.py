@@ -33,6 +33,8 @@ def _cause(category: str, result: SimResult, gain: bool = False) -> str:
         return "memory bound, and 2:4 A moves 9/16 of dense A's bytes (values + metadata)"
     if gain and category == "split_k_reduction_cycles":
         return "no split-K reduction kernel"
+    if gain and category == "wave_tail_cycles":
+        return "a shorter wave tail"
     if category == "host_wait_cycles":
         return (f"host set-up per sparse call ({_us(sparse['host_cycles'], result.clock_hz):.0f}"
                 " us, longer than the GPU's time)")
