@@ -111,25 +111,22 @@ class STCConfig:
         for name in ("l2_latency_cycles", "hbm_latency_cycles"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
                 raise ConfigError(f"{self.name} config: {name} must be a whole number >= 0")
-        if self.launch_overhead_us < 0:
-            raise ConfigError(f"{self.name} config: launch_overhead_us must be >= 0")
+        for name in ("launch_overhead_us", "dense_host_us_per_call", "sparse_host_us_per_call"):
+            if not getattr(self, name) >= 0:
+                raise ConfigError(f"{self.name} config: {name} must be >= 0")
         if self.pipeline_stages < 2:
             raise ConfigError(f"{self.name} config: pipeline_stages must be >= 2 (one buffer "
                               f"loading while one computes), got {self.pipeline_stages}")
-        if self.k_tile_bytes % 32:
-            raise ConfigError(f"{self.name} config: k_tile_bytes must be a multiple of 32 "
-                              f"(16-byte copies of the halved 2:4 rows), got {self.k_tile_bytes}")
         for name in ("sparse_k_tile_bytes", "sparse_fp16_fma_per_clk_per_tc"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ConfigError(f"{self.name} config: {name} must be None or a whole "
                                   f"number >= 1, got {value!r}")
-        if self.sparse_k_step_bytes % 32:
-            raise ConfigError(f"{self.name} config: sparse_k_tile_bytes must be a multiple of 32,"
-                              f" got {self.sparse_k_step_bytes}")
-        for name in ("dense_host_us_per_call", "sparse_host_us_per_call"):
-            if not getattr(self, name) >= 0:
-                raise ConfigError(f"{self.name} config: {name} must be >= 0")
+        for name, value in (("k_tile_bytes", self.k_tile_bytes),
+                            ("sparse_k_tile_bytes", self.sparse_k_step_bytes)):
+            if value % 32:
+                raise ConfigError(f"{self.name} config: {name} must be a multiple of 32 "
+                                  f"(16-byte copies of the halved 2:4 rows), got {value}")
         for name in ("dense_split_k", "sparse_split_k"):
             factors = getattr(self, name)
             if not factors or any(not isinstance(f, int) or f < 1 for f in factors):
