@@ -86,7 +86,8 @@ def test_pytorch_cutlass_front_end_runs_its_one_fixed_kernel():
     config = stc.with_frontend(stc.A100, "pytorch-cutlass")
     result = stc.run(stc.compile(shape, "fp16", config), 2**20)
     sparse = result.details["kernels"]["sparse"]
-    assert sparse["kernel"] == "128x128 split-K 1" and len(sparse["candidates_estimate_cycles"]) == 1
+    assert sparse["kernel"] == "128x128 split-K 1"
+    assert len(sparse["candidates_estimate_cycles"]) == 1
     assert sparse["plan"]["k_tile"] == 64  # 64 values of K per step, as the CUTLASS kernel
     assert result.details["speedup"] < 1 and result.output_ok
 
