@@ -7,8 +7,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.queue import FLAG_TIMINGS
 from sparsesim.simulator.validate import (
     MAX_CLOCK_MHZ,
+    MAX_LATENCY_CYCLES,
     MAX_PES,
     MAX_QUEUE_DEPTH,
     MIN_CLOCK_MHZ,
@@ -23,7 +25,17 @@ class EIEConfig:
 
     num_pes: int = 64  # PEs; EIE Sec. V (64-PE implementation)
     clock_mhz: float = 800.0  # MHz; EIE Sec. V (synthesised at 800 MHz)
-    queue_depth_entries: int = 8  # activation FIFO per PE, entries; EIE Sec. VI FIFO-depth study
+    queue_depth_entries: int = 8  # activation FIFO per PE, usable entries; EIE Sec. VI depth study
+    # FIFO full/empty flag timing (simulator/queue.py FLAG_TIMINGS). "registered": the
+    # flags are registers, as in the authors' RTL-level simulator (RalphMao/EIE-simulator
+    # src/nzfetch.cpp, full/empty computed from pos_read/pos_write); "same_cycle": this
+    # simulator's timing before issue 16 (a pop and a push share a cycle).
+    queue_flag_timing: str = "registered"
+    # cycles the LNZD unit spends moving to the next row of num_pes activations (one per
+    # PE's activation bank) without broadcasting: once per all-zero row, and after a row
+    # whose last broadcast nonzero is not in the row's last slot; RalphMao/EIE-simulator
+    # src/nzfetch.cpp (next_reg_addr). 0 = this simulator's timing before issue 16.
+    lnzd_row_change_cycles: int = 1
     weight_index_bits: int = 4  # bits of the codebook index v (16-entry codebook); EIE Sec. III-B
     codebook_value_bits: int = 16  # bits per shared weight value; EIE Sec. III-B
     relative_row_bits: int = 4  # bits of the relative row index z; EIE Sec. III-B
@@ -49,6 +61,10 @@ class EIEConfig:
         check_whole("EIE", self, ("pointer_banks", "pipeline_stages", "lnzd_fanin",
                                   "spmat_sram_kib", "pointer_sram_kib", "activation_sram_bytes"))
         check_real("EIE", self, ("clock_mhz",), MIN_CLOCK_MHZ, MAX_CLOCK_MHZ, low_open=False)
+        if self.queue_flag_timing not in FLAG_TIMINGS:
+            raise ConfigError(f"EIE config: queue_flag_timing must be one of "
+                              f"{', '.join(FLAG_TIMINGS)}, got {self.queue_flag_timing!r}")
+        check_whole("EIE", self, ("lnzd_row_change_cycles",), low=0, high=MAX_LATENCY_CYCLES)
         if self.lnzd_fanin < 2:
             raise ConfigError(f"EIE config: lnzd_fanin must be >= 2, got {self.lnzd_fanin!r}")
         if self.weight_index_bits > 8 or self.relative_row_bits > 8:
@@ -90,3 +106,7 @@ class EIEConfig:
 
 
 EIE_PAPER = EIEConfig()
+EIE_SAME_CYCLE_FIFO = EIEConfig(queue_flag_timing="same_cycle", lnzd_row_change_cycles=0)
+"""The paper's configuration with this simulator's earlier, optimistic FIFO and LNZD
+timing (a freed slot refilled and a pushed entry taken in the same cycle, free row
+changes): kept for comparison."""

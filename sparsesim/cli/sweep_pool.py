@@ -8,21 +8,20 @@ pool at once instead of waiting for runs in progress. A worker whose parent dies
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 PARENT_POLL_SECONDS = 0.5
 
 
-def _exit_with_parent(parent: int) -> None:
+def _start_worker(parent: int, initializer: Callable[..., None], initargs: tuple) -> None:
     """Worker initializer: ignore Ctrl-C (the parent handles it), die quietly on SIGTERM
-    (the parent's terminate), and exit when orphaned."""
+    (the parent's terminate), exit when orphaned, then run `initializer(*initargs)`."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
@@ -32,18 +31,20 @@ def _exit_with_parent(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
+    initializer(*initargs)
 
 
-def pool_results(function: Callable[[Any], Any], items: Iterable[Any],
-                 workers: int) -> Iterator[Any]:
-    """Yield function(item) for every item as the runs finish, in `workers` processes."""
-    pool = multiprocessing.Pool(workers, initializer=_exit_with_parent,
-                                initargs=(os.getpid(),))
+@contextmanager
+def worker_pool(context: Any, workers: int, initializer: Callable[..., None],
+                initargs: tuple) -> Iterator[Any]:
+    """A multiprocessing pool of `workers` processes from `context`, terminated at once
+    when the block ends (on an error or interrupt too, without waiting for runs)."""
+    pool = context.Pool(workers, initializer=_start_worker,
+                        initargs=(os.getpid(), initializer, initargs))
     try:
-        yield from pool.imap_unordered(function, items)
-        pool.close()
+        yield pool
     finally:
-        pool.terminate()  # at once on an error or interrupt; a no-op once all are done
+        pool.terminate()
         pool.join()
 
 
