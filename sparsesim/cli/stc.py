@@ -80,6 +80,12 @@ def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
 # Host bytes the output check holds per operand element it reads (the float32 panels,
 # their float64 and |.| copies); our estimate, used to refuse a check that cannot fit.
 CHECK_BYTES_PER_OPERAND = 24
+# Tile steps the numba engine may simulate in one run: it does about 1.2 million per
+# second of CPU (16384^3 fp16, 8.4 M steps: 12 s of CPU with start-up), so about 40 s.
+FAST_STEP_LIMIT = 50_000_000
+# Bytes per tile of the sparse kernel's block schedule the check replays (a tuple in a
+# list and a Counter entry); our estimate.
+SCHEDULE_BYTES_PER_TILE = 200
 
 
 def check_memory_bytes(shape: GemmShape,
@@ -95,12 +101,12 @@ def check_memory_bytes(shape: GemmShape,
 def check_cost(compiled: Sequence[stc.CompiledGemm], engine: str, force: bool) -> None:
     """Refuse, before simulating, GEMMs whose simulated steps (tiles x K steps, both
     kernels, SimPy engine) or output check would exceed the run limits."""
-    if engine == "reference":
-        steps = sum(p.tiles * p.k_steps for c in compiled for p in c.plans.values())
-        refuse_beyond("this stc run on the SimPy engine", steps, EVENT_LIMIT,
-                      "simulated tile steps", "use smaller M, N, K, fewer --tokens or "
-                      "--engine fast", force)
-    memory = max(check_memory_bytes(c.operands.shape) for c in compiled)
+    steps = sum(p.tiles * p.k_steps for c in compiled for p in c.plans.values())
+    limit = EVENT_LIMIT if engine == "reference" else FAST_STEP_LIMIT
+    refuse_beyond(f"this stc run on the {engine} engine", steps, limit, "simulated tile steps",
+                  "use smaller M, N, K or fewer --tokens", force)
+    memory = max(check_memory_bytes(c.operands.shape)
+                 + SCHEDULE_BYTES_PER_TILE * c.plans["sparse"].tiles for c in compiled)
     refuse_memory("the stc output check", memory, "use a smaller GEMM", force)
 
 
