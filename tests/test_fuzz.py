@@ -177,7 +177,8 @@ GRID = st.dictionaries(st.sampled_from(["pes", "queue_depth", "clock_mhz", "nope
 def test_sweep_reader_accepts_or_refuses_any_document(tmp_path, document):
     path = tmp_path / "sweep.toml"
     path.write_text(toml_text(document))
-    args = Namespace(accel=None, workload=None, engine=None, grid=None, seed=None, force=False)
+    args = Namespace(accel=None, workload=None, model=None, engine=None, grid=None, seed=None,
+                     force=False)
     try:
         specs = build_specs(args, read_grid_file(str(path)))
     except UserError:
