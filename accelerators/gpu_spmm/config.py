@@ -70,8 +70,8 @@ class SpmmConfig:
                                   f"got {value!r}")
         if self.cvt_per_fma < 0:
             raise ConfigError(f"{self.name} config: cvt_per_fma must be >= 0")
-        lanes = self.sputnik_tile_n * 2 // self.vector_bytes
-        if lanes < 1 or self.warp_size % lanes:
+        tile_bytes = self.sputnik_tile_n * 2
+        if tile_bytes % self.vector_bytes or self.warp_size % (tile_bytes // self.vector_bytes):
             raise ConfigError(f"{self.name} config: sputnik_tile_n x 2 bytes must be a whole "
                               f"number of {self.vector_bytes}-byte vectors dividing a warp "
                               f"({self.warp_size} threads); got tile {self.sputnik_tile_n}")

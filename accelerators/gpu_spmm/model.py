@@ -8,8 +8,8 @@ check it).
 dense and 2:4 run through the tensor-core model (accelerators/stc, SimPy); the sparse
 kernels through the shared SM model (sm_model) and the block scheduler with processor-
 sharing SMs (schedule: SimPy `reference` or the bit-identical `fast` heap). A sparse
-kernel ends when its last CTA ends or when HBM has moved its compulsory bytes (encoded A, B, C), whichever is
-later, plus one HBM latency and the launch overhead.
+kernel ends when its last CTA ends or when HBM has moved its compulsory bytes (encoded
+A, B, C), whichever is later, plus one HBM latency and the launch overhead.
 """
 
 from __future__ import annotations
