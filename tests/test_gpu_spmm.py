@@ -35,6 +35,7 @@ def test_fast_scheduler_equals_the_simpy_reference(seed):
 
 
 @pytest.mark.parametrize("text", ["160,96,200:unstructured:0.2", "128,80,96:block:16:0.4",
+                                  "128,96,128:ell:16:0.5",
                                   "96,64,128:2:4:0.5", "200,72,150:powerlaw:0.1"])
 def test_every_kernel_checks_its_whole_output_and_engines_agree(text):
     fast, ref = _run(text), _run(text, engine="reference")
@@ -100,6 +101,13 @@ def test_blocked_ell_pads_to_the_longest_block_row_and_pays_for_it():
     assert results["blocked-ell"].details["plan"]["padding_slots"] > 0
     assert results["blocked-ell"].cycles > results["bsr"].cycles
     assert results["blocked-ell"].output_ok and results["bsr"].output_ok
+
+
+def test_ell_pruning_keeps_the_same_blocks_in_every_block_row():
+    w = parse_spmm("128,64,256:ell:16:0.25")
+    ell = model.compile(w, A100, "blocked-ell").encodings["blocked-ell"]
+    assert ell.padding_slots == 0 and ell.ell_cols == 4
+    assert np.count_nonzero(w.a) == 128 * 256 // 4
 
 
 def test_power_law_rows_are_skewed_and_keep_the_density():

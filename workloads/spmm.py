@@ -2,8 +2,10 @@
 
 A is a seeded normal matrix pruned to one pattern at one density (fraction of entries
 kept): `unstructured` (magnitude, whole matrix), `block:B` (B x B blocks of largest
-norm), `2:4` (2 largest of every 4 along K; density 0.5), `powerlaw` (unstructured, with
-power-law row lengths). Values are rounded to the data type (fp16).
+norm, ranked over the whole matrix), `ell:B` (the same, the same number of blocks in
+every block row: what Blocked-ELL stores without padding), `2:4` (2 largest of every 4
+along K; density 0.5), `powerlaw` (random positions, power-law row lengths). Values are
+rounded to the data type (fp16).
 """
 
 from __future__ import annotations
@@ -16,34 +18,33 @@ import numpy as np
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.gemm import GemmShape, parse_gemm, prune_two_of_four
 from sparsesim.workloads.numeric import NumericType, numeric_type
-from sparsesim.workloads.pruning.block import block_mask
+from sparsesim.workloads.pruning.block import block_mask, row_balanced_block_mask
 from sparsesim.workloads.pruning.magnitude import magnitude_mask
 from sparsesim.workloads.pruning.power_law import power_law_mask
 
-PATTERN_HELP = "unstructured, block:B (e.g. block:32), 2:4 or powerlaw"
+PATTERN_HELP = "unstructured, block:B (e.g. block:32), ell:B, 2:4 or powerlaw"
 POWER_LAW_EXPONENT = 1.0  # row-length skew of `powerlaw` (Zipf's 1.0); our choice
 
 
 @dataclass(frozen=True)
 class Pattern:
-    """A sparsity pattern: kind is unstructured, block, 2:4 or powerlaw; `block` is the
-    block side for kind block (0 otherwise)."""
+    """A sparsity pattern: kind is unstructured, block, ell, 2:4 or powerlaw; `block` is
+    the block side for kinds block and ell (0 otherwise)."""
 
     kind: str
     block: int = 0
 
     def label(self) -> str:
-        return f"block:{self.block}" if self.kind == "block" else self.kind
+        return f"{self.kind}:{self.block}" if self.block else self.kind
 
 
 def parse_pattern(text: str) -> Pattern:
-    """'unstructured' | 'block:B' | '2:4' | 'powerlaw' -> Pattern."""
+    """'unstructured' | 'block:B' | 'ell:B' | '2:4' | 'powerlaw' -> Pattern."""
     if text in ("unstructured", "2:4", "powerlaw"):
         return Pattern(text)
-    if text.startswith("block:"):
-        side = text.split(":", 1)[1]
-        if side.isdigit() and int(side) >= 1:
-            return Pattern("block", int(side))
+    kind, _, side = text.partition(":")
+    if kind in ("block", "ell") and side.isdigit() and int(side) >= 1:
+        return Pattern(kind, int(side))
     raise WorkloadError(f"--pattern takes {PATTERN_HELP}; got {text!r}")
 
 
@@ -84,6 +85,9 @@ class SpmmWorkload:
             mask = magnitude_mask(dense, sparsity)
         elif kind == "block":
             mask = block_mask(dense, sparsity, (self.pattern.block, self.pattern.block))
+        elif kind == "ell":
+            mask = row_balanced_block_mask(dense, sparsity,
+                                           (self.pattern.block, self.pattern.block))
         elif kind == "powerlaw":
             mask = power_law_mask(dense.shape, self.density, POWER_LAW_EXPONENT, rng)
         else:

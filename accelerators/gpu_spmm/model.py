@@ -28,6 +28,7 @@ from sparsesim.accelerators.gpu_spmm.energy import kernel_energy
 from sparsesim.accelerators.gpu_spmm.kernels import SPARSE_KERNELS, select
 from sparsesim.accelerators.gpu_spmm.result import kernel_result
 from sparsesim.accelerators.gpu_spmm.schedule import schedule
+from sparsesim.accelerators.gpu_spmm.sm_model import rates
 from sparsesim.accelerators.stc.result import breakdown
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.result import SimResult
@@ -66,9 +67,11 @@ def _sparse_kernel(name: str, compiled: CompiledSpmm, engine: str, table, dense_
     energy = kernel_energy(counts, config, cycles / config.clock_hz, table)
     output = model.compute(encoded, w.b, where.rows, where.cols)
     result_check = check(output, w.a, w.b, where, w.dtype)
+    unit = "tensor" if counts.tensor_macs else "fma"
     return kernel_result(
         kernel=name, workload=w, config=config, engine=engine, cycles=cycles,
-        dense_cycles=dense_cycles, busy=np.rint(plan.sm_busy),
+        dense_cycles=dense_cycles, peak_macs_per_clk=rates(config)[unit] * gpu.num_sms,
+        busy=np.rint(plan.sm_busy),
         stalled=np.zeros(gpu.num_sms), check=result_check, energy=energy,
         bytes_moved={"a_encoded_bytes": job.a_bytes, "l2_read_bytes": counts.l2_read_bytes,
                      "hbm_bytes": counts.hbm_read_bytes + counts.c_bytes},
@@ -87,9 +90,12 @@ def _tensor_core_kernel(name: str, compiled: CompiledSpmm, engine: str, table,
     output = tensor_core.compute(compiled.encodings[name], w.b, where.rows, where.cols, w.dtype)
     counts = energy["counts"]
     launch = config.gpu.launch_overhead_cycles
+    sparse = name == tensor_core.TWO_FOUR
     return kernel_result(
         kernel=name, workload=w, config=config, engine=engine, cycles=cycles,
-        dense_cycles=dense_cycles, busy=counters.sm_math,
+        dense_cycles=dense_cycles,
+        peak_macs_per_clk=config.gpu.fma_per_clk_per_sm(False, sparse) * config.gpu.num_sms,
+        busy=counters.sm_math,
         stalled=counters.sm_smem + counters.sm_memory_wait + counters.sm_epilogue,
         check=check(output, w.a, w.b, where, w.dtype), energy=energy,
         bytes_moved={"a_encoded_bytes": _a_bytes(name, w),

@@ -58,14 +58,15 @@ def draw_sm_load(ax: plt.Axes, skewed: Sequence[SimResult]) -> None:
         kernel = r.details["kernel"]
         if "sm_useful_macs" not in r.details:
             continue
+        name = kernel + ("" if r.details["plan"].get("row_swizzle", True) else " (no swizzle)")
+        colour = COLOURS[kernel] if name == kernel else "tab:olive"
         busy = np.sort(np.asarray(r.pe_busy_cycles, float))[::-1]
         rate = r.config["cuda_fma_per_clk_per_sm"]
         useful = np.sort(np.asarray(r.details["sm_useful_macs"], float) / rate)[::-1]
         x = np.arange(len(busy))
-        ax.plot(x, busy / 1e3, color=COLOURS[kernel],
-                label=f"{kernel}: CTA-occupied (imbalance {r.details['sm_imbalance']:.2f})")
-        ax.plot(x, useful / 1e3, color=COLOURS[kernel], ls="--",
-                label=f"{kernel}: useful FMA cycles")
+        ax.plot(x, busy / 1e3, color=colour,
+                label=f"{name}: CTA work (imbalance {r.details['sm_imbalance']:.2f})")
+        ax.plot(x, useful / 1e3, color=colour, ls="--", label=f"{name}: useful FMA cycles")
     ax.set_xlabel("SM (sorted by load)")
     ax.set_ylabel("kilocycles per SM")
     ax.set_title(f"per-SM load on {skewed[0].workload.rsplit('/', 1)[0]}", fontsize=10)

@@ -1,5 +1,7 @@
 """One SimResult per kernel: cycles, per-SM work, bytes moved, energy, output check, and
-the speedup over the dense kernel in `details`."""
+in `details` the speedup over the dense kernel and the unit utilization: useful
+multiply-accumulates (on A's nonzeros) over what the kernel's math units (CUDA cores or
+tensor cores, whole chip) could do in its cycles."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from sparsesim.workloads.spmm import SpmmWorkload
 
 
 def kernel_result(*, kernel: str, workload: SpmmWorkload, config: SpmmConfig, engine: str,
-                  cycles: int, dense_cycles: int, busy: np.ndarray, stalled: np.ndarray,
+                  cycles: int, dense_cycles: int, peak_macs_per_clk: float,
+                  busy: np.ndarray, stalled: np.ndarray,
                   check: Check, energy: dict[str, Any], bytes_moved: dict[str, int],
                   imbalance: float, wall_seconds: float, details: dict[str, Any]) -> SimResult:
     nnz = int(np.count_nonzero(workload.a))
@@ -33,5 +36,6 @@ def kernel_result(*, kernel: str, workload: SpmmWorkload, config: SpmmConfig, en
                  "pattern": workload.pattern.label(), "density": workload.density,
                  "dtype": workload.dtype_name, "dense_cycles": dense_cycles,
                  "speedup_over_dense": dense_cycles / cycles,
+                 "unit_utilization": nnz * workload.shape.n / (peak_macs_per_clk * cycles),
                  "sm_busy_cycles": [int(b) for b in busy], "sm_imbalance": imbalance,
                  "output_check": check.to_dict(), "energy": energy, **details})
