@@ -11,10 +11,9 @@ from tqdm import tqdm
 
 from sparsesim.accelerators.gpu_spmm import model
 from sparsesim.accelerators.gpu_spmm.config import PRESETS, preset
-from sparsesim.accelerators.gpu_spmm.design import WORKLOADS
+from sparsesim.accelerators.gpu_spmm.design import DESIGN, WORKLOADS
 from sparsesim.accelerators.gpu_spmm.kernels import KERNEL_NAMES
 from sparsesim.accelerators.gpu_spmm.plots import kernel_crossovers
-from sparsesim.accelerators.gpu_spmm.schedule import ENGINES
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
 from sparsesim.cli.parser import fraction
 from sparsesim.document import run_document
@@ -140,9 +139,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
 
 COMMAND = AcceleratorCommand(
-    description="GPU sparse kernels (csr-rowsplit, sputnik, blocked-ell, bsr) vs dense and 2:4",
-    engines=ENGINES,
-    presets=tuple(sorted(PRESETS)),
+    design=DESIGN,
     workloads=("--gemm M,N,K --pattern P --density D",) + WORKLOADS,
     add_arguments=add_arguments,
     run=run,
