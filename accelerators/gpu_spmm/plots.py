@@ -53,24 +53,28 @@ def draw_speedups(ax: plt.Axes, results: Sequence[SimResult], title: str) -> Non
 
 
 def draw_sm_load(ax: plt.Axes, skewed: Sequence[SimResult]) -> None:
-    """Per SM, sorted: cycles its CTAs occupied and cycles of useful FMAs in them."""
+    """Per SM, sorted: the work (SM-cycles) of its CTAs, per kernel, and the cycles its
+    useful FMAs alone would take (the same in every CSR kernel: the same nonzeros)."""
+    useful = None
     for r in skewed:
         kernel = r.details["kernel"]
         if "sm_useful_macs" not in r.details:
             continue
         name = kernel + ("" if r.details["plan"].get("row_swizzle", True) else " (no swizzle)")
-        colour = COLOURS[kernel] if name == kernel else "tab:olive"
         busy = np.sort(np.asarray(r.pe_busy_cycles, float))[::-1]
+        ax.plot(np.arange(len(busy)), busy / 1e3,
+                color=COLOURS[kernel] if name == kernel else "tab:olive",
+                label=f"{name}: CTA work (imbalance {r.details['sm_imbalance']:.2f})")
         rate = r.config["cuda_fma_per_clk_per_sm"]
         useful = np.sort(np.asarray(r.details["sm_useful_macs"], float) / rate)[::-1]
-        x = np.arange(len(busy))
-        ax.plot(x, busy / 1e3, color=colour,
-                label=f"{name}: CTA work (imbalance {r.details['sm_imbalance']:.2f})")
-        ax.plot(x, useful / 1e3, color=colour, ls="--", label=f"{name}: useful FMA cycles")
+    if useful is not None:
+        ax.plot(np.arange(len(useful)), useful / 1e3, color="black", ls="--",
+                label="useful FMAs at the FMA peak (every kernel)")
+    ax.set_yscale("log")
     ax.set_xlabel("SM (sorted by load)")
-    ax.set_ylabel("kilocycles per SM")
+    ax.set_ylabel("kilocycles per SM, log")
     ax.set_title(f"per-SM load on {skewed[0].workload.rsplit('/', 1)[0]}", fontsize=10)
-    ax.grid(True, alpha=0.3)
+    ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
 
 
