@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from sparsesim.accelerators.eie.design import DESIGN as EIE
 from sparsesim.accelerators.ese.design import DESIGN as ESE
+from sparsesim.accelerators.patdnn.design import DESIGN as PATDNN
 from sparsesim.accelerators.pointacc.design import DESIGN as POINTACC
 from sparsesim.accelerators.protocol import Design
 from sparsesim.accelerators.stc.design import DESIGN as STC
 from sparsesim.simulator.errors import ConfigError
 
-DESIGNS: dict[str, Design] = {d.name: d for d in (EIE, ESE, STC, POINTACC)}
+DESIGNS: dict[str, Design] = {d.name: d for d in (EIE, ESE, STC, POINTACC, PATDNN)}
 
 
 def design(name: str) -> Design:

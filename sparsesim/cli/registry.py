@@ -1,11 +1,12 @@
 """Accelerators the CLI can run, by --accel name."""
 
-from sparsesim.cli import eie, ese, pointacc, stc
+from sparsesim.cli import eie, ese, patdnn, pointacc, stc
 from sparsesim.cli.base import AcceleratorCommand
 
 ACCELERATORS: dict[str, AcceleratorCommand] = {
     "eie": eie.COMMAND,
     "ese": ese.COMMAND,
+    "patdnn": patdnn.COMMAND,
     "pointacc": pointacc.COMMAND,
     "stc": stc.COMMAND,
 }
