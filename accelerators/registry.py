@@ -9,9 +9,10 @@ from sparsesim.accelerators.patdnn.design import DESIGN as PATDNN
 from sparsesim.accelerators.pointacc.design import DESIGN as POINTACC
 from sparsesim.accelerators.protocol import Design
 from sparsesim.accelerators.stc.design import DESIGN as STC
+from sparsesim.accelerators.torchsparse.design import DESIGN as TORCHSPARSE
 from sparsesim.simulator.errors import ConfigError
 
-DESIGNS: dict[str, Design] = {d.name: d for d in (EIE, ESE, STC, POINTACC, PATDNN)}
+DESIGNS: dict[str, Design] = {d.name: d for d in (EIE, ESE, STC, POINTACC, PATDNN, TORCHSPARSE)}
 
 
 def design(name: str) -> Design:

@@ -1,6 +1,6 @@
 """Accelerators the CLI can run, by --accel name."""
 
-from sparsesim.cli import eie, ese, patdnn, pointacc, stc
+from sparsesim.cli import eie, ese, patdnn, pointacc, stc, torchsparse
 from sparsesim.cli.base import AcceleratorCommand
 
 ACCELERATORS: dict[str, AcceleratorCommand] = {
@@ -9,4 +9,5 @@ ACCELERATORS: dict[str, AcceleratorCommand] = {
     "patdnn": patdnn.COMMAND,
     "pointacc": pointacc.COMMAND,
     "stc": stc.COMMAND,
+    "torchsparse": torchsparse.COMMAND,
 }
