@@ -160,3 +160,15 @@ def test_cli_ablation_json(tmp_path, capsys):
 def test_cli_bad_config_is_one_line(capsys):
     assert main(["--accel", "patdnn", "--preset", "csr", "--filter-block", "0"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_sweep_over_presets_and_fields(tmp_path, capsys):
+    out = tmp_path / "s.jsonl"
+    assert main(["sweep", "--accel", "patdnn", "--workload", "lenet5", "--engine", "fast",
+                 "--grid", "preset=pattern,snapdragon855", "threads=2", "--out",
+                 str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 2 and all(r["output_ok"] for r in records)
+    assert {r["config"]["lre"] for r in records} == {False, True}
+    assert main(["sweep", "--accel", "patdnn", "--grid", "preset=nope", "--out",
+                 str(tmp_path / "t.jsonl")]) == 2

@@ -20,6 +20,7 @@ from sparsesim.accelerators.patdnn.config import ABLATION, PRESETS
 from sparsesim.accelerators.patdnn.design import WORKLOADS, model_workload, named_workload
 from sparsesim.accelerators.patdnn.simulate import ENGINES
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
+from sparsesim.cli.design_sweep import design_sweep
 from sparsesim.cli.parser import positive_int
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
@@ -113,6 +114,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
     return CommandOutput("\n".join(text), document, ok, figure)
 
 
+SWEEP_CONFIG, SWEEP_RUN = design_sweep("patdnn")
 COMMAND = AcceleratorCommand(
     description="PatDNN (Niu et al., ASPLOS 2020): pattern-pruned conv in FKW with filter "
                 "kernel reorder and load redundancy elimination on a mobile CPU",
@@ -121,4 +123,6 @@ COMMAND = AcceleratorCommand(
     workloads=WORKLOADS,
     add_arguments=add_arguments,
     run=run,
+    sweep_config=SWEEP_CONFIG,
+    sweep_run=SWEEP_RUN,
 )

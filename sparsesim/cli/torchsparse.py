@@ -14,6 +14,7 @@ from sparsesim.accelerators.torchsparse import model
 from sparsesim.accelerators.torchsparse.config import GROUPINGS, PRESETS
 from sparsesim.accelerators.torchsparse.timeline import ENGINES
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
+from sparsesim.cli.design_sweep import design_sweep
 from sparsesim.cli.parser import positive_int
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
@@ -86,6 +87,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
                          all(r.output_ok for r in results))
 
 
+SWEEP_CONFIG, SWEEP_RUN = design_sweep("torchsparse")
 COMMAND = AcceleratorCommand(
     description="TorchSparse (Tang et al., MLSys 2022): gather-matmul-scatter sparse conv "
                 "with adaptive offset grouping on a GPU",
@@ -94,4 +96,6 @@ COMMAND = AcceleratorCommand(
     workloads=CLOUD_NAMES,
     add_arguments=add_arguments,
     run=run,
+    sweep_config=SWEEP_CONFIG,
+    sweep_run=SWEEP_RUN,
 )
