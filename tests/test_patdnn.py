@@ -157,9 +157,14 @@ def test_cli_ablation_json(tmp_path, capsys):
     assert set(doc["details"]["ablation"]) == set(PRESETS)
 
 
-def test_cli_bad_config_is_one_line(capsys):
-    assert main(["--accel", "patdnn", "--preset", "csr", "--filter-block", "0"]) == 2
-    assert capsys.readouterr().err.count("\n") == 1
+@pytest.mark.parametrize("argv", [["--preset", "csr", "--filter-block", "2"],
+                                  ["--mispredict-cycles", "-1"],
+                                  ["--model", "/no/such/file.npz"],
+                                  ["--tech", "nope"]])
+def test_cli_bad_input_is_one_line(capsys, argv):
+    assert main(["--accel", "patdnn", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_sweep_over_presets_and_fields(tmp_path, capsys):

@@ -82,3 +82,11 @@ def test_cli_json(tmp_path, capsys):
     assert doc["accel"] == "torchsparse" and doc["totals"]["output_ok"]
     assert {"mapping_share", "matmul_share", "data_movement_share"} <= set(
         doc["layers"][0]["details"])
+
+
+@pytest.mark.parametrize("argv", [["--grouping", "padded", "--epsilon", "1"],
+                                  ["--voxel", "0"], ["--epsilon", "-1"]])
+def test_cli_bad_input_is_one_line(capsys, argv):
+    assert main(["--accel", "torchsparse", "--cloud", "kitten", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err

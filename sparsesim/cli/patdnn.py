@@ -24,6 +24,7 @@ from sparsesim.cli.design_sweep import design_sweep
 from sparsesim.cli.parser import positive_int
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.errors import ConfigError
 from sparsesim.simulator.result import SimResult
 
 FLAG_FIELDS = ("threads", "filter_block", "mispredict_cycles")
@@ -83,6 +84,9 @@ def ablation_table(summaries: dict[str, dict]) -> str:
 def run(args: argparse.Namespace) -> CommandOutput:
     overrides = {f: getattr(args, f) for f in FLAG_FIELDS if getattr(args, f) is not None}
     config = dataclasses.replace(PRESETS[args.preset], **overrides)
+    if args.filter_block is not None and not (config.scheme == "dense" or config.lre):
+        raise ConfigError(f"--filter-block applies to dense im2col and LRE; preset "
+                          f"{args.preset} uses neither (drop the flag or pick another preset)")
     load_table(args.tech)  # an unknown table fails here, before any simulation
     workload = (model_workload(args.model, args.seed) if args.model
                 else named_workload(args.workload, args.seed))

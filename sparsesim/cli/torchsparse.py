@@ -67,6 +67,10 @@ def run(args: argparse.Namespace) -> CommandOutput:
     if args.unfused:
         overrides["fused_gather_scatter"] = False
     config = dataclasses.replace(PRESETS[args.preset], **overrides)
+    if config.grouping != "adaptive" and (args.epsilon is not None or
+                                          args.mm_threshold_rows is not None):
+        raise ConfigError("--epsilon and --mm-threshold-rows tune adaptive grouping; "
+                          f"grouping here is {config.grouping} (add --grouping adaptive)")
     if args.voxel is not None and not args.voxel > 0:
         raise ConfigError(f"--voxel must be > 0, got {args.voxel}")
     load_table(args.tech)  # an unknown table fails here, before any simulation
