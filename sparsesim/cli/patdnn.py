@@ -17,8 +17,7 @@ from tqdm import tqdm
 from sparsesim.accelerators.patdnn import model
 from sparsesim.accelerators.patdnn.ablation import ablation_figure, factors, run_ablation
 from sparsesim.accelerators.patdnn.config import ABLATION, PRESETS
-from sparsesim.accelerators.patdnn.design import WORKLOADS, model_workload, named_workload
-from sparsesim.accelerators.patdnn.simulate import ENGINES
+from sparsesim.accelerators.patdnn.design import DESIGN, WORKLOADS, model_workload, named_workload
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
 from sparsesim.cli.design_sweep import design_sweep
 from sparsesim.cli.parser import positive_int
@@ -120,10 +119,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
 SWEEP_CONFIG, SWEEP_RUN = design_sweep("patdnn")
 COMMAND = AcceleratorCommand(
-    description="PatDNN (Niu et al., ASPLOS 2020): pattern-pruned conv in FKW with filter "
-                "kernel reorder and load redundancy elimination on a mobile CPU",
-    engines=ENGINES,
-    presets=tuple(PRESETS),
+    design=DESIGN,
     workloads=WORKLOADS,
     add_arguments=add_arguments,
     run=run,

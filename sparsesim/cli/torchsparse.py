@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from sparsesim.accelerators.torchsparse import model
 from sparsesim.accelerators.torchsparse.config import GROUPINGS, PRESETS
-from sparsesim.accelerators.torchsparse.timeline import ENGINES
+from sparsesim.accelerators.torchsparse.design import DESIGN
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
 from sparsesim.cli.design_sweep import design_sweep
 from sparsesim.cli.parser import positive_int
@@ -93,10 +93,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
 SWEEP_CONFIG, SWEEP_RUN = design_sweep("torchsparse")
 COMMAND = AcceleratorCommand(
-    description="TorchSparse (Tang et al., MLSys 2022): gather-matmul-scatter sparse conv "
-                "with adaptive offset grouping on a GPU",
-    engines=ENGINES,
-    presets=tuple(PRESETS),
+    design=DESIGN,
     workloads=CLOUD_NAMES,
     add_arguments=add_arguments,
     run=run,
