@@ -177,3 +177,13 @@ def test_sweep_over_presets_and_fields(tmp_path, capsys):
     assert {r["config"]["lre"] for r in records} == {False, True}
     assert main(["sweep", "--accel", "patdnn", "--grid", "preset=nope", "--out",
                  str(tmp_path / "t.jsonl")]) == 2
+
+
+def test_engines_agree_on_the_real_mnist_workload():
+    from sparsesim.accelerators.patdnn.design import named_workload
+
+    compiled = model.compile(named_workload("lenet5", 2), PRESETS["snapdragon855"])
+    ref = model.run(compiled, engine="reference", seed=2)[0]
+    fast = model.run(compiled, engine="fast", seed=2)[0]
+    assert [r.comparable() for r in ref] == [r.comparable() for r in fast]
+    assert all(r.output_ok for r in ref)
