@@ -60,7 +60,7 @@ def matmul_kernel(config: TorchSparseConfig, resident: bool, rows: int, batch: i
                   c_out: int) -> Kernel:
     """`batch` matmuls of (rows x c_in) @ (c_in x c_out), one launch."""
     gpu = config.gpu_config
-    tile = gpu.tiles[-1]
+    tile = min(gpu.tiles, key=lambda t: (t.m * t.n, t.m))  # smallest: channels are few
     k = -(-c_in // K_STEP) * K_STEP
     tiles = batch * -(-rows // tile.m) * -(-c_out // tile.n)
     per_tile = -(-(tile.m * tile.n * k) // gpu.fma_per_clk_per_sm(False, False))

@@ -19,12 +19,13 @@ from sparsesim.accelerators.patdnn.ablation import ablation_figure, factors, run
 from sparsesim.accelerators.patdnn.config import ABLATION, PRESETS
 from sparsesim.accelerators.patdnn.design import DESIGN, WORKLOADS, model_workload, named_workload
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
-from sparsesim.cli.design_sweep import design_sweep
 from sparsesim.cli.parser import positive_int
+from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import ConfigError
 from sparsesim.simulator.result import SimResult
+from sparsesim.workloads.conv_layers import lenet5_from_file
 
 FLAG_FIELDS = ("threads", "filter_block", "mispredict_cycles")
 
@@ -117,12 +118,13 @@ def run(args: argparse.Namespace) -> CommandOutput:
     return CommandOutput("\n".join(text), document, ok, figure)
 
 
-SWEEP_CONFIG, SWEEP_RUN = design_sweep("patdnn")
+# every config field shapes the schedule: compiled again at every point (cheap);
+# --model files are LeNet-5 files from `sparsesim prune`
+SWEEP = SweepHooks(load_model=lambda path, seed, config: lenet5_from_file(path, seed))
 COMMAND = AcceleratorCommand(
     design=DESIGN,
     workloads=WORKLOADS,
     add_arguments=add_arguments,
     run=run,
-    sweep_config=SWEEP_CONFIG,
-    sweep_run=SWEEP_RUN,
+    sweep=SWEEP,
 )

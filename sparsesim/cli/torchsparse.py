@@ -14,8 +14,8 @@ from sparsesim.accelerators.torchsparse import model
 from sparsesim.accelerators.torchsparse.config import GROUPINGS, PRESETS
 from sparsesim.accelerators.torchsparse.design import DESIGN
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
-from sparsesim.cli.design_sweep import design_sweep
 from sparsesim.cli.parser import positive_int
+from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import ConfigError
@@ -91,12 +91,11 @@ def run(args: argparse.Namespace) -> CommandOutput:
                          all(r.output_ok for r in results))
 
 
-SWEEP_CONFIG, SWEEP_RUN = design_sweep("torchsparse")
+SWEEP = SweepHooks()  # grid keys are config fields; compiled again at every point
 COMMAND = AcceleratorCommand(
     design=DESIGN,
     workloads=CLOUD_NAMES,
     add_arguments=add_arguments,
     run=run,
-    sweep_config=SWEEP_CONFIG,
-    sweep_run=SWEEP_RUN,
+    sweep=SWEEP,
 )
