@@ -44,3 +44,19 @@ def test_benchmark_writes_grid_with_published_figures_beside_ours(tmp_path, monk
     (cusparselt,) = [r for r in rows if r["group"] == "cusparselt-int8" and r["preset"] == "a100"]
     assert cusparselt["published_speedup"] == 1.23
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_engine_speed_benchmark_checks_counters_and_reports_the_goal(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location(
+        "stc_engine_speed", ROOT / "benchmarks/stc_engine_speed.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "SIZES", (64, 256))
+    monkeypatch.setattr(module, "REFERENCE_MAX_MACS", 64**3)
+    out = tmp_path / "speed.json"
+    assert module.main(["--json", str(out)]) == 0
+    document = json.loads(out.read_text())
+    small, large = document["rows"]
+    assert small["counters_identical"] and "reference_cpu_s" not in large
+    assert document["goal"]["gemm"] == [256, 256, 256] and document["goal"]["holds_cpu"]

@@ -81,6 +81,17 @@ def test_pytorch_front_end_makes_batch_one_slower_and_explain_says_why():
         stc.with_frontend(stc.A100, "tensorflow")
 
 
+def test_pytorch_cutlass_front_end_runs_its_one_fixed_kernel():
+    shape = GemmShape("distilbert", 768, 768, 3072)
+    config = stc.with_frontend(stc.A100, "pytorch-cutlass")
+    result = stc.run(stc.compile(shape, "fp16", config), 2**20)
+    sparse = result.details["kernels"]["sparse"]
+    assert sparse["kernel"] == "128x128 split-K 1"
+    assert len(sparse["candidates_estimate_cycles"]) == 1
+    assert sparse["plan"]["k_tile"] == 64  # 64 values of K per step, as the CUTLASS kernel
+    assert result.details["speedup"] < 1 and result.output_ok
+
+
 def test_hopper_with_ampere_sparse_kernels_loses_where_native_ones_win():
     shape = GemmShape("g", 768, 4096, 4096)  # NVIDIA/cutlass#1335's shape
     native = stc.run(stc.compile(shape, "bf16", stc.H100), 2**20)

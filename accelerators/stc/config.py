@@ -256,10 +256,15 @@ PRESETS: dict[str, STCConfig] = {"a100": A100, "h100": H100, "h100-sm80sparse": 
 # intended use, the CUTLASS profiler, cuBLAS). "pytorch-cslt": PyTorch's
 # torch._cslt_sparse_mm before its descriptor cache (pytorch/pytorch#177866, 2026) set up
 # and tore down the cuSPARSELt descriptors and plan on every call; Nsight showed about
-# 0.460 ms between kernel launches (H100). Dense calls go to cuBLAS with no such cost.
-FRONTENDS: dict[str, dict[str, float]] = {
+# 0.460 ms between kernel launches (H100). "pytorch-cutlass": PyTorch's CUTLASS 2:4 linear
+# (aten/src/ATen/native/sparse/cuda/SparseSemiStructuredLinear.cu; SM80 only) launches one
+# fixed fp16/bf16 kernel: threadblock 128x128x64 (K of 64 values = 128 bytes), 2x2 warps of
+# 64x64, split_k_slices = 1. Dense calls go to cuBLAS with neither cost.
+FRONTENDS: dict[str, dict[str, Any]] = {
     "library": {},
     "pytorch-cslt": {"sparse_host_us_per_call": 460.0},  # pytorch/pytorch#177866
+    "pytorch-cutlass": {"sparse_tiles": (TileShape(128, 128, 2, 2),), "sparse_split_k": (1,),
+                        "sparse_k_tile_bytes": 128},  # SparseSemiStructuredLinear.cu
 }
 
 

@@ -51,8 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", choices=sorted(stc.PRESETS), default="a100",
                         help="GPU (default a100)")
     parser.add_argument("--frontend", choices=sorted(stc.FRONTENDS), default="library",
-                        help="how the GEMMs are called: library (plan made once, default) or "
-                        "pytorch-cslt (PyTorch's per-call cuSPARSELt set-up, pytorch#177866)")
+                        help="how the GEMMs are called: library (plan made once, default), "
+                        "pytorch-cslt (PyTorch's per-call cuSPARSELt set-up, pytorch#177866) or "
+                        "pytorch-cutlass (PyTorch's one fixed CUTLASS 2:4 kernel)")
     parser.add_argument("--explain", action="store_true",
                         help="per GEMM: the kernel each library picked (tile, split-K, waves, "
                         "SMs busy) and why 2:4 wins or loses")
