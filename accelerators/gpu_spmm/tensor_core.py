@@ -11,7 +11,8 @@ import numpy as np
 
 from sparsesim.accelerators.gpu_spmm.config import SpmmConfig
 from sparsesim.accelerators.stc.functional import sparse_matmul
-from sparsesim.accelerators.stc.kernel import KernelPlan, plan_kernel
+from sparsesim.accelerators.stc.kernel import KernelPlan
+from sparsesim.accelerators.stc.library import select_kernel
 from sparsesim.accelerators.stc.result import kernel_cycles, kernel_energy
 from sparsesim.accelerators.stc.simulate import KernelCounters, simulate_kernel
 from sparsesim.simulator.energy import TechTable
@@ -31,9 +32,9 @@ def simulate(name: str, shape: GemmShape, dtype: NumericType,
              config: SpmmConfig) -> tuple[KernelPlan, KernelCounters, int]:
     """The stc plan and SimPy run of the kernel, and its cycles (launch included); its
     timing does not depend on A's values, so a density sweep simulates it once."""
-    plan = plan_kernel(shape, dtype, name == TWO_FOUR, config.gpu)
+    plan = select_kernel(shape, dtype, name == TWO_FOUR, config.gpu).plan  # the library's pick
     counters = simulate_kernel(plan, config.gpu)
-    return plan, counters, kernel_cycles(counters, config.gpu)
+    return plan, counters, kernel_cycles(counters, config.gpu, plan.sparse)
 
 
 def energy(plan: KernelPlan, counters: KernelCounters, dtype: NumericType, config: SpmmConfig,
