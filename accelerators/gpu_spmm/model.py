@@ -104,7 +104,7 @@ def _tensor_core_kernel(name: str, compiled: CompiledSpmm, engine: str, table,
         imbalance=_imbalance(counters.sm_math + counters.sm_smem + counters.sm_memory_wait
                              + counters.sm_epilogue + launch),
         wall_seconds=time.perf_counter() - start,
-        details={"plan": plan.to_dict(), "breakdown": breakdown(counters, config.gpu, plan.sparse),
+        details={"plan": plan.to_dict(), "breakdown": breakdown(counters, config.gpu, sparse),
                  "sm_ctas": [int(t) for t in counters.sm_tiles]})
 
 

@@ -30,11 +30,12 @@ def encode(name: str, a: np.ndarray) -> np.ndarray | NMCompressed:
 @lru_cache(maxsize=8)
 def simulate(name: str, shape: GemmShape, dtype: NumericType,
              config: SpmmConfig) -> tuple[KernelPlan, KernelCounters, int]:
-    """The stc plan and SimPy run of the kernel, and its cycles (launch included); its
+    """The stc library's kernel choice, its SimPy run, and its cycles (launch included); its
     timing does not depend on A's values, so a density sweep simulates it once."""
-    plan = select_kernel(shape, dtype, name == TWO_FOUR, config.gpu).plan  # the library's pick
+    sparse = name == TWO_FOUR
+    plan = select_kernel(shape, dtype, sparse, config.gpu).plan  # the library's pick
     counters = simulate_kernel(plan, config.gpu)
-    return plan, counters, kernel_cycles(counters, config.gpu, plan.sparse)
+    return plan, counters, kernel_cycles(counters, config.gpu, sparse)
 
 
 def energy(plan: KernelPlan, counters: KernelCounters, dtype: NumericType, config: SpmmConfig,
