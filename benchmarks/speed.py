@@ -5,7 +5,7 @@
 One JSON (benchmarks/results/speed.json) with:
 - fast engine vs SimPy reference per design with both (EIE: the nine paper layers at
   64 PEs; ESE: the shipped speaker LSTM, 90% balanced pruning, a few frames): each
-  engine's simulation wall seconds (fast: best of 5) and their ratio;
+  engine's simulation wall seconds (fast: best of 20) and their ratio;
 - ns per event and events per second of each fast engine (an event is one PE busy
   cycle: one matrix entry issued, or one cycle on an empty column slice);
 - whole-process wall time of `python sim.py --accel eie` against a bare
@@ -44,7 +44,7 @@ from sparsesim.workloads.eie_layers import (
 from sparsesim.workloads.layer import Layer
 from sparsesim.workloads.lstm_models import speaker_lstm
 
-FAST_REPEATS = 5  # fast runs are short and the machine is shared: best of this many
+FAST_REPEATS = 20  # fast runs are short and the machine is shared: best of this many
 PROCESS_REPEATS = 3  # whole-process timings: median of this many
 ESE_FRAMES = 4  # frames of the speaker LSTM (the SimPy run grows with them)
 SCALING = (0.1, 0.3, 1.0, 3.0, 10.0)  # x nonzeros of vgg-fc6
