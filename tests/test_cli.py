@@ -61,7 +61,7 @@ def test_queue_flags_option_selects_the_fifo_timing(capsys, tiny_model, tmp_path
         out_json = tmp_path / f"{flags}.json"
         code, _, _ = run_main(capsys, "--model", str(tiny_model), "--pes", "4", "--queue-depth",
                               "1", "--queue-flags", flags, "--json", str(out_json))
-        doc = json.loads(out_json.read_text())
+        doc = load_document(out_json)
         assert code == 0 and doc["config"]["queue_flag_timing"] == flags
         cycles[flags] = doc["totals"]["cycles"]
     assert cycles["registered"] > cycles["same_cycle"]
