@@ -161,5 +161,5 @@ def _warm_up() -> None:
     one = np.zeros(1, np.int64)
     push, pop, end, _ = schedule(np.ascontiguousarray(ptr.T), one, one, 1, True, 1, 0)
     occupancy(push, pop, end)
-    for v in (np.ones(1, np.uint8), np.ones(1, np.int16)):  # both codebook index types
-        compute(ptr, v, np.zeros(1, np.uint8), np.ones(2), one, np.ones(1), 1, 8)
+    codes = np.ones(1, np.uint8)  # EIE's codebook indices and relative rows are bytes
+    compute(ptr, codes, np.zeros(1, np.uint8), np.ones(2), one, np.ones(1), 1, 8)
