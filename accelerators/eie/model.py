@@ -16,18 +16,28 @@ from sparsesim.accelerators.eie.config import EIE_PAPER, EIEConfig
 from sparsesim.accelerators.eie.counters import EIECounters, build_result
 from sparsesim.accelerators.eie.fast import simulate_fast
 from sparsesim.accelerators.eie.reference import simulate_reference
-from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.errors import ConfigError, WorkloadError
 from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.layer import Layer, Workload
 
 ENGINES = ("fast", "reference")  # the first is the default
 
-__all__ = ["EIE_PAPER", "ENGINES", "EIEConfig", "classify", "compile", "run", "run_workload"]
+__all__ = ["EIE_PAPER", "ENGINES", "EIEConfig", "WorkloadRun", "classify", "compile", "run",
+           "run_workload", "simulate_workload"]
+
+
+FP16_MAX = 65504.0  # largest finite float16: the codebook's 16-bit values (EIE Sec. III-B)
 
 
 def compile(layer: Layer, config: EIEConfig = EIE_PAPER) -> CompiledLayer:  # noqa: A001
-    """Encode `layer` the way EIE stores it (k-means codebook + interleaved CSC)."""
-    return compile_layer(layer, config)
+    """Encode `layer` the way EIE stores it (k-means codebook + interleaved CSC). A bias
+    becomes one more broadcast column with activation 1.0 whose entries are the bias
+    codes (see Layer.bias_as_column): it costs that column's broadcast and entries."""
+    for part, values in (("weight", layer.weights.values), ("bias", layer.bias)):
+        if values is not None and np.abs(values).max(initial=0.0) > FP16_MAX:
+            raise WorkloadError(f"layer {layer.name}: a {part} exceeds {FP16_MAX:g}, beyond "
+                                "EIE's 16-bit codebook; rescale the layer")
+    return compile_layer(layer.bias_as_column(), config)
 
 
 def _simulate(compiled: CompiledLayer, engine: str) -> tuple[EIECounters, float, float]:
@@ -60,8 +70,16 @@ def _run_with_output(compiled: CompiledLayer, engine: str, seed: int | None,
     return result, counters.output
 
 
-def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
-                 seed: int | None = None, tech: str = "45nm") -> list[SimResult]:
+@dataclasses.dataclass(frozen=True)
+class WorkloadRun:
+    """Every layer's result and the last layer's simulated output vector (float64)."""
+
+    results: list[SimResult]
+    outputs: np.ndarray
+
+
+def simulate_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
+                      seed: int | None = None, tech: str = "45nm") -> WorkloadRun:
     """Run every layer; in a chain each layer's input is the previous simulated output."""
     results = []
     previous: np.ndarray | None = None
@@ -71,7 +89,13 @@ def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str 
         result, previous = _run_with_output(compile(layer, config), engine, seed, workload.name,
                                             tech)
         results.append(result)
-    return results
+    return WorkloadRun(results, previous)
+
+
+def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
+                 seed: int | None = None, tech: str = "45nm") -> list[SimResult]:
+    """Run every layer (see simulate_workload); the per-layer results."""
+    return simulate_workload(workload, config, engine, seed, tech).results
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,8 +115,11 @@ def classify(workload: Workload, inputs: np.ndarray, config: EIEConfig = EIE_PAP
     outputs, cycles, ok = [], [], True
     for x in inputs:
         total = 0
-        for layer in compiled:
-            layer = dataclasses.replace(layer, activations=np.asarray(x, dtype=np.float32))
+        for layer, source in zip(compiled, workload.layers):
+            x = np.asarray(x, dtype=np.float32)
+            if source.bias is not None:  # the bias column's activation
+                x = np.append(x, np.float32(1.0))
+            layer = dataclasses.replace(layer, activations=x)
             result, x = _run_with_output(layer, engine, None, workload.name)
             ok, total = ok and result.output_ok, total + result.cycles
         outputs.append(x)
