@@ -9,6 +9,7 @@ import struct
 import numpy as np
 import pytest
 
+import sparsesim
 from sparsesim.accelerators.eie import model as eie
 from sparsesim.cli.main import main
 from sparsesim.simulator.errors import FormatError, WorkloadError
@@ -109,9 +110,10 @@ def test_each_format_round_trips_and_eie_matches_numpy_with_biases(tmp_path, kin
         assert isinstance(layer, Dense)
         np.testing.assert_array_equal(layer.weight, w)
         np.testing.assert_array_equal(layer.bias, b)
-    run = eie.simulate_workload(model.to_workload(inputs=x), eie.EIEConfig(num_pes=16))
+    run = sparsesim.run("eie", model=str(path), config=sparsesim.config("eie", num_pes=16),
+                        inputs=x)
     expected = numpy_forward(layers, x)
-    assert all(r.output_ok for r in run.results)
+    assert run.output_ok
     np.testing.assert_allclose(run.outputs, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
 
 
@@ -163,7 +165,7 @@ def test_own_format_version_2_keeps_biases_and_version_1_still_reads(tmp_path):
     model = load_model(path)
     assert model.source == "sparsesim model v2"
     np.testing.assert_array_equal(model.layers[1].bias, layers[1][2])
-    run = eie.simulate_workload(model.to_workload(), eie.EIEConfig(num_pes=8))
+    run = sparsesim.run("eie", model=model, config=sparsesim.config("eie", num_pes=8))
     np.testing.assert_allclose(run.outputs, numpy_forward(layers, x), rtol=1e-9)
     old = load_model(__import__("sparsesim.workloads.shipped_models", fromlist=["x"])
                      .SHIPPED_MODELS["lenet300-pruned"])
@@ -185,7 +187,8 @@ def test_scipy_matrices_in_and_out(tmp_path):
     for model in (load_model(path), model_from_scipy(scipy_sparse.csc_array(dense))):
         np.testing.assert_array_equal(model.layers[0].weight, dense)
         x = rng.random(40).astype(np.float32)
-        run = eie.simulate_workload(model.to_workload(inputs=x), eie.EIEConfig(num_pes=4))
+        run = sparsesim.run("eie", model=model, config=sparsesim.config("eie", num_pes=4),
+                            inputs=x)
         np.testing.assert_allclose(run.outputs, dense @ x.astype(np.float64), rtol=1e-9)
 
 

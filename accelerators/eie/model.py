@@ -22,8 +22,7 @@ from sparsesim.workloads.layer import Layer, Workload
 
 ENGINES = ("fast", "reference")  # the first is the default
 
-__all__ = ["EIE_PAPER", "ENGINES", "EIEConfig", "WorkloadRun", "classify", "compile", "run",
-           "run_workload", "simulate_workload"]
+__all__ = ["EIE_PAPER", "ENGINES", "EIEConfig", "classify", "compile", "run", "run_workload"]
 
 
 FP16_MAX = 65504.0  # largest finite float16: the codebook's 16-bit values (EIE Sec. III-B)
@@ -71,31 +70,46 @@ def _run_with_output(compiled: CompiledLayer, engine: str, seed: int | None,
 
 
 @dataclasses.dataclass(frozen=True)
-class WorkloadRun:
-    """Every layer's result and the last layer's simulated output vector (float64)."""
+class CompiledWorkload:
+    """Every layer of a workload encoded; in a chain each layer's input is replaced at run
+    time by the previous layer's simulated output."""
 
-    results: list[SimResult]
-    outputs: np.ndarray
+    name: str
+    layers: tuple[CompiledLayer, ...]
+    chained: bool
+    biased: tuple[bool, ...]  # per layer: its bias is the last column (input 1.0)
 
 
-def simulate_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
-                      seed: int | None = None, tech: str = "45nm") -> WorkloadRun:
-    """Run every layer; in a chain each layer's input is the previous simulated output."""
+def compile_workload(workload: Workload, config: EIEConfig = EIE_PAPER) -> CompiledWorkload:
+    return CompiledWorkload(workload.name, tuple(compile(layer, config)
+                                                 for layer in workload.layers),
+                            workload.chained,
+                            tuple(layer.bias is not None for layer in workload.layers))
+
+
+def _fed(layer: CompiledLayer, x: np.ndarray, biased: bool) -> CompiledLayer:
+    """`layer` with input vector x, followed by the bias column's 1.0 if it has one."""
+    x = np.asarray(x, dtype=np.float32)
+    return dataclasses.replace(layer, activations=np.append(x, np.float32(1.0)) if biased else x)
+
+
+def run_compiled(compiled: CompiledWorkload, engine: str = "fast", seed: int | None = None,
+                 tech: str = "45nm") -> tuple[list[SimResult], np.ndarray]:
+    """Results per layer and the last layer's simulated output vector."""
     results = []
     previous: np.ndarray | None = None
-    for layer in workload.layers:
-        if workload.chained and previous is not None:
-            layer = layer.with_activations(previous)
-        result, previous = _run_with_output(compile(layer, config), engine, seed, workload.name,
-                                            tech)
+    for layer, biased in zip(compiled.layers, compiled.biased):
+        if compiled.chained and previous is not None:
+            layer = _fed(layer, previous, biased)
+        result, previous = _run_with_output(layer, engine, seed, compiled.name, tech)
         results.append(result)
-    return WorkloadRun(results, previous)
+    return results, previous
 
 
 def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
                  seed: int | None = None, tech: str = "45nm") -> list[SimResult]:
-    """Run every layer (see simulate_workload); the per-layer results."""
-    return simulate_workload(workload, config, engine, seed, tech).results
+    """Run every layer; in a chain each layer's input is the previous simulated output."""
+    return run_compiled(compile_workload(workload, config), engine, seed, tech)[0]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,16 +125,12 @@ def classify(workload: Workload, inputs: np.ndarray, config: EIEConfig = EIE_PAP
              engine: str = "fast") -> Classification:
     """Run the chain once per row of `inputs` (each layer compiled once, its input
     replaced), every layer taking the previous layer's simulated output."""
-    compiled = [compile(layer, config) for layer in workload.layers]
+    compiled = compile_workload(workload, config)
     outputs, cycles, ok = [], [], True
     for x in inputs:
         total = 0
-        for layer, source in zip(compiled, workload.layers):
-            x = np.asarray(x, dtype=np.float32)
-            if source.bias is not None:  # the bias column's activation
-                x = np.append(x, np.float32(1.0))
-            layer = dataclasses.replace(layer, activations=x)
-            result, x = _run_with_output(layer, engine, None, workload.name)
+        for layer, biased in zip(compiled.layers, compiled.biased):
+            result, x = _run_with_output(_fed(layer, x, biased), engine, None, workload.name)
             ok, total = ok and result.output_ok, total + result.cycles
         outputs.append(x)
         cycles.append(total)

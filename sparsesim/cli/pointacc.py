@@ -14,12 +14,16 @@ from sparsesim.cli.base import (
 from sparsesim.cli.parser import positive_float, positive_int
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.result import SimResult
-from sparsesim.workloads.point_clouds import CLOUD_NAMES, load_cloud, subsample
+from sparsesim.workloads.point_clouds import (
+    CLOUD_NAMES,
+    DEFAULT_VOXEL,
+    load_cloud,
+    subsample,
+)
 from sparsesim.workloads.point_layers import point_workload
 
 DEFAULT_CLOUD = "bunny"
 # voxel edge per cloud, in the cloud's units (bunny, kitten: unit box; vlp16: metres)
-DEFAULT_VOXEL = {"bunny": 0.01, "kitten": 0.02, "vlp16": 0.2}
 UP_AXIS = {"bunny": "y", "kitten": "y", "vlp16": "z"}  # for the --plot view
 FLAG_FIELDS = {"mapper": "mapper", "comparators": "comparators",
                "distance_lanes": "distance_lanes", "array_rows": "array_rows",
