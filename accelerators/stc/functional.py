@@ -2,8 +2,9 @@
 
 For each position p of a group of 4, the kept values stored at position p multiply row
 (4g + p) of B, as the tensor core's metadata-driven selection of B does; summing over p
-gives C. Arithmetic follows the tensor cores: fp16/bf16 products summed in fp32, then
-rounded to the output type; int8 products summed exactly (int32 output).
+gives C. Arithmetic follows the tensor cores: fp16/bf16 products summed in fp32, a bias (if
+any) added to the fp32 accumulator in the epilogue, then rounded to the output type;
+int8 products summed exactly (int32 output).
 
 The check compares with numpy's dense float64 product of the uncompressed pruned A.
 Large GEMMs are checked on a seeded sample of output blocks (whole A row panels x
@@ -25,8 +26,10 @@ from sparsesim.workloads.numeric import NumericType
 DEFAULT_CHECK_BUDGET_MACS = 2**32  # most multiply-accumulates the output check computes
 
 
-def sparse_matmul(a: NMCompressed, b: np.ndarray, dtype: NumericType) -> np.ndarray:
-    """C = A @ B using only A's kept values and positions; rounded to the output type."""
+def sparse_matmul(a: NMCompressed, b: np.ndarray, dtype: NumericType,
+                  bias: np.ndarray | None = None) -> np.ndarray:
+    """C = A @ B using only A's kept values and positions, plus `bias` per row added to
+    the accumulator in the epilogue; rounded to the output type."""
     rows, k = a.shape
     groups = a.values.shape[1]
     acc = np.float64 if dtype.is_integer else np.float32
@@ -37,6 +40,8 @@ def sparse_matmul(a: NMCompressed, b: np.ndarray, dtype: NumericType) -> np.ndar
     for p in range(a.m):
         a_at_p = np.where(a.positions == p, a.values, 0).sum(axis=2).astype(acc)
         c += a_at_p @ b_grouped[:, p, :]
+    if bias is not None:
+        c += bias.astype(acc)[:, None]
     return c if dtype.is_integer else dtype.round(c).astype(np.float64)
 
 
@@ -70,13 +75,19 @@ def check_output(operands: GemmOperands | MatrixOperands,
     cols = _sample(col_panels, max(1, math.floor(col_panels * math.sqrt(fraction))), rng)
     a = np.concatenate([operands.a_panel(int(i)) for i in rows])
     b = np.concatenate([operands.b_panel(int(j)) for j in cols], axis=1)
-    c = sparse_matmul(NMCompressed.from_dense(a), b, dtype)
+    biases = [operands.bias_panel(int(i)) for i in rows]
+    bias = None if biases[0] is None else np.concatenate(biases)
+    c = sparse_matmul(NMCompressed.from_dense(a), b, dtype, bias)
     reference = a.astype(np.float64) @ b.astype(np.float64)
+    if bias is not None:
+        reference += bias.astype(np.float64)[:, None]
     error = np.abs(c - reference)
     if dtype.is_integer:
         tolerance = np.zeros_like(reference)
     else:
         magnitude = np.abs(a).astype(np.float32) @ np.abs(b).astype(np.float32)
+        if bias is not None:  # the epilogue's fp32 add is one more rounding
+            magnitude += np.abs(bias)[:, None]
         u = dtype.unit_roundoff
         tolerance = u * np.abs(reference) + (1 + u) * shape.k * 2.0**-24 * magnitude
     return OutputCheck(ok=bool(np.all(error <= tolerance)),
