@@ -344,3 +344,50 @@ def test_unsupported_activation_is_refused():
                                              model.layers[1]))
     with pytest.raises(WorkloadError, match="activation 'sigmoid'; EIE applies only relu"):
         odd.to_workload(inputs=x)
+
+
+def test_silero_vad_lstm_ships_and_runs_on_ese(capsys, tmp_path):
+    from sparsesim.workloads.lstm_models import lstm_workload
+
+    model = lstm_workload("silero-vad")
+    assert model.layers[0].hidden == 128 and model.frames.shape == (10, 128)
+    code, out, _ = run_cli(capsys, "--accel", "ese", "--workload", "silero-vad", "--sparsity", "0",
+                           "--pes", "8")
+    assert code == 0 and "WRONG" not in out and "ok" in out
+    frames = np.random.default_rng(0).standard_normal((3, 128)).astype(np.float32)
+    np.save(tmp_path / "f.npy", frames)
+    path = "workloads/data/silero_vad/silero_vad_lstm.safetensors"
+    import pathlib
+
+    path = str(pathlib.Path(__file__).resolve().parents[1] / path)
+    code, out, _ = run_cli(capsys, "--accel", "ese", "--model", path, "--input",
+                           str(tmp_path / "f.npy"), "--pes", "8", "--json",
+                           str(tmp_path / "e.json"))
+    doc = json.loads((tmp_path / "e.json").read_text())
+    assert code == 0 and doc["frames"] == 3 and doc["input"].startswith("file ")
+    run = sparsesim.run("ese", model=path, inputs=frames, config=sparsesim.config(
+        "ese", pes_per_channel=8))
+    assert run.output_ok and run.outputs.shape == (3, 128)
+
+
+def test_onnx_lstm_reorders_gates_like_pytorch(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(5)
+    hidden, inputs = 4, 3
+    w, r, b = (rng.normal(size=s).astype(np.float32) for s in
+               ((1, 4 * hidden, inputs), (1, 4 * hidden, hidden), (1, 8 * hidden)))
+    node = helper.make_node("LSTM", ["x", "W", "R", "B"], ["y"], "lstm", hidden_size=hidden)
+    graph = helper.make_graph([node], "l", [helper.make_tensor_value_info(
+        "x", TensorProto.FLOAT, [5, 1, inputs])], [helper.make_tensor_value_info(
+            "y", TensorProto.FLOAT, [5, 1, 1, hidden])],
+        [numpy_helper.from_array(a, n) for a, n in ((w, "W"), (r, "R"), (b, "B"))])
+    onnx.save(helper.make_model(graph), str(tmp_path / "l.onnx"))
+    frames = rng.normal(size=(5, inputs))
+    ours = load_model(tmp_path / "l.onnx").to_lstm(frames).forward()[-1]
+    from onnx.reference import ReferenceEvaluator
+
+    theirs = ReferenceEvaluator(str(tmp_path / "l.onnx")).run(
+        None, {"x": frames[:, None, :].astype(np.float32)})[0]
+    np.testing.assert_allclose(ours, theirs[:, 0, 0, :], rtol=1e-4, atol=1e-5)
