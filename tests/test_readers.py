@@ -290,7 +290,7 @@ BAD_FILES = [
     ("h.safetensors", _huge_safetensors, "over the 2147483648 limit"),
     ("o.npz", _object_npz, "holds Python objects (a pickle)"),
     ("u.onnx", _unsupported_onnx, "node odd_node (Softmax) is not supported"),
-    ("c.onnx", _conv_onnx, "layer conv1 is a convolution; EIE runs fully connected layers"),
+    ("c.onnx", _conv_onnx, "layer conv1 is a convolution; EIE runs FC/LSTM layers (use --accel stc"),
     ("b.npz", _bias_beyond_codebook, "a bias exceeds 65504, beyond EIE's 16-bit codebook"),
 ]
 

@@ -64,20 +64,22 @@ class Model:
             raise WorkloadError(f"model {self.name}: has no layers; a model needs at least one "
                                 "weight matrix")
 
-    def dense_only(self, design: str, hint: str) -> tuple[Dense, ...]:
-        """The layers, all Dense, or one line naming the first the design cannot run."""
+    def dense_only(self) -> tuple[Dense, ...]:
+        """The layers, all Dense, or one line naming the first EIE cannot run."""
         for layer in self.layers:
+            if isinstance(layer, Conv):
+                raise WorkloadError(f"model {self.name}: layer {layer.name} is a convolution; "
+                                    "EIE runs FC/LSTM layers (use --accel stc for networks "
+                                    "with convolutions)")
             if not isinstance(layer, Dense):
-                kind = "convolution" if isinstance(layer, Conv) else "LSTM"
-                raise WorkloadError(f"model {self.name}: layer {layer.name} is a {kind}; "
-                                    f"{design} runs fully connected layers only ({hint})")
+                raise WorkloadError(f"model {self.name}: layer {layer.name} is an LSTM; "
+                                    "sparsesim runs LSTM layers on ESE (use --accel ese)")
         return self.layers  # type: ignore[return-value]
 
     def to_workload(self, seed: int = 0, inputs: np.ndarray | None = None) -> Workload:
         """A chained FC workload for EIE: the first layer takes `inputs`, else the stored
         input, else a seeded random vector in [0, 1)."""
-        layers = self.dense_only("EIE", "EIE runs FC/LSTM layers; use --accel stc for "
-                                 "convolutions, --accel ese for LSTMs")
+        layers = self.dense_only()
         for layer in layers:
             if layer.activation not in EIE_ACTIVATIONS:
                 raise WorkloadError(f"model {self.name}: layer {layer.name} has activation "
