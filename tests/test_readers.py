@@ -290,7 +290,7 @@ BAD_FILES = [
     ("h.safetensors", _huge_safetensors, "over the 2147483648 limit"),
     ("o.npz", _object_npz, "holds Python objects (a pickle)"),
     ("u.onnx", _unsupported_onnx, "node odd_node (Softmax) is not supported"),
-    ("c.onnx", _conv_onnx, "layer conv1 is a convolution; EIE runs FC/LSTM layers (use --accel stc"),
+    ("c.onnx", _conv_onnx, "conv1 is a convolution; EIE runs FC/LSTM layers (use --accel stc"),
     ("b.npz", _bias_beyond_codebook, "a bias exceeds 65504, beyond EIE's 16-bit codebook"),
 ]
 
@@ -304,13 +304,15 @@ def test_bad_model_files_exit_2_with_one_line(capsys, tmp_path, name, write, mes
     assert "Traceback" not in err
 
 
-def test_huge_declared_shape_is_refused_before_allocating(tmp_path):
+@pytest.mark.parametrize("name, write", [("h.safetensors", _huge_safetensors),
+                                         ("h.npz", _huge_npz)])
+def test_huge_declared_shape_is_refused_before_allocating(tmp_path, name, write):
     import tracemalloc
 
-    _huge_safetensors(tmp_path / "h.safetensors")
+    write(tmp_path / name)
     tracemalloc.start()
     with pytest.raises(FormatError, match="limit"):
-        load_model(tmp_path / "h.safetensors")
+        load_model(tmp_path / name)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 4 * 2**20
