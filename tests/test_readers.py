@@ -210,18 +210,21 @@ def run_cli(capsys, *argv):
     return code, out, err
 
 
-def test_cli_runs_each_format_with_an_input_file(capsys, tmp_path):
+@pytest.mark.parametrize("kind", sorted(WRITERS))
+def test_cli_runs_each_format_with_an_input_file(capsys, tmp_path, kind):
     layers, x = mlp()
     np.save(tmp_path / "x.npy", x)
-    write_safetensors(tmp_path / "mlp.safetensors", layers)
-    code, out, _ = run_cli(capsys, "--accel", "eie", "--model", str(tmp_path / "mlp.safetensors"),
-                           "--input", str(tmp_path / "x.npy"), "--pes", "8", "--json",
+    path = tmp_path / f"mlp.{ {'state-dict-npz': 'npz'}.get(kind, kind)}"
+    WRITERS[kind](path, layers)
+    code, out, _ = run_cli(capsys, "--accel", "eie", "--model", str(path), "--input",
+                           str(tmp_path / "x.npy"), "--pes", "8", "--json",
                            str(tmp_path / "o.json"))
     doc = json.loads((tmp_path / "o.json").read_text())
     assert code == 0 and doc["totals"]["output_ok"] and "input: file" in out
     assert doc["input"] == f"file {tmp_path / 'x.npy'}"
-    code, out, _ = run_cli(capsys, "--accel", "eie", "--model", str(tmp_path / "mlp.safetensors"),
-                           "--pes", "8")
+    assert [layer["details"]["shape_out_in"] for layer in doc["layers"]] == [[256, 785],
+                                                                             [10, 257]]
+    code, out, _ = run_cli(capsys, "--accel", "eie", "--model", str(path), "--pes", "8")
     assert code == 0 and "seeded (seed 0)" in out
 
 
