@@ -4,10 +4,9 @@ networks on the tensor core (per layer and end to end, bias in the epilogue)."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
+from conftest import load_document
 
 from sparsesim.accelerators.stc import functional
 from sparsesim.accelerators.stc import model as stc
@@ -128,14 +127,14 @@ def test_cli_runs_a_gemm_list_per_layer_and_end_to_end(capsys, tmp_path):
     path.write_text("proj,256,64,256,3\nproj-again,256,64,256\nscores,64,64,32,4,0\n")
     code, out, _ = run_cli(capsys, "--accel", "stc", "--gemm-list", str(path), "--json",
                            str(tmp_path / "o.json"))
-    doc = json.loads((tmp_path / "o.json").read_text())
+    doc = load_document(tmp_path / "o.json")["details"]
     assert code == 0 and "end to end" in out and "worth pruning" in out
-    assert doc["totals"]["distinct_shapes"] == 2 and len(doc["layers"]) == 3
-    proj, again, scores = doc["layers"]
+    assert doc["network_totals"]["distinct_shapes"] == 2 and len(doc["network_layers"]) == 3
+    proj, again, scores = doc["network_layers"]
     assert proj["dense_cycles"] == 3 * again["dense_cycles"]
     assert scores["pruned_cycles"] == scores["dense_cycles"] and not scores["worth_pruning"]
-    total = doc["totals"]
-    assert total["dense_cycles"] == sum(r["dense_cycles"] for r in doc["layers"])
+    total = doc["network_totals"]
+    assert total["dense_cycles"] == sum(r["dense_cycles"] for r in doc["network_layers"])
     assert total["speedup"] == total["dense_cycles"] / total["pruned_cycles"]
 
 
@@ -157,8 +156,8 @@ def test_cli_lowers_an_onnx_cnn_on_the_tensor_core(capsys, tmp_path):
     onnx.save(helper.make_model(graph), str(tmp_path / "cnn.onnx"))
     code, out, _ = run_cli(capsys, "--accel", "stc", "--model", str(tmp_path / "cnn.onnx"),
                            "--batch", "4", "--json", str(tmp_path / "o.json"))
-    doc = json.loads((tmp_path / "o.json").read_text())
-    conv_row, fc_row = doc["layers"]
+    doc = load_document(tmp_path / "o.json")
+    conv_row, fc_row = doc["details"]["network_layers"]
     assert code == 0 and (conv_row["m"], conv_row["n"], conv_row["k"]) == (16, 4 * 8 * 8, 27)
     assert (fc_row["m"], fc_row["n"], fc_row["k"]) == (10, 4, 1024)
 

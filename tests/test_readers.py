@@ -8,6 +8,7 @@ import struct
 
 import numpy as np
 import pytest
+from conftest import load_document
 
 import sparsesim
 from sparsesim.accelerators.eie import model as eie
@@ -219,9 +220,9 @@ def test_cli_runs_each_format_with_an_input_file(capsys, tmp_path, kind):
     code, out, _ = run_cli(capsys, "--accel", "eie", "--model", str(path), "--input",
                            str(tmp_path / "x.npy"), "--pes", "8", "--json",
                            str(tmp_path / "o.json"))
-    doc = json.loads((tmp_path / "o.json").read_text())
+    doc = load_document(tmp_path / "o.json")
     assert code == 0 and doc["totals"]["output_ok"] and "input: file" in out
-    assert doc["input"] == f"file {tmp_path / 'x.npy'}"
+    assert doc["details"]["input"] == f"file {tmp_path / 'x.npy'}"
     assert [layer["details"]["shape_out_in"] for layer in doc["layers"]] == [[256, 785],
                                                                              [10, 257]]
     code, out, _ = run_cli(capsys, "--accel", "eie", "--model", str(path), "--pes", "8")
@@ -368,8 +369,9 @@ def test_silero_vad_lstm_ships_and_runs_on_ese(capsys, tmp_path):
     code, out, _ = run_cli(capsys, "--accel", "ese", "--model", path, "--input",
                            str(tmp_path / "f.npy"), "--pes", "8", "--json",
                            str(tmp_path / "e.json"))
-    doc = json.loads((tmp_path / "e.json").read_text())
-    assert code == 0 and doc["frames"] == 3 and doc["input"].startswith("file ")
+    doc = load_document(tmp_path / "e.json")
+    assert code == 0 and doc["details"]["frames"] == 3
+    assert doc["details"]["input"].startswith("file ")
     run = sparsesim.run("ese", model=path, inputs=frames, config=sparsesim.config(
         "ese", pes_per_channel=8))
     assert run.output_ok and run.outputs.shape == (3, 128)

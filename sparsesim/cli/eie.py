@@ -8,18 +8,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.eie.design import DESIGN, named_workload
 from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
 )
 from sparsesim.cli.eie_classify import classification
 from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import UserError
 from sparsesim.simulator.result import SimResult
-from sparsesim.workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
+from sparsesim.workloads.eie_layers import WORKLOAD_NAMES
 from sparsesim.workloads.layer import Workload
-from sparsesim.workloads.model_file import LabelledImages, load_model, load_test_set
+from sparsesim.workloads.model_file import LabelledImages, load_test_set
 from sparsesim.workloads.readers import load_model as read_model
 from sparsesim.workloads.readers.npz_archive import read_npy
 from sparsesim.workloads.shipped_models import SHIPPED_MODELS
@@ -67,30 +69,10 @@ def sweep_config(point: dict[str, Any]) -> eie.EIEConfig:
     return dataclasses.replace(eie.EIE_PAPER, **overrides)
 
 
-def named_workload(name: str, seed: int) -> Workload:
-    """A benchmark layer or chain, or a model shipped with the package, by name."""
-    if name in SHIPPED_MODELS:
-        return load_model(SHIPPED_MODELS[name], seed=seed)
-    return benchmark_workload(name, seed)
-
-
-def sweep_run(workload: str, config: eie.EIEConfig, *, engine: str, seed: int) -> list[SimResult]:
-    return eie.run_workload(named_workload(workload, seed), config, engine=engine, seed=seed)
-
-
-def totals(results: Sequence[SimResult]) -> dict:
-    """Sums over layers; utilization and efficiency weighted by PE-cycles."""
-    pe_cycles = sum(r.cycles * len(r.pe_busy_cycles) for r in results)
-    busy = sum(sum(r.pe_busy_cycles) for r in results)
-    starved = sum(sum(r.pe_starved_cycles) for r in results)
-    energy = sum(r.energy_pj for r in results)
-    seconds = sum(r.seconds for r in results)
-    return {"cycles": sum(r.cycles for r in results),
-            "seconds": seconds, "energy_pj": energy, "power_w": energy * 1e-12 / seconds,
-            "macs_useful": sum(r.macs_useful for r in results),
-            "pe_utilization": busy / pe_cycles, "load_efficiency": 1.0 - starved / pe_cycles,
-            "output_ok": all(r.output_ok for r in results),
-            "wall_seconds": sum(r.wall_seconds for r in results)}
+def sweep_run(workload: str, config: eie.EIEConfig, *, engine: str,
+              seed: int) -> list[SimResult]:
+    return eie.run_workload(named_workload(workload, seed, config), config, engine=engine,
+                            seed=seed)
 
 
 def table(results: Sequence[SimResult], total: dict) -> str:
@@ -141,19 +123,18 @@ def run(args: argparse.Namespace) -> CommandOutput:
     load_table(args.tech)  # an unknown table fails here, before any simulation
     results = eie.run_workload(workload, config, engine=args.engine, seed=args.seed,
                                tech=args.tech)
-    total = totals(results)
+    document = run_document(accel="eie", workload=workload.name, config=config.to_dict(),
+                            seed=args.seed, engine=args.engine, tech=args.tech, layers=results)
+    total = document["totals"]
     heading = (f"eie on {workload.name}: {config.num_pes} PEs at {config.clock_mhz:g} MHz, "
                f"queue depth {config.queue_depth_entries}, engine {args.engine}, seed "
                f"{args.seed}, input: {input_source}"
                + "".join(f"\nnote: {note}" for note in notes))
-    document = {"accel": "eie", "workload": workload.name, "config": config.to_dict(),
-                "seed": args.seed, "engine": args.engine, "tech": args.tech,
-                "input": input_source, "notes": list(notes),
-                "layers": [r.to_dict() for r in results], "totals": total}
+    document["details"].update(input=input_source, notes=list(notes))
     text, ok = heading + "\n" + table(results, total), total["output_ok"]
     if test is not None:
         found, line = classification(workload, test, config, args.engine, args.images)
-        document.update(found)
+        document["details"]["classification"] = found
         text += "\n" + line
         ok = ok and found["classification_output_ok"] and (
             found["predictions_agree"] == found["images"])
@@ -167,9 +148,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
 
 COMMAND = AcceleratorCommand(
-    description="EIE (Han et al., ISCA 2016): compressed sparse FC layers on a PE array",
-    engines=eie.ENGINES,
-    presets=("paper",),
+    design=DESIGN,
     workloads=(*WORKLOAD_NAMES, *SHIPPED_MODELS),
     add_arguments=add_arguments,
     run=run,

@@ -7,11 +7,13 @@ import dataclasses
 from collections.abc import Sequence
 
 from sparsesim.accelerators.pointacc import model as pointacc
+from sparsesim.accelerators.pointacc.design import DESIGN
 from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
 )
 from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.point_clouds import (
@@ -110,25 +112,17 @@ def run(args: argparse.Namespace) -> CommandOutput:
     load_table(args.tech)  # an unknown table fails here, before any simulation
     compiled = pointacc.compile(workload, config)
     results = pointacc.run(compiled, seed=args.seed, tech=args.tech)
-    energy = sum(r.energy_pj for r in results)
-    seconds = sum(r.seconds for r in results)
-    breakdown = {key: sum(r.energy_breakdown_pj[key] for r in results)
-                 for key in results[0].energy_breakdown_pj}
     ok = all(r.output_ok for r in results)
     heading = (f"pointacc on {args.cloud} ({len(cloud.points)} points, voxel {voxel:g} -> "
                f"{len(workload.coords)} voxels): mapper {config.mapper}, {config.comparators} "
                f"comparators, {config.array_rows}x{config.array_cols} array, "
                f"{config.dram_bytes_per_cycle} B/cycle DRAM, seed {args.seed}")
-    document = {"accel": "pointacc", "workload": workload.name, "cloud": args.cloud,
-                "points": len(cloud.points), "voxel_size": voxel,
-                "voxels": len(workload.coords), "config": config.to_dict(), "seed": args.seed,
-                "engine": args.engine, "tech": args.tech, "encoded_bits": compiled.encoded_bits,
-                "summary": [layer_summary(r) for r in results],
-                "layers": [r.to_dict() for r in results],
-                "totals": {"cycles": sum(r.cycles for r in results), "output_ok": ok,
-                           "seconds": seconds, "energy_pj": energy,
-                           "energy_breakdown_pj": breakdown,
-                           "power_w": energy * 1e-12 / seconds}}
+    document = run_document(
+        accel="pointacc", workload=workload.name, config=config.to_dict(), seed=args.seed,
+        engine=args.engine, tech=args.tech, layers=results,
+        details={"cloud": args.cloud, "points": len(cloud.points), "voxel_size": voxel,
+                 "voxels": len(workload.coords), "encoded_bits": compiled.encoded_bits,
+                 "summary": [layer_summary(r) for r in results]})
 
     def figure():
         from sparsesim.cli.pointacc_plot import pointacc_figure
@@ -141,10 +135,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
 
 COMMAND = AcceleratorCommand(
-    description="PointAcc (Lin et al., MICRO 2021): merge-sort mapping unit, sparse conv "
-                "and set abstraction on point clouds",
-    engines=pointacc.ENGINES,
-    presets=("default",),
+    design=DESIGN,
     workloads=CLOUD_NAMES,
     add_arguments=add_arguments,
     run=run,
