@@ -398,3 +398,46 @@ def test_onnx_lstm_reorders_gates_like_pytorch(tmp_path):
     theirs = ReferenceEvaluator(str(tmp_path / "l.onnx")).run(
         None, {"x": frames[:, None, :].astype(np.float32)})[0]
     np.testing.assert_allclose(ours, theirs[:, 0, 0, :], rtol=1e-4, atol=1e-5)
+
+
+def _valid_files(tmp_path):
+    layers, x = mlp(density=0.05)
+    small = [(n, w[:8, :16] if i == 0 else w[:4, :8], b[:8] if i == 0 else b[:4])
+             for i, (n, w, b) in enumerate(layers)]
+    write_safetensors(tmp_path / "m.safetensors", small)
+    write_masked_state_dict(tmp_path / "m.npz", small)
+    save_model(tmp_path / "own.npz", {n: w for n, w, _ in small}, {}, biases={n: b for n, _, b
+                                                                              in small})
+    names = ["m.safetensors", "m.npz", "own.npz"]
+    try:
+        write_onnx(tmp_path / "m.onnx", [(n, w[:8, :784], b) for n, w, b in layers])
+        names.append("m.onnx")
+    except pytest.skip.Exception:
+        pass
+    return [(tmp_path / name).read_bytes() for name in names]
+
+
+@pytest.mark.parametrize("which", [0, 1, 2, 3])
+def test_corrupted_files_give_a_user_error_never_a_crash(tmp_path, which):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from sparsesim.simulator.errors import UserError
+
+    files = _valid_files(tmp_path)
+    if which >= len(files):
+        pytest.skip("onnx is not installed")
+    data = files[which]
+    path = tmp_path / "fuzz.bin"
+
+    @settings(max_examples=60, deadline=None, derandomize=True)
+    @given(st.integers(0, len(data) - 1), st.integers(0, 255), st.booleans())
+    def check(position, value, truncate):
+        path.write_bytes(data[:position] if truncate else
+                         data[:position] + bytes([value]) + data[position + 1:])
+        try:
+            load_model(path)
+        except UserError as exc:
+            assert "\n" not in str(exc)
+
+    check()

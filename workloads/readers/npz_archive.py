@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -31,39 +32,40 @@ def _header(handle, path: str, member: str) -> tuple[tuple[int, ...], np.dtype, 
     return shape, dtype, fortran
 
 
+def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> np.ndarray:
+    """One .npy member, its header checked before its data is read."""
+    name = info.filename[:-4]
+    ratio = 1 if info.compress_type == zipfile.ZIP_STORED else DEFLATE_RATIO
+    with archive.open(info) as handle:
+        shape, dtype, fortran = _header(handle, path, info.filename)
+        if dtype.hasobject:
+            raise FormatError(f"{path}: array {name} holds Python objects (a pickle); "
+                              f"sparsesim never unpickles; {PICKLE_FIX}")
+        expected = check_declared(path, name, shape, dtype.itemsize, info.compress_size * ratio)
+        data = handle.read(expected + 1)
+    if len(data) != expected:
+        raise FormatError(f"{path}: array {name} declares {expected} bytes but holds "
+                          f"{len(data)}; the file is truncated or corrupt")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C").copy()
+
+
 def read_npz(path: str) -> dict[str, np.ndarray]:
     """All arrays of the archive, by name (without '.npy'), in archive order."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise FormatError(f"{path} is not a readable .npz archive ({exc})") from None
     arrays: dict[str, np.ndarray] = {}
-    with archive:
-        for info in archive.infolist():
-            if info.filename.endswith(".pkl"):
-                raise FormatError(f"{path} holds a pickle ({info.filename}: a PyTorch .pt/.pth "
-                                  f"checkpoint?); sparsesim never unpickles; {PICKLE_FIX}")
-            if not info.filename.endswith(".npy"):
-                raise FormatError(f"{path}: member {info.filename} is not a .npy array; "
-                                  "an .npz holds only .npy arrays")
-            name = info.filename[:-4]
-            ratio = 1 if info.compress_type == zipfile.ZIP_STORED else DEFLATE_RATIO
-            with archive.open(info) as handle:
-                shape, dtype, fortran = _header(handle, path, info.filename)
-                if dtype.hasobject:
-                    raise FormatError(f"{path}: array {name} holds Python objects (a pickle); "
-                                      f"sparsesim never unpickles; {PICKLE_FIX}")
-                check_declared(path, name, shape, dtype.itemsize, info.compress_size * ratio)
-                try:
-                    data = handle.read()
-                except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                    raise FormatError(f"{path}: array {name} is corrupt ({exc})") from None
-            expected = int(np.prod(shape)) * dtype.itemsize
-            if len(data) != expected:
-                raise FormatError(f"{path}: array {name} declares {expected} bytes but holds "
-                                  f"{len(data)}; the file is truncated or corrupt")
-            array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
-            arrays[name] = array.copy()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.filename.endswith(".pkl"):
+                    raise FormatError(f"{path} holds a pickle ({info.filename}: a PyTorch "
+                                      ".pt/.pth checkpoint?); sparsesim never unpickles; "
+                                      f"{PICKLE_FIX}")
+                if not info.filename.endswith(".npy"):
+                    raise FormatError(f"{path}: member {info.filename} is not a .npy array; "
+                                      "an .npz holds only .npy arrays")
+                arrays[info.filename[:-4]] = _member(archive, info, path)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise FormatError(f"{path} is not a readable .npz archive ({exc}); re-save it "
+                          "with numpy.savez") from None
     return arrays
 
 

@@ -144,7 +144,11 @@ def read_onnx(path: str, name: str) -> Model:
         if chain.current not in node.input:
             raise chain.refuse(node, "does not take the previous node's output; sparsesim "
                                "reads chains of layers")
-        chain.add(node, {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute})
+        try:
+            chain.add(node, {a.name: onnx.helper.get_attribute_value(a)
+                             for a in node.attribute})
+        except (IndexError, ValueError, TypeError) as exc:
+            raise chain.refuse(node, f"is malformed ({exc}); re-export the model") from None
         chain.current = node.output[0]
     dims = [d.dim_value for d in inputs[0].type.tensor_type.shape.dim] if inputs else []
     shape = tuple(dims[1:]) if len(dims) == 4 and all(dims[1:]) else None
