@@ -45,7 +45,7 @@ def test_implicit_gemm_shape_computes_the_convolution(groups, stride, pad):
     gemm, (ho, wo) = conv("c", ConvSpec(c_in, c_out, (k, k), (stride, stride), (pad, pad),
                                         groups), batch, h, h)
     expected = direct_conv(x, w, stride, pad, groups)
-    assert (ho, wo) == expected.shape[2:] and gemm.count == groups
+    assert (ho, wo) == expected.shape[2:] and gemm.batched == groups and gemm.count == 1
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     per_in, per_out = c_in // groups, c_out // groups
     for g in range(groups):  # A (M x K) = this group's filters; B (K x N) = im2col patches
@@ -65,7 +65,9 @@ def test_attention_gemms_compute_scores_and_outputs_and_are_not_prunable():
     qk, pv = attention("a", 5, 5, heads=2, head_size=4, batch=3)
     assert (qk.shape.m, qk.shape.k, qk.shape.n) == (*q.shape, k.shape[0])
     assert (pv.shape.m, pv.shape.k, pv.shape.n) == (5, *v.shape)
-    assert qk.count == pv.count == 6 and not qk.prunable and not pv.prunable
+    assert qk.batched == pv.batched == 6 and qk.count == pv.count == 1
+    assert not qk.prunable and not pv.prunable
+    assert qk.launch_shape.n == 6 * 5 and qk.macs == 6 * 5 * 5 * 4
 
 
 @pytest.mark.parametrize("name, published, tolerance", [

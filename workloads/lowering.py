@@ -8,7 +8,9 @@
   size. Both multiply activations by activations, so 2:4 weight pruning does not apply
   to them (`prunable` False): they run dense in the pruned network too.
 - LSTM layer, T steps: per step the gate GEMM M = 4H, K = inputs + H, N = batch.
-`count` is how many times the same GEMM runs (heads x batch, groups, repeated blocks).
+`batched` independent GEMMs of one shape (a convolution's groups, attention's heads x
+sequences) run as one batched kernel launch; `count` is how many times that launch runs
+one after another (repeated blocks, layers, LSTM steps).
 """
 
 from __future__ import annotations
@@ -23,21 +25,32 @@ from sparsesim.workloads.readers.network import Conv, Dense, Model
 
 @dataclass(frozen=True)
 class NetworkGemm:
-    """One GEMM of a network, run `count` times; `prunable`: A is a weight matrix."""
+    """One GEMM shape of a network: `batched` of them per kernel launch, the launch run
+    `count` times; `prunable`: A is a weight matrix."""
 
     shape: GemmShape
     count: int = 1
     prunable: bool = True
+    batched: int = 1
 
     def __post_init__(self) -> None:
-        if not isinstance(self.count, int) or self.count < 1:
-            raise WorkloadError(f"GEMM {self.shape.name}: count must be a whole number >= 1, "
-                                f"got {self.count!r}")
+        for name in ("count", "batched"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise WorkloadError(f"GEMM {self.shape.name}: {name} must be a whole number "
+                                    f">= 1, got {value!r}")
+
+    @property
+    def launch_shape(self) -> GemmShape:
+        """The kernel one launch runs: the batched GEMMs side by side along N (the same
+        tiles and B traffic; A, one small matrix per GEMM, is counted once)."""
+        s = self.shape
+        return GemmShape(s.name, s.m, s.n * self.batched, s.k)
 
     @property
     def macs(self) -> int:
-        """Dense multiply-accumulates of all `count` runs."""
-        return self.shape.macs * self.count
+        """Dense multiply-accumulates of all GEMMs of all launches."""
+        return self.shape.macs * self.batched * self.count
 
 
 def linear(name: str, out_features: int, in_features: int, tokens: int,
@@ -76,17 +89,18 @@ def conv(name: str, spec: ConvSpec, batch: int, height: int, width: int,
     w_out = conv_output_size(width, spec.kernel[1], spec.stride[1], spec.padding[1])
     shape = GemmShape(name, spec.c_out // spec.groups, batch * h_out * w_out,
                       spec.c_in // spec.groups * spec.kernel[0] * spec.kernel[1])
-    return NetworkGemm(shape, spec.groups * count), (h_out, w_out)
+    return NetworkGemm(shape, count, batched=spec.groups), (h_out, w_out)
 
 
 def attention(name: str, query_tokens: int, key_tokens: int, heads: int, head_size: int,
               batch: int, count: int = 1) -> list[NetworkGemm]:
-    """QK^T and PV of one attention layer, per head and sequence (not prunable)."""
-    runs = heads * batch * count
-    return [NetworkGemm(GemmShape(f"{name}-qk", query_tokens, key_tokens, head_size), runs,
-                        prunable=False),
-            NetworkGemm(GemmShape(f"{name}-pv", query_tokens, head_size, key_tokens), runs,
-                        prunable=False)]
+    """QK^T and PV of one attention layer, batched over heads and sequences (not
+    prunable)."""
+    per_launch = heads * batch
+    return [NetworkGemm(GemmShape(f"{name}-qk", query_tokens, key_tokens, head_size), count,
+                        prunable=False, batched=per_launch),
+            NetworkGemm(GemmShape(f"{name}-pv", query_tokens, head_size, key_tokens), count,
+                        prunable=False, batched=per_launch)]
 
 
 def lstm(layer: LSTMLayer, steps: int, batch: int) -> NetworkGemm:

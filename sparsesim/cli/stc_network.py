@@ -1,7 +1,7 @@
 """`sparsesim --accel stc` on a whole network: every GEMM dense and 2:4, per layer and end
 to end, and which layers are worth pruning.
 
-Each distinct GEMM shape is simulated once (both kernels, output checked on a seeded
+Each distinct kernel launch is simulated once (both kernels, output checked on a seeded
 sample) and multiplied by how often the network runs it. GEMMs whose A is not a weight
 (attention's QK^T and PV) run dense in the pruned network too.
 """
@@ -27,7 +27,7 @@ DEFAULT_WORTH_SPEEDUP = 1.1  # a layer is worth pruning from this 2:4 speedup: o
 @dataclass(frozen=True)
 class NetworkLayer:
     gemm: NetworkGemm
-    result: SimResult  # one run of the GEMM's shape (both kernels)
+    result: SimResult  # one launch of the GEMM's launch shape (both kernels)
 
     @property
     def dense_cycles(self) -> int:
@@ -50,15 +50,18 @@ class NetworkLayer:
 
 def simulate_network(gemms: Sequence[NetworkGemm], dtype: str, config: stc.STCConfig,
                      seed: int, tech: str) -> list[NetworkLayer]:
-    """Run each distinct shape once (progress bar on a terminal); one row per GEMM."""
-    shapes = list(dict.fromkeys((g.shape.m, g.shape.n, g.shape.k) for g in gemms))
+    """Run each distinct launch shape once (progress bar on a terminal); one row per GEMM."""
+    def key(g: NetworkGemm) -> tuple[int, int, int]:
+        return g.launch_shape.m, g.launch_shape.n, g.launch_shape.k
+
+    shapes = list(dict.fromkeys(key(g) for g in gemms))
     results: dict[tuple[int, int, int], SimResult] = {}
     for m, n, k in tqdm(shapes, desc="stc GEMM shapes", unit="shape", file=sys.stderr,
                         disable=None, leave=False):
         shape = GemmShape(f"gemm-{m}x{n}x{k}", m, n, k)
         results[(m, n, k)] = stc.run(stc.compile(shape, dtype, config, seed),
                                      CHECK_BUDGET_MACS, tech)
-    return [NetworkLayer(g, results[(g.shape.m, g.shape.n, g.shape.k)]) for g in gemms]
+    return [NetworkLayer(g, results[key(g)]) for g in gemms]
 
 
 def totals(layers: Sequence[NetworkLayer], clock_hz: float, threshold: float) -> dict[str, Any]:
@@ -80,7 +83,8 @@ def totals(layers: Sequence[NetworkLayer], clock_hz: float, threshold: float) ->
 
 def layer_rows(layers: Sequence[NetworkLayer], threshold: float) -> list[dict[str, Any]]:
     return [{"name": la.gemm.shape.name, "m": la.gemm.shape.m, "n": la.gemm.shape.n,
-             "k": la.gemm.shape.k, "count": la.gemm.count, "prunable": la.gemm.prunable,
+             "k": la.gemm.shape.k, "gemms_per_launch": la.gemm.batched,
+             "count": la.gemm.count, "prunable": la.gemm.prunable,
              "dense_cycles": la.dense_cycles, "pruned_cycles": la.pruned_cycles,
              "speedup": la.dense_cycles / la.pruned_cycles,
              "dense_energy_pj": la.energy_pj(False), "pruned_energy_pj": la.energy_pj(True),
@@ -89,13 +93,15 @@ def layer_rows(layers: Sequence[NetworkLayer], threshold: float) -> list[dict[st
 
 
 def table(rows: Sequence[dict[str, Any]], total: dict[str, Any], clock_hz: float) -> str:
-    head = (f"{'layer':28s} {'M':>6s} {'N':>7s} {'K':>6s} {'count':>5s} {'dense_us':>9s} "
+    head = (f"{'layer':24s} {'M':>6s} {'N':>7s} {'K':>6s} {'batched':>7s} {'count':>5s} "
+            f"{'dense_us':>9s} "
             f"{'2:4_us':>9s} {'speedup':>7s} {'share':>6s} {'worth':>5s} {'output':>6s}")
     lines = [head, "-" * len(head)]
     for row in rows:
         worth = "yes" if row["worth_pruning"] else ("-" if not row["prunable"] else "no")
-        lines.append(f"{row['name'][:28]:28s} {row['m']:6d} {row['n']:7d} {row['k']:6d} "
-                     f"{row['count']:5d} {row['dense_cycles'] / clock_hz * 1e6:9.2f} "
+        lines.append(f"{row['name'][:24]:24s} {row['m']:6d} {row['n']:7d} {row['k']:6d} "
+                     f"{row['gemms_per_launch']:7d} {row['count']:5d} "
+                     f"{row['dense_cycles'] / clock_hz * 1e6:9.2f} "
                      f"{row['pruned_cycles'] / clock_hz * 1e6:9.2f} {row['speedup']:7.3f} "
                      f"{row['dense_cycles'] / total['dense_cycles']:6.1%} {worth:>5s} "
                      f"{'ok' if row['output_ok'] else 'WRONG':>6s}")
@@ -103,8 +109,8 @@ def table(rows: Sequence[dict[str, Any]], total: dict[str, Any], clock_hz: float
     lines.append(
         f"end to end: dense {total['dense_us']:.1f} µs, 2:4 {total['pruned_us']:.1f} µs, "
         f"speedup {total['speedup']:.3f}; energy dense {total['dense_energy_pj'] * 1e-6:.1f} "
-        f"µJ, 2:4 {total['pruned_energy_pj'] * 1e-6:.1f} µJ; {total['gemms']} GEMMs "
-        f"({total['distinct_shapes']} distinct shapes simulated), output "
+        f"µJ, 2:4 {total['pruned_energy_pj'] * 1e-6:.1f} µJ; {total['gemms']} GEMM rows "
+        f"({total['distinct_shapes']} distinct launches simulated), output "
         f"{'ok' if total['output_ok'] else 'WRONG'}")
     lines.append(
         f"worth pruning (2:4 speedup >= {total['worth_speedup_threshold']:g}): "
