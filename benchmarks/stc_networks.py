@@ -19,7 +19,7 @@ import time
 from common import output_path, write_json
 
 from sparsesim.accelerators.stc import model as stc
-from sparsesim.cli.stc_network import DEFAULT_WORTH_SPEEDUP, simulate_network, totals
+from sparsesim.accelerators.stc.network import DEFAULT_WORTH_SPEEDUP, simulate_network, totals
 from sparsesim.workloads.networks import network
 
 RUNS = (("resnet50", 512, 8), ("bert-base", 512, 1))  # name, tokens, batch

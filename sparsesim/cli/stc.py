@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
+
+from tqdm import tqdm
 
 from sparsesim.accelerators.stc import model as stc
 from sparsesim.accelerators.stc.design import DESIGN
 from sparsesim.accelerators.stc.energy import COMPONENTS
+from sparsesim.accelerators.stc.network import DEFAULT_WORTH_SPEEDUP, layer_rows, simulate_network
+from sparsesim.accelerators.stc.network import totals as network_totals
 from sparsesim.accelerators.stc.result import BREAKDOWN_KEYS
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
 from sparsesim.cli.parser import positive_float, positive_int
 from sparsesim.cli.stc_model_layers import SHIPPED_GEMM_MODELS, model_gemms
-from sparsesim.cli.stc_network import DEFAULT_WORTH_SPEEDUP, layer_rows, simulate_network
 from sparsesim.cli.stc_network import table as network_table
-from sparsesim.cli.stc_network import totals as network_totals
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import WorkloadError
@@ -101,7 +104,10 @@ def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
 
 def run_network(args: argparse.Namespace, config: stc.STCConfig, description: str,
                 gemms: list[NetworkGemm]) -> CommandOutput:
-    layers = simulate_network(gemms, args.dtype, config, args.seed, args.tech)
+    layers = simulate_network(gemms, args.dtype, config, args.seed, args.tech,
+                              progress=lambda items: tqdm(items, desc="stc GEMM launches",
+                                                          unit="launch", file=sys.stderr,
+                                                          disable=None, leave=False))
     total = network_totals(layers, config.clock_hz, args.worth_speedup)
     rows = layer_rows(layers, args.worth_speedup)
     heading = (f"stc on {description}: {config.name} ({config.num_sms} SMs at "
