@@ -18,11 +18,13 @@ from sparsesim.accelerators.eie.fast import simulate_fast
 from sparsesim.accelerators.eie.reference import simulate_reference
 from sparsesim.simulator.errors import ConfigError, WorkloadError
 from sparsesim.simulator.result import SimResult
+from sparsesim.workloads.formats import CSC
 from sparsesim.workloads.layer import Layer, Workload
 
 ENGINES = ("fast", "reference")  # the first is the default
 
-__all__ = ["EIE_PAPER", "ENGINES", "EIEConfig", "classify", "compile", "run", "run_workload"]
+__all__ = ["EIE_PAPER", "ENGINES", "CompiledWorkload", "EIEConfig", "classify", "compile",
+           "compile_workload", "run", "run_compiled", "run_workload", "warm_up"]
 
 
 FP16_MAX = 65504.0  # largest finite float16: the codebook's 16-bit values (EIE Sec. III-B)
@@ -69,6 +71,14 @@ def _run_with_output(compiled: CompiledLayer, engine: str, seed: int | None,
     return result, counters.output
 
 
+def warm_up(engine: str = "fast") -> None:
+    """Load the fast engine's kernel now (from numba's disk cache) on a one-entry layer,
+    e.g. before forking sweep workers, which then share the loaded kernel."""
+    if engine == "fast":
+        one = np.ones(1, dtype=np.float32)
+        simulate_fast(compile(Layer("warm-up", CSC.from_dense(one.reshape(1, 1)), one)))
+
+
 @dataclasses.dataclass(frozen=True)
 class CompiledWorkload:
     """Every layer of a workload encoded; in a chain each layer's input is replaced at run
@@ -78,6 +88,11 @@ class CompiledWorkload:
     layers: tuple[CompiledLayer, ...]
     chained: bool
     biased: tuple[bool, ...]  # per layer: its bias is the last column (input 1.0)
+
+    def with_config(self, config: EIEConfig) -> CompiledWorkload:
+        """The same encodings under a config differing only in timing or energy fields."""
+        return dataclasses.replace(self, layers=tuple(layer.with_config(config)
+                                                      for layer in self.layers))
 
 
 def compile_workload(workload: Workload, config: EIEConfig = EIE_PAPER) -> CompiledWorkload:
@@ -90,7 +105,7 @@ def compile_workload(workload: Workload, config: EIEConfig = EIE_PAPER) -> Compi
 def _fed(layer: CompiledLayer, x: np.ndarray, biased: bool) -> CompiledLayer:
     """`layer` with input vector x, followed by the bias column's 1.0 if it has one."""
     x = np.asarray(x, dtype=np.float32)
-    return dataclasses.replace(layer, activations=np.append(x, np.float32(1.0)) if biased else x)
+    return layer.with_activations(np.append(x, np.float32(1.0)) if biased else x)
 
 
 def run_compiled(compiled: CompiledWorkload, engine: str = "fast", seed: int | None = None,

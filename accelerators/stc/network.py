@@ -19,7 +19,7 @@ from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.gemm import GemmShape
 from sparsesim.workloads.lowering import NetworkGemm
 
-CHECK_BUDGET_MACS = 2**28  # output-check work per distinct launch: our choice (keeps < 1 min)
+CHECK_BUDGET_MACS = 2**22  # output-check work per distinct launch: our choice (keeps < 1 min)
 DEFAULT_WORTH_SPEEDUP = 1.1  # a layer is worth pruning from this 2:4 speedup: our choice
 
 
@@ -50,10 +50,10 @@ class NetworkLayer:
 
 
 def simulate_network(gemms: Sequence[NetworkGemm], dtype: str, config: STCConfig,
-                     seed: int, tech: str,
+                     seed: int, tech: str, engine: str = "fast",
                      progress: Callable[[Iterable], Iterable] = iter) -> list[NetworkLayer]:
-    """Run each distinct launch shape once; one row per GEMM. `progress` wraps the loop
-    over distinct launches (the CLI passes a progress bar)."""
+    """Run each distinct launch shape once on `engine`; one row per GEMM. `progress` wraps
+    the loop over distinct launches (the CLI passes a progress bar)."""
     def key(g: NetworkGemm) -> tuple[int, int, int]:
         return g.launch_shape.m, g.launch_shape.n, g.launch_shape.k
 
@@ -62,7 +62,7 @@ def simulate_network(gemms: Sequence[NetworkGemm], dtype: str, config: STCConfig
     for m, n, k in progress(shapes):
         shape = GemmShape(f"gemm-{m}x{n}x{k}", m, n, k)
         results[(m, n, k)] = run(compile_gemm(shape, dtype, config, seed), CHECK_BUDGET_MACS,
-                                 tech)
+                                 tech, engine)
     return [NetworkLayer(g, results[key(g)]) for g in gemms]
 
 
