@@ -61,9 +61,11 @@ def content_key(*parts: Any) -> str:
 
 @functools.cache
 def source_key(*modules: Any) -> str:
-    """Digest of the given modules' source files (read once per process): a cache key
-    part that changes whenever the code that computes an entry changes."""
-    return content_key(*(Path(module.__file__).read_bytes().hex() for module in modules))
+    """Digest of the given modules' source files (read once per process) and of numpy's
+    version (its random streams and sorts): a cache key part that changes whenever the
+    code that computes an entry changes."""
+    return content_key(np.__version__,
+                       *(Path(module.__file__).read_bytes().hex() for module in modules))
 
 
 def cached(kind: str, key: str, compute: Callable[[], Arrays]) -> Arrays:
