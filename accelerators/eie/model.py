@@ -128,7 +128,7 @@ def classify(workload: Workload, inputs: np.ndarray, config: EIEConfig = EIE_PAP
     for x in inputs:
         total = 0
         for layer in compiled:
-            layer = dataclasses.replace(layer, activations=np.asarray(x, dtype=np.float32))
+            layer = layer.with_activations(x)
             result, x = _run_with_output(layer, engine, None, workload.name)
             ok, total = ok and result.output_ok, total + result.cycles
         outputs.append(x)
