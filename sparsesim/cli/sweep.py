@@ -76,8 +76,6 @@ def build_specs(args: argparse.Namespace, file_data: dict[str, Any]) -> list[dic
         raise UserError(f"sweep: unknown accelerator {accel!r}; choose one of "
                         f"{', '.join(sorted(ACCELERATORS))}")
     d, hooks = design(accel), ACCELERATORS[accel].sweep
-    if hooks is None:
-        raise UserError(f"sweep: --accel {accel} cannot be swept yet")
     models = args.model or file_data.get("models") or []
     if models and hooks.load_model is None:
         raise UserError(f"sweep: --accel {accel} takes no model files; use --workload")
