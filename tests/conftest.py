@@ -4,6 +4,10 @@ documents that validates each against the shipped schema."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import textwrap
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,6 +16,7 @@ import jsonschema
 import numpy as np
 import pytest
 
+from sparsesim.simulator.disk_cache import ENV
 from sparsesim.simulator.energy import TECH_DIR
 from sparsesim.workloads.formats import CSC
 from sparsesim.workloads.layer import Layer
@@ -46,6 +51,12 @@ def custom_table(tmp_path, name: str, replace=()) -> str:
     return str(path)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory):
+    """Tests (and the commands they start) cache into a fresh folder, not the user's."""
+    os.environ[ENV] = str(tmp_path_factory.mktemp("sparsesim-cache"))
+
+
 SCHEMA = json.loads((resources.files("sparsesim") / "run_document.schema.json").read_text())
 
 
@@ -54,3 +65,14 @@ def load_document(path: str | Path) -> dict[str, Any]:
     document = json.loads(Path(path).read_text())
     jsonschema.validate(document, SCHEMA)
     return document
+
+
+def run_without_jit(script: str) -> None:
+    """Run `script` in a fresh interpreter with NUMBA_DISABLE_JIT=1 (kernels become plain
+    Python), from tests/ so it can import conftest; it must exit 0 and print "ok"."""
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=env,
+                          capture_output=True, text=True, timeout=900,
+                          cwd=os.path.dirname(__file__))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("ok")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 
 from sparsesim.cli.parser import Parser
@@ -23,7 +24,6 @@ SUBCOMMANDS: dict[str, str] = {  # name -> module with main(argv) -> int
     "prune": "sparsesim.cli.hw_prune",  # netadapt/amc here, rest: sparsesim.workloads
     "demo": "sparsesim.cli.demo",
 }
-
 
 
 def _listing() -> str:
@@ -75,8 +75,13 @@ def simulate(argv: Sequence[str]) -> int:
     return 0 if output.ok else 1
 
 
+def _one_line(message, category, filename, lineno, line=None) -> str:
+    return f"sparsesim: warning: {message}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    warnings.formatwarning = _one_line  # e.g. the disk cache's CacheWarning
     try:
         if argv and argv[0] in SUBCOMMANDS:
             return importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])

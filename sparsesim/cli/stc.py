@@ -13,6 +13,7 @@ from sparsesim.accelerators.stc.result import BREAKDOWN_KEYS
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
 from sparsesim.cli.parser import positive_int
 from sparsesim.cli.stc_model_layers import SHIPPED_GEMM_MODELS, model_gemms
+from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import WorkloadError
@@ -212,9 +213,17 @@ def run(args: argparse.Namespace) -> CommandOutput:
     return CommandOutput(text, document, ok, figure)
 
 
+SWEEP = SweepHooks(  # planning both kernels is cheap: compiled again every point
+    load_model=lambda path, seed, config: model_gemms(path, "fp16", None, seed).operands,
+    compile_model=lambda operands, config: [stc.compile_operands(ops, config)
+                                            for ops in operands],
+)
+
+
 COMMAND = AcceleratorCommand(
     design=DESIGN,
     workloads=("--gemm M,N,K",) + tuple(sorted([*MODELS, *SHIPPED_GEMM_MODELS])),
     add_arguments=add_arguments,
     run=run,
+    sweep=SWEEP,
 )
