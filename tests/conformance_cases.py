@@ -64,6 +64,17 @@ def _ese_corrupt(compiled):
                                                  *compiled.layers[1:]))
 
 
+def _gpu_spmm_corrupt(compiled):
+    """One stored nonzero of the sputnik kernel's CSR changed."""
+    matrix = compiled.encodings["sputnik"]
+    values = matrix.csr.values.copy()
+    values[0] += 1.0
+    encodings = {**compiled.encodings,
+                 "sputnik": dataclasses.replace(matrix, csr=dataclasses.replace(
+                     matrix.csr, values=values))}
+    return dataclasses.replace(compiled, encodings=encodings)
+
+
 def _pointacc_corrupt(compiled):
     coords = unpack(compiled.keys)
     coords[0] = coords.max(axis=0) + 7  # one voxel moved outside the cloud
@@ -87,6 +98,8 @@ CASES: dict[str, Case] = {
     "ese": Case(_small_lstm, _ese_corrupt),
     "stc": Case(lambda d, seed: d.workload("160,64,128", seed, d.default_config),
                 _stc_corrupt),
+    "gpu-spmm": Case(lambda d, seed: d.workload("96,64,128:unstructured:0.3", seed,
+                                                d.default_config), _gpu_spmm_corrupt),
     "pointacc": Case(lambda d, seed: point_workload(load_cloud("kitten"), 0.08, seed=seed,
                                                     samples=32), _pointacc_corrupt),
 }

@@ -2,8 +2,8 @@
 the library registry's order."""
 
 from sparsesim.accelerators.registry import DESIGNS
-from sparsesim.cli import eie, ese, pointacc, stc
+from sparsesim.cli import eie, ese, gpu_spmm, pointacc, stc
 from sparsesim.cli.base import AcceleratorCommand
 
-_ADAPTERS = {c.COMMAND.design.name: c.COMMAND for c in (eie, ese, pointacc, stc)}
+_ADAPTERS = {c.COMMAND.design.name: c.COMMAND for c in (eie, ese, pointacc, stc, gpu_spmm)}
 ACCELERATORS: dict[str, AcceleratorCommand] = {name: _ADAPTERS[name] for name in DESIGNS}
