@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.eie.area import area
 from sparsesim.accelerators.protocol import Design, DesignRun
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
@@ -64,4 +65,5 @@ DESIGN = Design(
     run=run,
     from_model=matrix_workload,
     plots=plots,
+    area=area,
 )
