@@ -1,7 +1,7 @@
 """`sparsesim area --accel NAME [--pes N --queue-depth N ...]`: silicon area of a
 design's chip from the technology table, without simulating.
 
-Every Config field is a flag (`--pointer-sram-kib 32`), as are the accelerator's own
+Every number or text Config field is a flag (`--pointer-sram-kib 32`), as are the accelerator's own
 short names (`--pes`, `--queue-depth`); `--json PATH` writes the area block.
 """
 
@@ -27,6 +27,8 @@ def _add_config_flags(parser: argparse.ArgumentParser, config: Any,
                       aliases: dict[str, str]) -> None:
     for field in dataclasses.fields(config):
         default = getattr(config, field.name)
+        if type(default) not in (int, float, str):  # flags and tuples: no area effect
+            continue
         names = [_flag(field.name)] + [_flag(a) for a, f in aliases.items()
                                        if f == field.name and a != field.name]
         parser.add_argument(*names, dest=field.name, type=type(default), default=None,
