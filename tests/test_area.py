@@ -47,7 +47,8 @@ def test_table_points_are_exact_and_sizes_between_follow_the_power_law():
 
 
 def test_a_table_of_your_own_replaces_the_areas(tmp_path):
-    path = custom_table(tmp_path, "mine", [("sram_bitcell_um2 = 0.346", "sram_bitcell_um2 = 0.692")])
+    path = custom_table(tmp_path, "mine",
+                        [("sram_bitcell_um2 = 0.346", "sram_bitcell_um2 = 0.692")])
     ours, theirs = eie_area(EIE_PAPER), eie_area(EIE_PAPER, path)
     assert math.isclose(theirs["area_breakdown_mm2"]["sram_spmat"],
                         2 * ours["area_breakdown_mm2"]["sram_spmat"])
@@ -93,3 +94,25 @@ def test_run_document_carries_area_and_validates(tmp_path):
     block = document["layers"][0]["details"]["area"]
     assert math.isclose(sum(block["area_breakdown_mm2"].values()), block["area_mm2"])
     assert math.isclose(block["area_mm2"], eie_area(EIE_PAPER)["area_mm2"])
+
+
+def test_pareto_front_keeps_only_undominated_points():
+    from sparsesim.simulator.pareto import pareto_front
+
+    points = [(1, 5), (2, 3), (2, 4), (3, 3), (4, 1), (5, 2)]
+    assert pareto_front(points) == [(1, 5), (2, 3), (4, 1)]
+
+
+def test_sweep_records_carry_area_and_plot_marks_the_front(tmp_path, capsys):
+    out, png = tmp_path / "r.jsonl", tmp_path / "front.png"
+    assert main(["sweep", "--accel", "eie", "--workload", "alexnet-fc8", "--grid", "pes=8,16",
+                 "queue_depth=2,4", "--out", str(out), "--workers", "1"]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 4
+    for record in records:
+        config = dataclasses.replace(EIE_PAPER, num_pes=record["grid"]["pes"],
+                                     queue_depth_entries=record["grid"]["queue_depth"])
+        assert math.isclose(record["area_mm2"], eie_area(config)["area_mm2"])
+    assert main(["plot", str(out), "--x", "area_mm2", "--y", "cycles", "--series",
+                 "queue_depth", "--pareto", "--out", str(png)]) == 0
+    assert png.stat().st_size > 0
