@@ -120,7 +120,8 @@ def main(argv: Sequence[str]) -> int:
     title = f"{args.y} vs {args.x} ({Path(args.results).name})"
     (xlabel, whole_x), (ylabel, whole_y) = axis(records, args.x), axis(records, args.y)
     front = pareto_front(p for points in lines.values() for p in points) if args.pareto else []
-    save_png(sweep_figure(lines, xlabel, ylabel, args.logx, title, whole_x, whole_y, front),
+    save_png(sweep_figure(lines, xlabel, ylabel, args.logx, title, whole_x, whole_y,
+                          pareto=front),
              args.out)
     print(f"wrote {args.out} ({len(lines)} curves from {len(records)} runs)")
     return 0
