@@ -1,5 +1,6 @@
-"""`sparsesim area --accel NAME [--pes N --queue-depth N ...]`: silicon area of a
-design's chip from the technology table, without simulating.
+"""Silicon area of a design's chip from the technology table, without simulating.
+
+    sparsesim area --accel NAME [--pes N --queue-depth N ...] [--json PATH]
 
 Every number or text Config field is a flag (`--pointer-sram-kib 32`), as are the accelerator's own
 short names (`--pes`, `--queue-depth`); `--json PATH` writes the area block.
@@ -18,6 +19,8 @@ from sparsesim.cli.sweep_hooks import PRESET_KEY, config_from_point
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import UserError
 
+METAVARS = {int: "N", float: "X", str: "TEXT"}
+
 
 def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
@@ -27,12 +30,12 @@ def _add_config_flags(parser: argparse.ArgumentParser, config: Any,
                       aliases: dict[str, str]) -> None:
     for field in dataclasses.fields(config):
         default = getattr(config, field.name)
-        if type(default) not in (int, float, str):  # flags and tuples: no area effect
+        if type(default) not in METAVARS:  # on/off flags and tuples: no area effect
             continue
         names = [_flag(field.name)] + [_flag(a) for a, f in aliases.items()
                                        if f == field.name and a != field.name]
         parser.add_argument(*names, dest=field.name, type=type(default), default=None,
-                            help=f"(default {default!r})")
+                            metavar=METAVARS[type(default)], help=f"(default {default!r})")
 
 
 def table_text(accel: str, block: dict[str, Any]) -> str:
