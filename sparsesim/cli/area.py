@@ -14,10 +14,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from sparsesim.api import area
 from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.cli.sweep_hooks import PRESET_KEY, config_from_point
 from sparsesim.simulator.atomic_file import write_atomically
-from sparsesim.simulator.errors import UserError
 
 METAVARS = {int: "N", float: "X", str: "TEXT"}
 
@@ -71,14 +71,11 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--json", metavar="PATH", help="write the area block as JSON to PATH")
     _add_config_flags(parser, design.default_config, aliases)
     args = parser.parse_args(argv)
-    if design.area is None:
-        raise UserError(f"area is not modelled for --accel {args.accel}: its chip is a whole "
-                        "GPU die (see README, 'Silicon area')")
     point = {name: value for name, value in vars(args).items()
              if name in {f.name for f in dataclasses.fields(design.default_config)}
              and value is not None}
     config = config_from_point(design, {PRESET_KEY: args.preset, **point}, {})
-    block = design.area(config, args.tech)
+    block = area(args.accel, config, args.tech)
     print(table_text(args.accel, block))
     if args.json:
         text = json.dumps(block, indent=2, sort_keys=True).encode()
