@@ -68,12 +68,12 @@ def config(accel: str, preset: str | None = None, **fields: Any) -> Any:
 def area(accel: str, config: Any = None, tech: str = "45nm") -> dict[str, Any]:
     """The chip's silicon area without simulating: `area_mm2`, `area_breakdown_mm2` (sums
     to it), the technology table and what is `not_modelled` (rules: simulator/area.py).
-    `config` defaults to the design's first preset; a design whose chip is a whole GPU
-    die has no area model and is refused."""
+    `config` defaults to the design's first preset; a design that runs on a whole GPU
+    or mobile-CPU die has no area model and is refused."""
     d = design(accel)
     if d.area is None:
-        raise ConfigError(f"area is not modelled for {accel}: its chip is a whole GPU die "
-                          "(see README, 'Silicon area')")
+        raise ConfigError(f"area is not modelled for {accel}: it runs on a whole GPU or "
+                          "mobile-CPU die (see README, 'Silicon area')")
     return d.area(d.default_config if config is None else config, tech)
 
 
@@ -122,7 +122,7 @@ def _workload(d: Design, workload: str | None, model: Any, seed: int, cfg: Any) 
     if d.from_model is None:
         raise ConfigError(f"{d.name} does not take models; use workload=")
     if isinstance(model, str | os.PathLike):
-        model = load_model(model, seed=seed)
+        model = (d.read_model or load_model)(model, seed)
     return d.from_model(model, seed, cfg)
 
 

@@ -83,7 +83,7 @@ def test_area_command_prints_without_simulating(capsys, tmp_path):
 
 def test_area_command_refuses_a_gpu_and_an_unknown_accelerator(capsys):
     assert main(["area", "--accel", "stc"]) == 2
-    assert "GPU die" in capsys.readouterr().err
+    assert "GPU or mobile-CPU die" in capsys.readouterr().err
     assert main(["area", "--accel", "tpu"]) == 2
 
 

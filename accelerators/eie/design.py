@@ -8,6 +8,7 @@ import numpy as np
 
 from sparsesim.accelerators.eie import model as eie
 from sparsesim.accelerators.eie.area import area
+from sparsesim.accelerators.eie.config import EIE_SAME_CYCLE_FIFO
 from sparsesim.accelerators.protocol import Design, DesignRun
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
@@ -57,7 +58,7 @@ DESIGN = Design(
     name="eie",
     description="EIE (Han et al., ISCA 2016): compressed sparse FC layers on a PE array",
     config_type=eie.EIEConfig,
-    presets={"paper": eie.EIE_PAPER},
+    presets={"paper": eie.EIE_PAPER, "same-cycle-fifo": EIE_SAME_CYCLE_FIFO},
     engines=eie.ENGINES,
     workloads=("alexnet", *(n for n in WORKLOAD_NAMES if n != "alexnet"), *SHIPPED_MODELS),
     workload=named_workload,

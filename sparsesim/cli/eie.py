@@ -18,13 +18,15 @@ from sparsesim.cli.parser import positive_float, positive_int
 from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.queue import FLAG_TIMINGS
 from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.eie_layers import WORKLOAD_NAMES
 from sparsesim.workloads.model_file import load_model, load_test_set
 from sparsesim.workloads.shipped_models import SHIPPED_MODELS
 
 DEFAULT_WORKLOAD = "alexnet"
-FLAG_FIELDS = {"pes": "num_pes", "queue_depth": "queue_depth_entries", "clock_mhz": "clock_mhz"}
+FLAG_FIELDS = {"pes": "num_pes", "queue_depth": "queue_depth_entries", "clock_mhz": "clock_mhz",
+               "queue_flags": "queue_flag_timing"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queue-depth", type=positive_int,
                         help="activation queue depth, entries (default 8)")
     parser.add_argument("--clock-mhz", type=positive_float, help="clock, MHz (default 800)")
+    parser.add_argument("--queue-flags", choices=FLAG_TIMINGS,
+                        help="activation FIFO flag timing (default registered, as the authors' "
+                             "RTL simulator; same_cycle is the earlier, optimistic timing)")
     parser.add_argument("--tech", default="45nm",
                         help="energy table: a name from `sparsesim energy --tables` or a .toml")
     parser.add_argument("--images", type=positive_int,
