@@ -118,7 +118,7 @@ def test_bad_input_gives_one_line_and_nonzero_exit(capsys, argv, message):
 
 @pytest.mark.parametrize("kind, message", [
     ("corrupt", "is not a readable .npz"), ("nan", "contains NaN"),
-    ("mismatch", "shape mismatch"), ("nometa", "has no __metadata__"),
+    ("mismatch", "shape mismatch"), ("nometa", "tensor 'w' is not a layer's weight"),
 ])
 def test_bad_model_files_are_reported(capsys, tmp_path, kind, message):
     code, _, err = run_main(capsys, "--model", str(write_bad_model(tmp_path, kind)))
