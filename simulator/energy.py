@@ -14,7 +14,6 @@ Rules for sizes the tables do not list (stated here, used everywhere):
 
 from __future__ import annotations
 
-import math
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.interpolation import power_law
 
 TECH_DIR = Path(__file__).resolve().parent / "tech"
 
@@ -38,13 +38,7 @@ class TechTable:
 
     def interpolate(self, table: str, size: float) -> float:
         """Energy in pJ from `table` at `size` by the power-law rule."""
-        points = self.points[table]
-        if len(points) == 1:
-            return points[0][1]
-        index = next((i for i in range(1, len(points)) if size <= points[i][0]), len(points) - 1)
-        (x0, y0), (x1, y1) = points[index - 1], points[index]
-        exponent = math.log(y1 / y0) / math.log(x1 / x0)
-        return y0 * (size / x0) ** exponent
+        return power_law(self.points[table], size)
 
     def int_mac_pj(self, bits: int) -> float:
         """One integer multiply plus one add at `bits` width."""

@@ -65,12 +65,17 @@ def save_png(fig: plt.Figure, path: str | os.PathLike) -> None:
 
 
 def sweep_figure(lines: dict[str, list[tuple]], xlabel: str, ylabel: str, logx: bool,
-                 title: str, integer_x: bool = False, integer_y: bool = False) -> plt.Figure:
+                 title: str, integer_x: bool = False, integer_y: bool = False,
+                 pareto: Sequence[tuple] = ()) -> plt.Figure:
     """One curve per label; the labels carry the units. Integer axes get whole-number
-    ticks (at the swept values themselves when there are few)."""
+    ticks (at the swept values themselves when there are few). `pareto` points are
+    ringed and joined."""
     fig, ax = plt.subplots(figsize=(8, 5))
     for label, points in lines.items():
         ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", ms=3, label=label)
+    if pareto:
+        ax.plot([p[0] for p in pareto], [p[1] for p in pareto], color="black", lw=0.8,
+                ls="--", marker="o", ms=11, mfc="none", label="Pareto front")
     if logx:
         ax.set_xscale("log", base=2)
     xs = sorted({p[0] for points in lines.values() for p in points})

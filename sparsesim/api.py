@@ -66,6 +66,18 @@ def config(accel: str, preset: str | None = None, **fields: Any) -> Any:
     return dataclasses.replace(base, **fields)
 
 
+def area(accel: str, config: Any = None, tech: str = "45nm") -> dict[str, Any]:
+    """The chip's silicon area without simulating: `area_mm2`, `area_breakdown_mm2` (sums
+    to it), the technology table and what is `not_modelled` (rules: simulator/area.py).
+    `config` defaults to the design's first preset; a design that runs on a whole GPU
+    or mobile-CPU die has no area model and is refused."""
+    d = design(accel)
+    if d.area is None:
+        raise ConfigError(f"area is not modelled for {accel}: it runs on a whole GPU or "
+                          "mobile-CPU die (see README, 'Silicon area')")
+    return d.area(d.default_config if config is None else config, tech)
+
+
 @dataclass(frozen=True)
 class Run:
     """One run of one design: a SimResult per layer, the last layer's simulated output."""

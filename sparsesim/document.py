@@ -41,6 +41,14 @@ def totals(layers: Sequence[SimResult]) -> dict[str, Any]:
     }
 
 
+def chip_area_mm2(layers: Sequence[SimResult]) -> float | None:
+    """The chip's area over a run, mm^2: the largest of the layers' `details["area"]`
+    (a chip holds every layer's buffers; for EIE all layers agree); None where the design
+    models no area."""
+    areas = [r.details["area"]["area_mm2"] for r in layers if "area" in r.details]
+    return max(areas) if areas else None
+
+
 def run_document(*, accel: str, workload: str, config: Mapping[str, Any], seed: int | None,
                  engine: str, tech: str, layers: Sequence[SimResult],
                  details: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -266,9 +266,9 @@ def test_plot_labels_axes_with_units_and_whole_number_ticks(tmp_path, capsys, mo
     sim.main(["sweep", *GRID, "--out", str(out)])
     seen = {}
 
-    def figure(lines, xlabel, ylabel, logx, title, integer_x, integer_y):
+    def figure(lines, xlabel, ylabel, logx, title, integer_x, integer_y, pareto=()):
         seen.update(xlabel=xlabel, ylabel=ylabel, integer_x=integer_x, integer_y=integer_y)
-        return real_figure(lines, xlabel, ylabel, logx, title, integer_x, integer_y)
+        return real_figure(lines, xlabel, ylabel, logx, title, integer_x, integer_y, pareto)
 
     real_figure = plots.sweep_figure
     monkeypatch.setattr(plots, "sweep_figure", figure)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sparsesim.accelerators.eie.area import area
 from sparsesim.accelerators.eie.compile import CompiledLayer
 from sparsesim.accelerators.eie.energy import energy_breakdown_pj
 from sparsesim.accelerators.eie.lnzd import broadcast_order
@@ -101,6 +102,7 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
             "encoded_bits": {k: int(v) for k, v in encoded.items()},
             "codebook": [float(c) for c in compiled.codebook],
             "tech": tech,
+            "area": area(cfg, tech),
         },
         energy_breakdown_pj=breakdown,
     )

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.eie.area import area
 from sparsesim.accelerators.eie.config import EIE_SAME_CYCLE_FIFO
 from sparsesim.accelerators.protocol import Design, DesignRun
 from sparsesim.simulator.errors import WorkloadError
@@ -69,4 +70,5 @@ DESIGN = Design(
     run=run,
     from_model=matrix_workload,
     plots=plots,
+    area=area,
 )

@@ -7,9 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sparsesim.accelerators.ese.area import area
 from sparsesim.accelerators.ese.compile import CompiledLSTMLayer
 from sparsesim.accelerators.ese.elementwise import OPS_PER_CELL, ElementwiseUnit
-from sparsesim.accelerators.ese.energy import ddr_bytes_per_step, energy_breakdown_pj
+from sparsesim.accelerators.ese.energy import (
+    accumulator_file_bytes,
+    ddr_bytes_per_step,
+    energy_breakdown_pj,
+)
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.result import SimResult, make_result
 from sparsesim.simulator.stats import sram_read_stats
@@ -119,6 +124,7 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
             "encoded_bits": compiled.size_bits(),
             "step_timeline": counters.timeline,
             "tech": tech,
+            "area": area(cfg, tech, accumulator_file_bytes(compiled)),
         },
         energy_breakdown_pj=breakdown,
     )

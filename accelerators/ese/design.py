@@ -4,6 +4,7 @@ count (the paper's compression), compiled and run over its frame sequence."""
 from __future__ import annotations
 
 from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.area import area
 from sparsesim.accelerators.ese.config import ESEConfig
 from sparsesim.accelerators.ese.pruning import DEFAULT_SPARSITY, SCHEMES, prune
 from sparsesim.accelerators.protocol import Design, DesignRun
@@ -47,4 +48,5 @@ DESIGN = Design(
     compile=ese.compile,
     run=run,
     from_model=model_workload,
+    area=area,
 )

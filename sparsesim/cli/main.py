@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {  # name -> module with main(argv) -> int
     "sweep": "sparsesim.cli.sweep",
     "plot": "sparsesim.cli.sweep_plot",
     "energy": "sparsesim.cli.energy",
+    "area": "sparsesim.cli.area",
     "prune": "sparsesim.cli.hw_prune",  # netadapt/amc here, rest: sparsesim.workloads
     "demo": "sparsesim.cli.demo",
 }
