@@ -7,7 +7,7 @@ from sparsesim.accelerators.pointacc.config import PointAccConfig
 from sparsesim.accelerators.pointacc.energy import energy_breakdown_pj, key_buffer_bytes
 from sparsesim.accelerators.pointacc.run import LayerRun
 from sparsesim.simulator.energy import energy_fields, load_table
-from sparsesim.simulator.result import SimResult
+from sparsesim.simulator.result import SimResult, pe_array_fields
 
 UNITS = ("mapping", "matrix")  # the compute units reported as "PEs"
 
@@ -26,9 +26,7 @@ def build_result(run: LayerRun, check: Check, config: PointAccConfig, *, workloa
         accel="pointacc", workload=workload, config=config.to_dict(), seed=seed,
         engine="reference", cycles=run.cycles, clock_hz=config.clock_hz,
         seconds=seconds, macs_useful=run.macs,
-        pe_busy_cycles=busy, pe_stalled_cycles=waiting, pe_starved_cycles=idle,
-        pe_utilization=sum(busy) / (len(busy) * cycles),
-        load_efficiency=1.0 - sum(idle) / (len(busy) * cycles),
+        **pe_array_fields(busy, waiting, idle, cycles),
         queue_stats={"waiting_cycles": dict(run.waiting_cycles)},
         memory_stats={"dram": {"bytes_read": run.dram_bytes_read,
                                "bytes_written": run.dram_bytes_written,

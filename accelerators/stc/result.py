@@ -21,7 +21,7 @@ from sparsesim.accelerators.stc.functional import OutputCheck
 from sparsesim.accelerators.stc.kernel import KernelPlan
 from sparsesim.accelerators.stc.simulate import KernelCounters
 from sparsesim.simulator.energy import TechTable, energy_fields
-from sparsesim.simulator.result import SimResult
+from sparsesim.simulator.result import SimResult, pe_array_fields
 from sparsesim.workloads.gemm import GemmShape
 from sparsesim.workloads.numeric import NumericType
 
@@ -90,7 +90,6 @@ def build_result(*, shape: GemmShape, dtype: NumericType, config: STCConfig,
     busy = sparse.sm_math
     stalled = sparse.sm_smem + sparse.sm_memory_wait + sparse.sm_epilogue
     starved = sparse.sm_idle + config.launch_overhead_cycles
-    n = config.num_sms
     return SimResult(
         accel="stc",
         workload=shape.name,
@@ -101,11 +100,7 @@ def build_result(*, shape: GemmShape, dtype: NumericType, config: STCConfig,
         clock_hz=config.clock_hz,
         seconds=cycles / config.clock_hz,
         macs_useful=kept_value_macs(shape),
-        pe_busy_cycles=busy.tolist(),
-        pe_stalled_cycles=stalled.tolist(),
-        pe_starved_cycles=starved.tolist(),
-        pe_utilization=float(busy.sum() / (n * cycles)),
-        load_efficiency=float(1.0 - starved.sum() / (n * cycles)),
+        **pe_array_fields(busy, stalled, starved, cycles),
         queue_stats={},
         memory_stats=_memory_stats(plans["sparse"], sparse),
         output_ok=check.ok,

@@ -16,7 +16,7 @@ from sparsesim.cli.eie_classify import classification
 from sparsesim.cli.parser import positive_float, positive_int
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import UserError
-from sparsesim.simulator.result import SimResult
+from sparsesim.simulator.result import SimResult, array_figures
 from sparsesim.workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
 from sparsesim.workloads.layer import Workload
 from sparsesim.workloads.model_file import load_model, load_test_set
@@ -74,15 +74,12 @@ def sweep_run(workload: str, config: eie.EIEConfig, *, engine: str, seed: int) -
 
 def totals(results: Sequence[SimResult]) -> dict:
     """Sums over layers; utilization and efficiency weighted by PE-cycles."""
-    pe_cycles = sum(r.cycles * len(r.pe_busy_cycles) for r in results)
-    busy = sum(sum(r.pe_busy_cycles) for r in results)
-    starved = sum(sum(r.pe_starved_cycles) for r in results)
     energy = sum(r.energy_pj for r in results)
     seconds = sum(r.seconds for r in results)
     return {"cycles": sum(r.cycles for r in results),
             "seconds": seconds, "energy_pj": energy, "power_w": energy * 1e-12 / seconds,
             "macs_useful": sum(r.macs_useful for r in results),
-            "pe_utilization": busy / pe_cycles, "load_efficiency": 1.0 - starved / pe_cycles,
+            **array_figures(results),
             "output_ok": all(r.output_ok for r in results),
             "wall_seconds": sum(r.wall_seconds for r in results)}
 

@@ -27,6 +27,7 @@ from tqdm import tqdm
 from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.cli.sweep_store import ResultsFile, parse_value
 from sparsesim.simulator.errors import UserError
+from sparsesim.simulator.result import array_figures
 
 
 def parse_grid(items: Sequence[str]) -> dict[str, list[Any]]:
@@ -69,7 +70,6 @@ def run_point(spec: dict[str, Any]) -> dict[str, Any]:
     config = command.sweep_config(spec["grid"])
     results = command.sweep_run(spec["workload"], config, engine=spec["engine"],
                                 seed=spec["seed"])
-    pe_cycles = sum(r.cycles * len(r.pe_busy_cycles) for r in results)
     seconds = sum(r.seconds for r in results)
     energy = _sum_or_none([r.energy_pj for r in results])
     return {
@@ -78,8 +78,7 @@ def run_point(spec: dict[str, Any]) -> dict[str, Any]:
         "cycles": sum(r.cycles for r in results),
         "seconds": seconds,
         "macs_useful": sum(r.macs_useful for r in results),
-        "pe_utilization": sum(sum(r.pe_busy_cycles) for r in results) / pe_cycles,
-        "load_efficiency": 1 - sum(sum(r.pe_starved_cycles) for r in results) / pe_cycles,
+        **array_figures(results),
         "output_ok": all(r.output_ok for r in results),
         "energy_pj": energy,
         "power_w": None if energy is None else energy * 1e-12 / seconds,
