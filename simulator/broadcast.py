@@ -37,7 +37,7 @@ class Broadcast(Component):
     def _run(self):
         engine = self.engine
         if self.items:
-            yield self.wait_cycles(self.start_cycle)
+            yield self.wait_cycles(self.start_cycle, "start")
         for item in self.items:
             yield engine.settle()
             while True:
@@ -49,10 +49,11 @@ class Broadcast(Component):
                 yield full.space_freed()
                 yield engine.settle()
                 self.stats.stall_cycles += engine.now - waited_from
+                self.record(waited_from, engine.now, "stalled")
             self.blocked_on = None
             for queue in self.targets:
                 queue.put(item)
             self.stats.transfers += 1
             self.last_transfer_cycle = engine.now
-            yield self.wait_cycles(1)
+            yield self.wait_cycles(1, "transfer")
         self.done = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -61,15 +62,19 @@ def _run_with_output(compiled: CompiledLayer, engine: str, seed: int | None,
 
 
 def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
-                 seed: int | None = None, tech: str = "45nm") -> list[SimResult]:
-    """Run every layer; in a chain each layer's input is the previous simulated output."""
+                 seed: int | None = None, tech: str = "45nm",
+                 on_compiled: Callable[[CompiledLayer], None] | None = None) -> list[SimResult]:
+    """Run every layer; in a chain each layer's input is the previous simulated output.
+    `on_compiled` sees each compiled layer before it runs (the trace needs them)."""
     results = []
     previous: np.ndarray | None = None
     for layer in workload.layers:
         if workload.chained and previous is not None:
             layer = layer.with_activations(previous)
-        result, previous = _run_with_output(compile(layer, config), engine, seed, workload.name,
-                                            tech)
+        compiled = compile(layer, config)
+        if on_compiled is not None:
+            on_compiled(compiled)
+        result, previous = _run_with_output(compiled, engine, seed, workload.name, tech)
         results.append(result)
     return results
 

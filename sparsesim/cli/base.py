@@ -16,6 +16,7 @@ class CommandOutput:
     document: dict[str, Any]  # what --json writes
     ok: bool  # every output_ok true
     figure: Callable[[], Any] | None = None  # builds the --plot figure (matplotlib)
+    trace: dict[str, Any] | None = None  # the --trace document (Chrome trace-event JSON)
 
 
 @dataclass(frozen=True)

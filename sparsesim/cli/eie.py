@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.eie.trace import trace_workload
 from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
@@ -17,6 +18,7 @@ from sparsesim.cli.parser import positive_float, positive_int
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import UserError
 from sparsesim.simulator.result import SimResult, array_figures
+from sparsesim.simulator.trace import chrome_trace
 from sparsesim.workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
 from sparsesim.workloads.layer import Workload
 from sparsesim.workloads.model_file import load_model, load_test_set
@@ -109,13 +111,20 @@ def run(args: argparse.Namespace) -> CommandOutput:
     else:
         workload = named_workload(args.workload or DEFAULT_WORKLOAD, args.seed)
     load_table(args.tech)  # an unknown table fails here, before any simulation
-    results = eie.run_workload(workload, config, engine=args.engine, seed=args.seed,
-                               tech=args.tech)
+    trace = None
+    if args.trace:
+        results, activity = trace_workload(workload, config, seed=args.seed, tech=args.tech)
+        trace = chrome_trace(f"eie on {workload.name}", activity, config.clock_hz,
+                             args.trace_max_events, {"accel": "eie", "engine": "reference"})
+    else:
+        results = eie.run_workload(workload, config, engine=args.engine, seed=args.seed,
+                                   tech=args.tech)
     total = totals(results)
+    engine = "reference (for --trace)" if args.trace else args.engine
     heading = (f"eie on {workload.name}: {config.num_pes} PEs at {config.clock_mhz:g} MHz, "
-               f"queue depth {config.queue_depth_entries}, engine {args.engine}, seed {args.seed}")
+               f"queue depth {config.queue_depth_entries}, engine {engine}, seed {args.seed}")
     document = {"accel": "eie", "workload": workload.name, "config": config.to_dict(),
-                "seed": args.seed, "engine": args.engine, "tech": args.tech,
+                "seed": args.seed, "engine": engine, "tech": args.tech,
                 "layers": [r.to_dict() for r in results], "totals": total}
     text, ok = heading + "\n" + table(results, total), total["output_ok"]
     test = load_test_set(model_path) if model_path else None
@@ -131,7 +140,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
         return pe_activity_figure(results)
 
-    return CommandOutput(text, document, ok, figure)
+    return CommandOutput(text, document, ok, figure, trace)
 
 
 COMMAND = AcceleratorCommand(

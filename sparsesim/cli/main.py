@@ -11,11 +11,13 @@ import json
 import sys
 from collections.abc import Sequence
 
-from sparsesim.cli.parser import Parser
+from sparsesim.cli.parser import Parser, positive_int
 from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import UserError
+from sparsesim.simulator.trace import DEFAULT_MAX_EVENTS
 
+PLOT_STYLES = ("paper", "slide")  # simulator.plots.STYLES, without importing matplotlib
 SUBCOMMANDS: dict[str, str] = {  # name -> module with main(argv) -> int
     "sweep": "sparsesim.cli.sweep",
     "plot": "sparsesim.cli.sweep_plot",
@@ -53,10 +55,20 @@ def simulate(argv: Sequence[str]) -> int:
                         help="accelerator model (default eie)")
     parser.add_argument("--list", action="store_true", help="list what can be run, then exit")
     parser.add_argument("--engine", choices=command.engines, default=command.engines[0],
-                        help=f"simulation engine (default {command.engines[0]})")
+                        help=f"simulation engine (default {command.engines[0]}; the traced "
+                             "layers of --trace always run on the reference engine)")
     parser.add_argument("--seed", type=int, default=0, help="seed for generated data (default 0)")
     parser.add_argument("--json", metavar="PATH", help="write all results as JSON to PATH")
     parser.add_argument("--plot", metavar="PATH", help="write the run's plots as PNG to PATH")
+    parser.add_argument("--style", choices=PLOT_STYLES, default="paper",
+                        help="--plot style: paper (default) or slide (16:9, large fonts)")
+    parser.add_argument("--trace", metavar="PATH",
+                        help="write a Chrome trace-event JSON of every cycle to PATH (open it "
+                             "in ui.perfetto.dev or chrome://tracing); runs the reference "
+                             "engine, whose components log each cycle")
+    parser.add_argument("--trace-max-events", type=positive_int, default=DEFAULT_MAX_EVENTS,
+                        help="cut the trace after this many events, earliest first "
+                             f"(default {DEFAULT_MAX_EVENTS})")
     command.add_arguments(parser)
     args = parser.parse_args(argv)
     output = command.run(args)
@@ -70,8 +82,14 @@ def simulate(argv: Sequence[str]) -> int:
             raise UserError(f"--plot is not available for --accel {args.accel}")
         from sparsesim.simulator.plots import save_png
 
-        save_png(output.figure(), args.plot)
+        save_png(output.figure(), args.plot, args.style)
         print(f"wrote {args.plot}")
+    if args.trace:
+        trace = json.dumps(output.trace, separators=(",", ":")).encode()
+        write_atomically(args.trace, lambda handle: handle.write(trace))
+        events = len(output.trace["traceEvents"])
+        print(f"wrote {args.trace} (Chrome trace, {events} events, from the reference engine; "
+              "open in ui.perfetto.dev or chrome://tracing)")
     return 0 if output.ok else 1
 
 

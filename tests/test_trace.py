@@ -1,0 +1,104 @@
+"""--trace: Chrome trace-event JSON, validated for format, event counts and nesting."""
+
+import json
+from collections import defaultdict
+
+import numpy as np
+import pytest
+from conftest import layer_from_dense
+from test_cycle_accounting import TOY
+
+from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.eie.trace import trace_workload
+from sparsesim.cli.main import main
+from sparsesim.simulator.trace import LayerActivity, chrome_trace, coalesce, with_gaps
+from sparsesim.workloads.layer import Workload
+
+PHASES = {"M", "X", "C", "i"}
+
+
+def check_trace(doc: dict) -> dict[str, list[tuple[int, int, str]]]:
+    """Validate the format and the nesting of every track; return each track's spans as
+    (start cycle, end cycle, name), by track name."""
+    json.loads(json.dumps(doc))  # plain JSON types only
+    assert set(doc) == {"traceEvents", "displayTimeUnit", "otherData"}
+    names = {e["tid"]: e["args"]["name"] for e in doc["traceEvents"]
+             if e["ph"] == "M" and e["name"] == "thread_name"}
+    spans = defaultdict(list)
+    for event in doc["traceEvents"]:
+        assert event["ph"] in PHASES and event["pid"] == 1
+        if event["ph"] == "X":
+            assert event["dur"] > 0 and event["ts"] >= 0 and event["tid"] in names
+            start, cycles = event["args"]["start_cycle"], event["args"]["cycles"]
+            assert event["ts"] == pytest.approx(start * 1e6 / doc["otherData"]["clock_hz"])
+            spans[names[event["tid"]]].append((start, start + cycles, event["name"]))
+        if event["ph"] == "C":
+            assert all(isinstance(v, float) for v in event["args"].values())
+    for track, track_spans in spans.items():
+        open_spans: list[tuple] = []
+        for start, end, _ in sorted(track_spans, key=lambda s: (s[0], -s[1])):
+            while open_spans and open_spans[-1][1] <= start:
+                open_spans.pop()
+            assert not open_spans or end <= open_spans[-1][1], f"{track}: spans cross"
+            open_spans.append((start, end))
+    return spans
+
+
+def totals(spans: list[tuple]) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for start, end, name in spans:
+        out[name] += end - start
+    return dict(out)
+
+
+def test_eie_trace_per_pe_spans_match_the_cycle_accounting(rng):
+    layers = (layer_from_dense(TOY, np.arange(1, 9), name="toy"),
+              layer_from_dense(rng.normal(size=(6, 8)) * (rng.random((6, 8)) < 0.4),
+                               np.arange(8) % 3, name="second"))
+    config = eie.EIEConfig(num_pes=4, queue_depth_entries=2)
+    results, activity = trace_workload(Workload("w", layers, chained=True), config)
+    doc = chrome_trace("eie", activity, config.clock_hz)
+    spans = check_trace(doc)
+    assert [s[2] for s in spans["layers"]] == ["toy", "second"]
+    offset = 0
+    for result in results:
+        assert result.engine == "reference" and result.output_ok
+        for pe in range(4):
+            inside = [s for s in spans[f"PE {pe}"] if offset <= s[0] < offset + result.cycles]
+            assert totals(inside) == {k: v[pe] for k, v in result.pe_cycles.items() if v[pe]}
+        offset += result.cycles
+    counters = {e["name"] for e in doc["traceEvents"] if e["ph"] == "C"}
+    assert counters == {"queue occupancy (entries)", "broadcast stalled (0/1)"}
+    # the toy layer's PE 3 issues useful, empty, empty, ... and coalesces the empties
+    toy = [s for s in spans["PE 3"] if s[0] < results[0].cycles]
+    assert all(a[2] != b[2] for a, b in zip(toy, toy[1:]))
+
+
+def test_a_long_trace_is_cut_with_a_note():
+    activity = [LayerActivity("l", 100, {"PE 0": [(c, c + 1, "useful") for c in range(0, 100, 2)]})]
+    doc = chrome_trace("x", activity, 1e9, max_events=10)
+    timed = [e for e in doc["traceEvents"] if e["ph"] != "M"]
+    assert len(timed) == 11 and timed[-1]["ph"] == "i"
+    assert "cut to the first 10" in doc["otherData"]["truncated"]
+    check_trace(doc)
+    assert "truncated" not in chrome_trace("x", activity, 1e9)["otherData"]
+
+
+def test_the_checker_rejects_crossing_spans():
+    activity = [LayerActivity("l", 10, {"PE 0": [(0, 5, "a"), (3, 8, "b")]})]
+    with pytest.raises(AssertionError, match="cross"):
+        check_trace(chrome_trace("x", activity, 1e9))
+
+
+def test_coalesce_and_gaps():
+    assert coalesce([(2, 3, "a"), (0, 2, "a"), (3, 4, "b")]) == [(0, 3, "a"), (3, 4, "b")]
+    assert with_gaps([(2, 3, "a")], 0, 5, "idle") == [(0, 2, "idle"), (2, 3, "a"), (3, 5, "idle")]
+
+
+def test_cli_writes_a_valid_trace(tmp_path, capsys):
+    path = tmp_path / "t.json"
+    assert main(["--accel", "eie", "--workload", "lenet300-pruned", "--images", "3",
+                 "--trace", str(path)]) == 0
+    assert "from the reference engine" in capsys.readouterr().out
+    spans = check_trace(json.loads(path.read_text()))
+    assert len(spans["layers"]) == 3 and len([t for t in spans if t.startswith("PE ")]) == 64
