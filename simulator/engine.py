@@ -53,7 +53,7 @@ class Component:
         if self.engine.recording and end > start:
             self.activity.append((start, end, kind))
 
-    def wait_cycles(self, cycles: int, kind: str = "busy") -> simpy.Timeout:
+    def wait_cycles(self, cycles: int, kind: str = "wait") -> simpy.Timeout:
         """A timed wait of `cycles` whole cycles (the block is busy, not stuck), logged
         as `kind` when recording."""
         if cycles < 0 or int(cycles) != cycles:

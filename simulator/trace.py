@@ -55,6 +55,36 @@ def issue_spans(start: int, labels: Sequence[str]) -> list[Span]:
     return out
 
 
+def issue_track(activity: Sequence[Span], columns: Sequence[Sequence[str]],
+                name: str) -> list[Span]:
+    """A PE's spans from its activity log: its k-th busy interval issued the k-th column
+    it was sent, one entry per cycle (`columns[k]` holds the entries' labels); its
+    stalled intervals are kept. Sorted and coalesced."""
+    busy = [a for a in activity if a[2] == "busy"]
+    if len(busy) != len(columns):
+        raise RuntimeError(f"trace: {name} issued {len(busy)} columns, the bus sent "
+                           f"{len(columns)}")
+    spans = [a for a in activity if a[2] == "stalled"]
+    for (start, _, _), labels in zip(busy, columns):
+        spans += issue_spans(start, labels)
+    return coalesce(spans)
+
+
+def occupancy_counters(queues: Sequence[Any], bus_activity: Sequence[Span],
+                       cycles: int) -> dict[str, list[Point]]:
+    """Counters of a PE array: its queues' max and mean occupancy (entries) and whether
+    its broadcast stalled (0/1), each cycle of 0 .. cycles - 1. `queues` are
+    ActivationQueues; `bus_activity` the broadcasts' logs."""
+    occupancy = np.stack([q.occupancy_per_cycle(cycles) for q in queues])
+    stalled = np.zeros(cycles)
+    for start, end, kind in bus_activity:
+        if kind == "stalled":
+            stalled[start:end] = 1
+    return {"queue occupancy (entries)": counter_points(
+                {"max": occupancy.max(axis=0), "mean": occupancy.mean(axis=0)}),
+            "broadcast stalled (0/1)": counter_points({"stalled": stalled})}
+
+
 def with_gaps(spans: Sequence[Span], start: int, end: int, name: str) -> list[Span]:
     """Disjoint `spans` with every cycle of start .. end - 1 they leave uncovered added
     as a `name` span."""

@@ -7,9 +7,13 @@ import numpy as np
 import pytest
 from conftest import layer_from_dense
 from test_cycle_accounting import TOY
+from test_ese import SMALL, random_lstm
 
 from sparsesim.accelerators.eie import model as eie
 from sparsesim.accelerators.eie.trace import trace_workload
+from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.pruning import prune
+from sparsesim.accelerators.ese.trace import trace_run
 from sparsesim.cli.main import main
 from sparsesim.simulator.trace import LayerActivity, chrome_trace, coalesce, with_gaps
 from sparsesim.workloads.layer import Workload
@@ -51,6 +55,17 @@ def totals(spans: list[tuple]) -> dict[str, int]:
     return dict(out)
 
 
+def assert_pe_tracks_match(spans: dict, results) -> None:
+    """Each layer's PE spans add up to its pe_cycles, PE by PE."""
+    offset = 0
+    for result in results:
+        assert result.output_ok
+        for pe in range(len(result.pe_busy_cycles)):
+            inside = [s for s in spans[f"PE {pe}"] if offset <= s[0] < offset + result.cycles]
+            assert totals(inside) == {k: v[pe] for k, v in result.pe_cycles.items() if v[pe]}
+        offset += result.cycles
+
+
 def test_eie_trace_per_pe_spans_match_the_cycle_accounting(rng):
     layers = (layer_from_dense(TOY, np.arange(1, 9), name="toy"),
               layer_from_dense(rng.normal(size=(6, 8)) * (rng.random((6, 8)) < 0.4),
@@ -60,18 +75,22 @@ def test_eie_trace_per_pe_spans_match_the_cycle_accounting(rng):
     doc = chrome_trace("eie", activity, config.clock_hz)
     spans = check_trace(doc)
     assert [s[2] for s in spans["layers"]] == ["toy", "second"]
-    offset = 0
-    for result in results:
-        assert result.engine == "reference" and result.output_ok
-        for pe in range(4):
-            inside = [s for s in spans[f"PE {pe}"] if offset <= s[0] < offset + result.cycles]
-            assert totals(inside) == {k: v[pe] for k, v in result.pe_cycles.items() if v[pe]}
-        offset += result.cycles
+    assert {r.engine for r in results} == {"reference"}
+    assert_pe_tracks_match(spans, results)
     counters = {e["name"] for e in doc["traceEvents"] if e["ph"] == "C"}
     assert counters == {"queue occupancy (entries)", "broadcast stalled (0/1)"}
     # the toy layer's PE 3 issues useful, empty, empty, ... and coalesces the empties
     toy = [s for s in spans["PE 3"] if s[0] < results[0].cycles]
     assert all(a[2] != b[2] for a, b in zip(toy, toy[1:]))
+
+
+def test_ese_trace_per_pe_spans_match_the_cycle_accounting():
+    model = prune(random_lstm(5, projection=6), "magnitude", 0.6, 4)
+    run, activity = trace_run(ese.compile(model, SMALL))
+    spans = check_trace(chrome_trace("ese", activity, SMALL.clock_hz))
+    assert_pe_tracks_match(spans, run.layers)
+    gate_math = totals(spans["element-wise unit"])["gate math"]
+    assert gate_math == sum(r.details["elementwise_busy_cycles"] for r in run.layers)
 
 
 def test_a_long_trace_is_cut_with_a_note():

@@ -3,7 +3,8 @@ logs: per PE the useful / padding / empty_slice / stalled / starved / pipeline s
 the queues' occupancy and the broadcast's stalls as counters.
 
 Every PE pops every broadcast item in bus order, so its k-th busy interval is the k-th
-broadcast column; within it the PE issues its run of that column one entry per cycle.
+broadcast column; within it the PE issues its run of that column one entry per cycle
+(simulator.trace.issue_track).
 """
 
 from __future__ import annotations
@@ -17,29 +18,8 @@ from sparsesim.simulator import Broadcast, ProcessingElement
 from sparsesim.simulator.engine import Engine, recording
 from sparsesim.simulator.queue import ActivationQueue
 from sparsesim.simulator.result import SimResult
-from sparsesim.simulator.trace import (
-    LayerActivity,
-    Span,
-    coalesce,
-    counter_points,
-    issue_spans,
-    with_gaps,
-)
+from sparsesim.simulator.trace import LayerActivity, issue_track, occupancy_counters, with_gaps
 from sparsesim.workloads.layer import Workload
-
-
-def pe_spans(busy_log: list[Span], columns: list[int], ptr: np.ndarray, labels: np.ndarray,
-             pe: int) -> list[Span]:
-    """A PE's busy intervals (k-th = k-th broadcast column) split into its entries'
-    labels (`labels` indexed by entry), plus its stalls; sorted and coalesced."""
-    busy = [a for a in busy_log if a[2] == "busy"]
-    if len(busy) != len(columns):
-        raise RuntimeError(f"EIE trace: PE {pe} issued {len(busy)} columns, the bus sent "
-                           f"{len(columns)}")
-    spans = [a for a in busy_log if a[2] == "stalled"]
-    for (start, _, _), column in zip(busy, columns):
-        spans += issue_spans(start, labels[ptr[pe, column]:ptr[pe, column + 1]].tolist())
-    return coalesce(spans)
 
 
 def layer_activity(compiled: CompiledLayer, engine: Engine, result: SimResult) -> LayerActivity:
@@ -52,21 +32,15 @@ def layer_activity(compiled: CompiledLayer, engine: Engine, result: SimResult) -
     columns = [int(item[0]) for item in bus.items]
     labels = np.where(compiled.encoding.v != 0, "useful", "padding")
     end = result.cycles - (cfg.pipeline_stages - 1)  # last issue cycle + 1
+    ptr = compiled.encoding.ptr
     tracks = {}
     for p, pe in enumerate(pes):
-        spans = pe_spans(pe.activity, columns, compiled.encoding.ptr, labels, p)
+        runs = [labels[ptr[p, c]:ptr[p, c + 1]].tolist() for c in columns]
+        spans = issue_track(pe.activity, runs, f"PE {p}")
         spans = [(0, cfg.lnzd_levels, "pipeline")] + spans + [(end, result.cycles, "pipeline")]
         tracks[f"PE {p}"] = with_gaps(spans, 0, result.cycles, "starved")
-    occupancy = np.stack([q.occupancy_per_cycle(result.cycles) for q in queues])
-    stalled = np.zeros(result.cycles)
-    for start, stop, kind in bus.activity:
-        if kind == "stalled":
-            stalled[start:stop] = 1
-    return LayerActivity(
-        name=compiled.name, cycles=result.cycles, tracks=tracks,
-        counters={"queue occupancy (entries)": counter_points(
-                      {"max": occupancy.max(axis=0), "mean": occupancy.mean(axis=0)}),
-                  "broadcast stalled (0/1)": counter_points({"stalled": stalled})})
+    return LayerActivity(compiled.name, result.cycles, tracks,
+                         occupancy_counters(queues, bus.activity, result.cycles))
 
 
 def trace_workload(workload: Workload, config: EIEConfig, seed: int | None = None,

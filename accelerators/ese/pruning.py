@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.compile import CompiledLSTM
 from sparsesim.accelerators.ese.config import ESEConfig
 from sparsesim.simulator.errors import ConfigError
 from sparsesim.simulator.result import array_figures
@@ -69,7 +70,12 @@ def run_scheme(model: LSTMModel, scheme: str, sparsity: float, config: ESEConfig
                tech: str = "45nm") -> tuple[ese.ESERun, dict[str, Any]]:
     """Prune, compile and simulate (energy from table `tech`); returns the run and its
     summary."""
-    pruned = prune(model, scheme, sparsity, config.pes_per_channel)
-    run = ese.run(ese.compile(pruned, config), engine=engine, seed=seed,
+    run = ese.run(compile_scheme(model, scheme, sparsity, config), engine=engine, seed=seed,
                   timeline_step=timeline_step, tech=tech)
     return run, summarise(run, dense_states)
+
+
+def compile_scheme(model: LSTMModel, scheme: str, sparsity: float,
+                   config: ESEConfig) -> CompiledLSTM:
+    """`model` pruned by `scheme` at `sparsity`, compiled for `config`."""
+    return ese.compile(prune(model, scheme, sparsity, config.pes_per_channel), config)
