@@ -85,6 +85,23 @@ def occupancy_counters(queues: Sequence[Any], bus_activity: Sequence[Span],
             "broadcast stalled (0/1)": counter_points({"stalled": stalled})}
 
 
+def painted(cycles: int, layers: Sequence[Sequence[Span]], background: str) -> list[Span]:
+    """One track from possibly overlapping spans: `layers` are painted in order over a
+    `background` of cycles 0 .. cycles - 1 (a later layer covers an earlier one), then
+    run-length encoded."""
+    names = [background]
+    canvas = np.zeros(cycles, dtype=np.int32)
+    for spans in layers:
+        for start, end, name in spans:
+            if name not in names:
+                names.append(name)
+            canvas[start:end] = names.index(name)
+    edges = np.flatnonzero(np.diff(canvas)) + 1
+    starts = np.concatenate([[0], edges]).astype(int)
+    ends = np.concatenate([edges, [cycles]]).astype(int)
+    return [(int(a), int(b), names[canvas[a]]) for a, b in zip(starts, ends) if b > a]
+
+
 def with_gaps(spans: Sequence[Span], start: int, end: int, name: str) -> list[Span]:
     """Disjoint `spans` with every cycle of start .. end - 1 they leave uncovered added
     as a `name` span."""

@@ -8,14 +8,16 @@ import pytest
 from conftest import layer_from_dense
 from test_cycle_accounting import TOY
 from test_ese import SMALL, random_lstm
+from test_pointacc import small_workload
 
 from sparsesim.accelerators.eie import model as eie
 from sparsesim.accelerators.eie.trace import trace_workload
 from sparsesim.accelerators.ese import model as ese
 from sparsesim.accelerators.ese.pruning import prune
 from sparsesim.accelerators.ese.trace import trace_run
+from sparsesim.accelerators.pointacc.trace import trace_run as pointacc_trace
 from sparsesim.cli.main import main
-from sparsesim.simulator.trace import LayerActivity, chrome_trace, coalesce, with_gaps
+from sparsesim.simulator.trace import LayerActivity, chrome_trace, coalesce, painted, with_gaps
 from sparsesim.workloads.layer import Workload
 
 PHASES = {"M", "X", "C", "i"}
@@ -91,6 +93,26 @@ def test_ese_trace_per_pe_spans_match_the_cycle_accounting():
     assert_pe_tracks_match(spans, run.layers)
     gate_math = totals(spans["element-wise unit"])["gate math"]
     assert gate_math == sum(r.details["elementwise_busy_cycles"] for r in run.layers)
+
+
+@pytest.mark.parametrize("mapper", ["mergesort", "hash"])
+def test_pointacc_trace_has_three_units_matching_the_counts(mapper):
+    _, compiled = small_workload(mapper)
+    results, activity = pointacc_trace(compiled)
+    spans = check_trace(chrome_trace("pointacc", activity, compiled.config.clock_hz))
+    assert set(spans) == {"layers", "mapping unit", "memory unit", "matrix unit"}
+    assert len(spans["layers"]) == len(results)
+    found = {track: totals(track_spans) for track, track_spans in spans.items()}
+    assert found["mapping unit"]["mapping"] == sum(r.pe_busy_cycles[0] for r in results)
+    assert found["mapping unit"]["waiting"] == sum(r.pe_stalled_cycles[0] for r in results)
+    assert found["matrix unit"]["matmul"] == sum(r.pe_busy_cycles[1] for r in results)
+    assert found["matrix unit"]["waiting"] == sum(r.pe_stalled_cycles[1] for r in results)
+    assert found["memory unit"]["transfer"] == sum(r.details["memory_cycles"] for r in results)
+
+
+def test_painting_lets_later_layers_cover_earlier_ones():
+    assert painted(6, [[(0, 4, "waiting")], [(1, 2, "busy")]], "idle") == [
+        (0, 1, "waiting"), (1, 2, "busy"), (2, 4, "waiting"), (4, 6, "idle")]
 
 
 def test_a_long_trace_is_cut_with_a_note():

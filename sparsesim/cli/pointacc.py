@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from sparsesim.accelerators.pointacc import model as pointacc
+from sparsesim.accelerators.pointacc.trace import trace_run
 from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
@@ -14,6 +15,7 @@ from sparsesim.cli.base import (
 from sparsesim.cli.parser import positive_float, positive_int
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.result import SimResult
+from sparsesim.simulator.trace import chrome_trace
 from sparsesim.workloads.point_clouds import CLOUD_NAMES, load_cloud, subsample
 from sparsesim.workloads.point_layers import point_workload
 
@@ -105,7 +107,13 @@ def run(args: argparse.Namespace) -> CommandOutput:
     workload = point_workload(cloud, voxel, seed=args.seed)
     load_table(args.tech)  # an unknown table fails here, before any simulation
     compiled = pointacc.compile(workload, config)
-    results = pointacc.run(compiled, seed=args.seed, tech=args.tech)
+    trace = None
+    if args.trace:  # the one engine, recording every cycle
+        results, activity = trace_run(compiled, seed=args.seed, tech=args.tech)
+        trace = chrome_trace(f"pointacc on {args.cloud}", activity, config.clock_hz,
+                             args.trace_max_events, {"accel": "pointacc", "engine": "reference"})
+    else:
+        results = pointacc.run(compiled, seed=args.seed, tech=args.tech)
     energy = sum(r.energy_pj for r in results)
     seconds = sum(r.seconds for r in results)
     breakdown = {key: sum(r.energy_breakdown_pj[key] for r in results)
@@ -133,7 +141,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
         return pointacc_figure(results, cloud.points, voxelize(cloud.points, voxel).point_voxel,
                                f"{args.cloud}, voxel {voxel:g}", UP_AXIS[args.cloud])
 
-    return CommandOutput(heading + "\n" + table(results), document, ok, figure)
+    return CommandOutput(heading + "\n" + table(results), document, ok, figure, trace)
 
 
 COMMAND = AcceleratorCommand(
