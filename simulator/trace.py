@@ -9,7 +9,7 @@ cut at `max_events` timed events, earliest first, and the cut is stated in the t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -31,7 +31,7 @@ class LayerActivity:
     counters: dict[str, list[Point]] = field(default_factory=dict)
 
 
-def coalesce(spans: Sequence[Span]) -> list[Span]:
+def coalesce(spans: Iterable[Span]) -> list[Span]:
     """Sorted, disjoint spans with each run of touching equal-named spans merged."""
     out: list[Span] = []
     for start, end, name in sorted(spans):

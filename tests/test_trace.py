@@ -16,8 +16,11 @@ from sparsesim.accelerators.ese import model as ese
 from sparsesim.accelerators.ese.pruning import prune
 from sparsesim.accelerators.ese.trace import trace_run
 from sparsesim.accelerators.pointacc.trace import trace_run as pointacc_trace
+from sparsesim.accelerators.stc import model as stc
+from sparsesim.accelerators.stc.trace import trace_run as stc_trace
 from sparsesim.cli.main import main
 from sparsesim.simulator.trace import LayerActivity, chrome_trace, coalesce, painted, with_gaps
+from sparsesim.workloads.gemm import GemmShape
 from sparsesim.workloads.layer import Workload
 
 PHASES = {"M", "X", "C", "i"}
@@ -110,6 +113,27 @@ def test_pointacc_trace_has_three_units_matching_the_counts(mapper):
     assert found["memory unit"]["transfer"] == sum(r.details["memory_cycles"] for r in results)
 
 
+def test_stc_trace_nests_steps_in_tiles_and_matches_the_sm_accounting():
+    config = stc.preset("a100")
+    result, activity = stc_trace(stc.compile(GemmShape("g", 512, 256, 256), "fp16", config))
+    spans = check_trace(chrome_trace("stc", [activity], config.clock_hz))
+    sms = [t for t in spans if t.startswith("SM ")]
+    assert len(sms) == config.num_sms
+    tiles = 0
+    for sm in sms:
+        found = totals(spans[sm])
+        index = int(sm.split()[1])
+        assert found["launch"] + found.get("idle", 0) == result.pe_starved_cycles[index]
+        work = sum(v for k, v in found.items() if k in ("memory wait", "main-loop step",
+                                                          "epilogue"))
+        assert work == result.pe_busy_cycles[index] + result.pe_stalled_cycles[index]
+        tile_spans = [s for s in spans[sm] if s[2].startswith("tile ")]
+        assert sum(b - a for a, b, _ in tile_spans) == work  # every step sits in a tile
+        tiles += len(tile_spans)
+    plan = result.details["kernels"]["sparse"]["plan"]
+    assert tiles == plan["tiles_m"] * plan["tiles_n"]
+
+
 def test_painting_lets_later_layers_cover_earlier_ones():
     assert painted(6, [[(0, 4, "waiting")], [(1, 2, "busy")]], "idle") == [
         (0, 1, "waiting"), (1, 2, "busy"), (2, 4, "waiting"), (4, 6, "idle")]
@@ -136,10 +160,20 @@ def test_coalesce_and_gaps():
     assert with_gaps([(2, 3, "a")], 0, 5, "idle") == [(0, 2, "idle"), (2, 3, "a"), (3, 5, "idle")]
 
 
-def test_cli_writes_a_valid_trace(tmp_path, capsys):
+CLI_RUNS = {  # accel -> (arguments, tracks expected besides "layers")
+    "eie": (["--workload", "lenet300-pruned", "--images", "3"], 64),
+    "ese": (["--frames", "2", "--pes", "8"], 8 + 1),
+    "pointacc": (["--points", "400"], 3),
+    "stc": (["--gemm", "512,256,256"], 108),
+}
+
+
+@pytest.mark.parametrize("accel", sorted(CLI_RUNS))
+def test_cli_writes_a_valid_trace_for_every_design(tmp_path, capsys, accel):
     path = tmp_path / "t.json"
-    assert main(["--accel", "eie", "--workload", "lenet300-pruned", "--images", "3",
-                 "--trace", str(path)]) == 0
+    arguments, tracks = CLI_RUNS[accel]
+    assert main(["--accel", accel, *arguments, "--trace", str(path)]) == 0
     assert "from the reference engine" in capsys.readouterr().out
-    spans = check_trace(json.loads(path.read_text()))
-    assert len(spans["layers"]) == 3 and len([t for t in spans if t.startswith("PE ")]) == 64
+    doc = json.loads(path.read_text())
+    spans = check_trace(doc)
+    assert len(spans) == 1 + tracks and doc["otherData"]["accel"] == accel

@@ -92,20 +92,22 @@ def simulate_kernel(plan: KernelPlan, config: STCConfig,
         stats = sm.stats
         while shared["next_tile"] < plan.tiles:
             tile_m, tile_n = divmod(shared["next_tile"], plan.tiles_n)
+            tile_start = engine.now
             shared["next_tile"] += 1
             stats.tiles += 1
             ready = [load(tile_m, tile_n, k) for k in range(min(stages - 1, plan.k_steps))]
             for k in range(plan.k_steps):
                 if ready[k] > engine.now:
                     stats.memory_wait_cycles += ready[k] - engine.now
-                    yield sm.wait_cycles(ready[k] - engine.now)
+                    yield sm.wait_cycles(ready[k] - engine.now, "memory wait")
                 if k + stages - 1 < plan.k_steps:
                     ready.append(load(tile_m, tile_n, k + stages - 1))
                 stats.math_cycles += plan.math_cycles_per_step
                 stats.smem_cycles += plan.step_cycles - plan.math_cycles_per_step
-                yield sm.wait_cycles(plan.step_cycles)
+                yield sm.wait_cycles(plan.step_cycles, "main-loop step")
             stats.epilogue_cycles += plan.epilogue_smem_cycles
-            yield sm.wait_cycles(plan.epilogue_smem_cycles)
+            yield sm.wait_cycles(plan.epilogue_smem_cycles, "epilogue")
+            sm.record(tile_start, engine.now, f"tile {tile_m},{tile_n}")
             stored = max(l2_pipe.transfer(plan.c_bytes_per_tile),
                          hbm_pipe.transfer(plan.c_bytes_per_tile)) + config.hbm_latency_cycles
             shared["last_store"] = max(shared["last_store"], stored)

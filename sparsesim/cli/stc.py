@@ -8,12 +8,14 @@ from collections.abc import Sequence
 from sparsesim.accelerators.stc import model as stc
 from sparsesim.accelerators.stc.energy import COMPONENTS
 from sparsesim.accelerators.stc.result import BREAKDOWN_KEYS
+from sparsesim.accelerators.stc.trace import trace_run
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
 from sparsesim.cli.parser import positive_int
 from sparsesim.cli.stc_model_layers import SHIPPED_GEMM_MODELS, model_gemms
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.simulator.result import SimResult
+from sparsesim.simulator.trace import chrome_trace
 from sparsesim.workloads.gemm import GemmShape, parse_gemm
 from sparsesim.workloads.numeric import NUMERIC_TYPES
 from sparsesim.workloads.transformer_gemms import DEFAULT_TOKENS, MODELS, transformer_gemms
@@ -138,12 +140,20 @@ def run(args: argparse.Namespace) -> CommandOutput:
     model_path = args.model or SHIPPED_GEMM_MODELS.get(args.workload)
     if model_path:
         model = model_gemms(model_path, args.dtype, args.images, args.seed)
-        results = [stc.run(stc.compile_operands(ops, config), tech=args.tech)
-                   for ops in model.operands]
+        compiled = [stc.compile_operands(ops, config) for ops in model.operands]
         shapes = [ops.shape for ops in model.operands]
     else:
         shapes = shapes_from_args(args)
-        results = run_shapes(shapes, args.dtype, config, args.seed, tech=args.tech)
+        compiled = [stc.compile(s, args.dtype, config, args.seed) for s in shapes]
+    trace = None
+    if args.trace:
+        traced = [trace_run(c, args.tech) for c in compiled]
+        results = [result for result, _ in traced]
+        trace = chrome_trace(f"stc {config.name}: 2:4 sparse kernels", [a for _, a in traced],
+                             config.clock_hz, args.trace_max_events,
+                             {"accel": "stc", "engine": "reference"})
+    else:
+        results = [stc.run(c, tech=args.tech) for c in compiled]
     dense = sum(r.details["dense_cycles"] for r in results)
     sparse = sum(r.details["sparse_cycles"] for r in results)
     ok = all(r.output_ok for r in results)
@@ -181,7 +191,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
                    + "".join(f", {k} {v:.4f}" for k, v in model.metadata_accuracy.items())
                    + " (from the model file)")
     text = heading + "\n" + table(results) + "\n\n" + energy_table(results) + footer
-    return CommandOutput(text, document, ok, figure)
+    return CommandOutput(text, document, ok, figure, trace)
 
 
 COMMAND = AcceleratorCommand(
