@@ -25,7 +25,7 @@ class AcceleratorCommand:
 
     description: str
     engines: tuple[str, ...]  # the first is the default
-    presets: tuple[str, ...]
+    presets: tuple[str, ...]  # choices of its --preset flag (empty: it has none)
     workloads: tuple[str, ...]  # for --list
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], CommandOutput]

@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 COMMAND = AcceleratorCommand(
     description="EIE (Han et al., ISCA 2016): compressed sparse FC layers on a PE array",
     engines=eie.ENGINES,
-    presets=("paper",),
+    presets=(),  # no --preset flag: the paper's values are the defaults
     workloads=(*WORKLOAD_NAMES, *SHIPPED_MODELS),
     add_arguments=add_arguments,
     run=run,

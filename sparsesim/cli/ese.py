@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 COMMAND = AcceleratorCommand(
     description="ESE (Han et al., FPGA 2017): sparse LSTM engine, load-balance-aware pruning",
     engines=ese.ENGINES,
-    presets=("paper",),
+    presets=(),  # no --preset flag: the paper's values are the defaults
     workloads=WORKLOAD_NAMES,
     add_arguments=add_arguments,
     run=run,

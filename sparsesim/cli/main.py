@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import sys
@@ -18,12 +19,13 @@ from sparsesim.simulator.errors import UserError
 from sparsesim.simulator.trace import DEFAULT_MAX_EVENTS
 
 PLOT_STYLES = ("paper", "slide")  # simulator.plots.STYLES, without importing matplotlib
-SUBCOMMANDS: dict[str, str] = {  # name -> module with main(argv) -> int
-    "sweep": "sparsesim.cli.sweep",
-    "plot": "sparsesim.cli.sweep_plot",
-    "energy": "sparsesim.cli.energy",
-    "prune": "sparsesim.cli.hw_prune",  # netadapt/amc here, rest: sparsesim.workloads
-    "demo": "sparsesim.cli.demo",
+SUBCOMMANDS: dict[str, tuple[str, str]] = {  # name -> (module with main(argv) -> int, summary)
+    "sweep": ("sparsesim.cli.sweep", "run a grid of configs x workloads x seeds, resumable"),
+    "plot": ("sparsesim.cli.sweep_plot", "plot a sweep's results file"),
+    "energy": ("sparsesim.cli.energy", "list or show the energy tables (--tables)"),
+    "prune": ("sparsesim.cli.hw_prune", "prune an MNIST model: magnitude, N:M, ..., NetAdapt, "
+                                        "AMC against the simulated latency"),
+    "demo": ("sparsesim.cli.demo", "classroom demos, e.g. `demo imbalance`"),
 }
 
 
@@ -32,12 +34,21 @@ def _listing() -> str:
     lines = ["accelerators:"]
     for name, command in sorted(ACCELERATORS.items()):
         lines.append(f"  {name:10s} {command.description}")
-        lines.append(f"  {'':10s} engines: {', '.join(command.engines)}; "
-                     f"presets: {', '.join(command.presets)}")
+        presets = f"; --preset: {', '.join(command.presets)}" if command.presets else ""
+        lines.append(f"  {'':10s} engines: {', '.join(command.engines)}{presets}")
         lines.append(f"  {'':10s} workloads: {', '.join(command.workloads)}")
     if SUBCOMMANDS:
         lines.append("subcommands: " + ", ".join(sorted(SUBCOMMANDS)))
     return "\n".join(lines)
+
+
+def _epilog() -> str:
+    return "\n".join([
+        "accelerators (--accel NAME --help shows that design's flags):",
+        *(f"  {name:10s} {command.description}" for name, command in sorted(ACCELERATORS.items())),
+        "subcommands (sparsesim NAME --help):",
+        *(f"  {name:10s} {summary}" for name, (_, summary) in sorted(SUBCOMMANDS.items())),
+    ])
 
 
 def simulate(argv: Sequence[str]) -> int:
@@ -50,7 +61,8 @@ def simulate(argv: Sequence[str]) -> int:
         return 0
     command = ACCELERATORS[known.accel]
     parser = Parser(prog="sparsesim", description=f"Simulate {command.description}. "
-                    "Prints a per-layer table; --json and --plot save results.")
+                    "Prints a per-layer table; --json, --plot and --trace save results.",
+                    epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accel", choices=sorted(ACCELERATORS), default="eie",
                         help="accelerator model (default eie)")
     parser.add_argument("--list", action="store_true", help="list what can be run, then exit")
@@ -60,6 +72,9 @@ def simulate(argv: Sequence[str]) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed for generated data (default 0)")
     parser.add_argument("--json", metavar="PATH", help="write all results as JSON to PATH")
     parser.add_argument("--plot", metavar="PATH", help="write the run's plots as PNG to PATH")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bars (they also stay off when stderr is not a "
+                             "terminal)")
     parser.add_argument("--style", choices=PLOT_STYLES, default="paper",
                         help="--plot style: paper (default) or slide (16:9, large fonts)")
     parser.add_argument("--trace", metavar="PATH",
@@ -97,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in SUBCOMMANDS:
-            return importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
+            return importlib.import_module(SUBCOMMANDS[argv[0]][0]).main(argv[1:])
         return simulate(argv)
     except UserError as exc:
         print(f"sparsesim: error: {exc}", file=sys.stderr)

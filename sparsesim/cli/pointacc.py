@@ -148,7 +148,7 @@ COMMAND = AcceleratorCommand(
     description="PointAcc (Lin et al., MICRO 2021): merge-sort mapping unit, sparse conv "
                 "and set abstraction on point clouds",
     engines=pointacc.ENGINES,
-    presets=("default",),
+    presets=(),  # no --preset flag
     workloads=CLOUD_NAMES,
     add_arguments=add_arguments,
     run=run,

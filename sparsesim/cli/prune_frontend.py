@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 
 from sparsesim.cli.parser import Parser, fraction, pair, positive_float, positive_int
+from sparsesim.cli.progress import ProgressBar
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import ConfigError, UserError
 from sparsesim.workloads.mnist import Mnist, load_mnist
 from sparsesim.workloads.model_file import save_model
 from sparsesim.workloads.nn.layers import Dense
 from sparsesim.workloads.nn.network import MODELS, Network, build_model
-from sparsesim.workloads.nn.progress import ProgressBar
 from sparsesim.workloads.nn.training import TrainConfig, train
 from sparsesim.workloads.pruning.iterative import iterative_prune
 from sparsesim.workloads.pruning.methods import (
@@ -94,8 +94,8 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
                        seed=args.seed)
 
 
-def bar(args: argparse.Namespace, label: str) -> ProgressBar | None:
-    return None if args.quiet else ProgressBar(label)
+def bar(args: argparse.Namespace, label: str) -> ProgressBar:
+    return ProgressBar(label, quiet=args.quiet)
 
 
 def train_dense(args: argparse.Namespace, data: Mnist) -> Network:

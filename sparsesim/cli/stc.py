@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sparsesim.accelerators.stc import model as stc
 from sparsesim.accelerators.stc.energy import COMPONENTS
@@ -11,6 +11,7 @@ from sparsesim.accelerators.stc.result import BREAKDOWN_KEYS
 from sparsesim.accelerators.stc.trace import trace_run
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
 from sparsesim.cli.parser import positive_int
+from sparsesim.cli.progress import progress
 from sparsesim.cli.stc_model_layers import SHIPPED_GEMM_MODELS, model_gemms
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import WorkloadError
@@ -65,18 +66,20 @@ def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
     return [parse_gemm(args.gemm or DEFAULT_GEMM)]
 
 
-def run_shapes(shapes: Sequence[GemmShape], dtype: str, config: stc.STCConfig, seed: int,
+def run_shapes(shapes: Iterable[GemmShape], dtype: str, config: stc.STCConfig, seed: int,
                check_budget_macs: int = stc.DEFAULT_CHECK_BUDGET_MACS,
                tech: str = "45nm") -> list[SimResult]:
     return [stc.run(stc.compile(s, dtype, config, seed), check_budget_macs, tech)
             for s in shapes]
 
 
-def heatmap_grid(n: int, dtype: str, config: stc.STCConfig, seed: int) -> list[SimResult]:
+def heatmap_grid(n: int, dtype: str, config: stc.STCConfig, seed: int,
+                 quiet: bool = False) -> list[SimResult]:
     """Speedup grid over M and K at fixed N (each point's output is checked on a sample)."""
     shapes = [GemmShape(f"grid-{m}x{n}x{k}", m, n, k) for m in HEATMAP_SIZES
               for k in HEATMAP_SIZES]
-    return run_shapes(shapes, dtype, config, seed, HEATMAP_CHECK_MACS)
+    return run_shapes(progress(shapes, "heat map", quiet=quiet, total=len(shapes), unit="GEMM"),
+                      dtype, config, seed, HEATMAP_CHECK_MACS)
 
 
 def sum_breakdowns(results: Sequence[SimResult], mode: str) -> dict[str, float]:
@@ -180,7 +183,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
         from sparsesim.accelerators.stc.plots import run_figure
 
         n = shapes[0].n
-        grid = heatmap_grid(n, args.dtype, config, args.seed)
+        grid = heatmap_grid(n, args.dtype, config, args.seed, args.quiet)
         return run_figure(results, grid, f"{config.name} {args.dtype} speedup, N = {n}")
 
     if model_path:
