@@ -22,6 +22,7 @@ import numpy as np
 from common import ROOT, output_path, write_json
 
 from sparsesim.accelerators.eie import model as eie
+from sparsesim.cli.progress import progress
 from sparsesim.workloads.eie_layers import (
     EIE_LAYERS,
     benchmark_layer,
@@ -86,7 +87,7 @@ def main() -> None:
     print(f"{'layer':16s} {'nnz':>9s} {'engine':>9s} {'wall_s':>8s} {'Mcycles/s':>9s} "
           f"{'MPEcyc/s':>9s} {'peak_MiB':>8s}")
     largest = 0
-    for name in EIE_LAYERS:
+    for name in progress(EIE_LAYERS, "engine_speed"):
         compiled = eie.compile(benchmark_layer(name, args.seed), eie.EIE_PAPER)
         nnz = len(compiled.reference_rows)
         largest = max(largest, nnz)

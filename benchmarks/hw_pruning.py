@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import output_path, write_json  # noqa: E402
 from sparsesim.cli import hw_prune  # noqa: E402
+from sparsesim.cli.progress import progress  # noqa: E402
 from sparsesim.simulator.plots import save_png  # noqa: E402
 from sparsesim.workloads.pruning.budget import check_budget  # noqa: E402
 from sparsesim.workloads.pruning.hw_plots import pareto_figure, ratios_figure  # noqa: E402
@@ -58,7 +59,7 @@ def main() -> int:
     data, rows = setup.data, []
     dense = {"latency_us": setup.dense_seconds * 1e6,
              "accuracy": setup.dense.accuracy(data.test.images, data.test.labels)}
-    for ratio in RATIOS:
+    for ratio in progress(RATIOS, "hw_pruning"):
         budget = ratio * setup.dense_seconds
         check_budget(setup.oracle, budget, "neuron" in args.moves)
         found = [hw_prune.search(args, setup, m, budget)[0] for m in ("netadapt", "amc")]

@@ -1,5 +1,5 @@
-"""Plots drawn from SimResults only: per-PE cycle categories and queue occupancy; the
-paper and slide styles every --plot is saved in."""
+"""Plots drawn from SimResults (per-PE cycle categories, queue occupancy) and from
+traced activity (per-PE Gantt chart); the paper and slide styles of every --plot."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from sparsesim.simulator.atomic_file import write_atomically  # noqa: E402
 from sparsesim.simulator.result import CYCLE_CATEGORIES, SimResult  # noqa: E402
+from sparsesim.simulator.trace import LayerActivity  # noqa: E402
 
 # one colour per cycle category of simulator.result.CYCLE_CATEGORIES
 COLOURS = {"useful": "#2b8a3e", "zero_activation": "#94d82d", "padding": "#fab005",
@@ -44,6 +45,32 @@ def pe_cycle_bars(axis, pe_cycles: Mapping[str, Sequence[int]], top_cycles: floa
     axis.set_xlabel("PE index")
     axis.set_ylabel("cycles")
     axis.legend(loc="upper center", ncol=4, fontsize=7)
+
+
+def gantt_figure(activity: LayerActivity, title: str = "") -> plt.Figure:
+    """One row per track of `activity` (e.g. per PE), its spans coloured by cycle
+    category (names outside CYCLE_CATEGORIES in grey), x in cycles."""
+    tracks = list(activity.tracks.items())
+    fig, ax = plt.subplots(figsize=(10, 0.9 + 0.42 * len(tracks)))
+    seen: dict[str, str] = {}
+    for row, (_, spans) in enumerate(tracks):
+        for start, end, name in spans:
+            colour = COLOURS.get(name, "#868e96")
+            seen.setdefault(name, colour)
+            ax.broken_barh([(start, end - start)], (row - 0.38, 0.76), color=colour,
+                           edgecolor="white", linewidth=0.6)
+    ax.set_yticks(range(len(tracks)), [name for name, _ in tracks])
+    ax.invert_yaxis()
+    ax.set_xlim(0, activity.cycles)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("cycle")
+    ax.set_title(title or f"{activity.name}: {activity.cycles} cycles", fontsize=10)
+    ax.legend([plt.Rectangle((0, 0), 1, 1, color=c) for c in seen.values()],
+              [n.replace("_", " ") for n in seen], loc="upper center",
+              bbox_to_anchor=(0.5, -0.18 - 0.6 / len(tracks)), ncol=min(6, len(seen)),
+              fontsize=8)
+    fig.tight_layout()
+    return fig
 
 
 def pe_activity_figure(results: Sequence[SimResult]) -> plt.Figure:
