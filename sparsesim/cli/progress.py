@@ -32,7 +32,7 @@ class ProgressBar:
     def __call__(self, done: int, total: int | None, figures: dict[str, float]) -> None:
         if self.bar is None:
             self.bar = tqdm(total=total, desc=self.label, file=self.stream, unit=self.unit,
-                            disable=self.disabled, leave=False)
+                            disable=self.disabled)
         self.bar.set_postfix({k: f"{v:.4g}" for k, v in figures.items()}, refresh=False)
         self.bar.update(done - self.bar.n)
         if total is not None and done >= total:
@@ -45,6 +45,6 @@ class ProgressBar:
 
 def progress(items: Iterable[T], label: str, *, quiet: bool = False, total: int | None = None,
              unit: str = "item") -> Iterator[T]:
-    """`items`, one by one, with a bar counting them."""
+    """`items`, one by one, with a bar counting them (erased when done)."""
     yield from tqdm(items, desc=label, total=total, unit=unit, file=sys.stderr,
                     disable=_off(quiet, sys.stderr), leave=False)
