@@ -1,4 +1,5 @@
-"""SimResult: what every accelerator run returns (JSON-ready, units in the names)."""
+"""SimResult: what every accelerator run returns (JSON-ready, units in the names), and
+the one builder every design uses to make it."""
 
 from __future__ import annotations
 
@@ -8,13 +9,18 @@ from typing import Any
 
 import numpy as np
 
+from sparsesim.simulator.energy import energy_fields
+
 
 @dataclass
 class SimResult:
-    """One layer on one accelerator. Per-PE lists are indexed by PE number.
+    """One layer (or one GEMM) on one accelerator.
 
-    Cycle counts are whole cycles of the accelerator clock; `seconds` is
-    cycles / clock_hz; `wall_seconds` is the host time the simulation took.
+    Common to every design: cycles (whole cycles of the accelerator clock), seconds
+    (cycles / clock_hz), energy (pJ) with its breakdown and power (W), useful
+    multiply-accumulates, PE utilization, the output check, and the host time the
+    simulation took. Per-PE lists are indexed by PE (or by the design's compute unit:
+    SM, mapping/matrix unit); design-specific figures go in `details`.
     """
 
     accel: str
@@ -25,21 +31,21 @@ class SimResult:
     cycles: int
     clock_hz: float
     seconds: float
-    macs_useful: int  # multiply-accumulates with nonzero weight and nonzero activation
-    pe_busy_cycles: list[int]
-    pe_stalled_cycles: list[int]
-    pe_starved_cycles: list[int]
+    macs_useful: int  # multiply-accumulates with a nonzero weight and a nonzero activation
     pe_utilization: float  # useful PE-cycles / (PEs x cycles)
     load_efficiency: float  # 1 - starved PE-cycles / (PEs x cycles)
-    queue_stats: dict[str, Any]
-    memory_stats: dict[str, Any]
     output_ok: bool
     max_abs_error: float
     wall_seconds: float
-    details: dict[str, Any] = field(default_factory=dict)  # accelerator-specific extras
-    energy_pj: float | None = None  # total energy of the run (None: not modelled yet)
-    energy_breakdown_pj: dict[str, float] = field(default_factory=dict)  # sums to energy_pj
-    power_w: float | None = None  # energy_pj / seconds, in watts
+    energy_pj: float
+    energy_breakdown_pj: dict[str, float]  # sums to energy_pj
+    power_w: float  # energy_pj / seconds
+    pe_busy_cycles: list[int] = field(default_factory=list)
+    pe_stalled_cycles: list[int] = field(default_factory=list)
+    pe_starved_cycles: list[int] = field(default_factory=list)
+    queue_stats: dict[str, Any] = field(default_factory=dict)
+    memory_stats: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)  # design-specific extras
     pe_issue_utilization: float = 0.0  # busy (issuing) PE-cycles / (PEs x cycles)
     # where every PE's cycles went: category -> per-PE cycles; the categories sum to
     # `cycles` for every PE (see CYCLE_CATEGORIES)
@@ -108,8 +114,32 @@ def pe_array_fields(busy: np.ndarray, stalled: np.ndarray, starved: np.ndarray,
 def array_figures(results: Sequence[SimResult]) -> dict[str, float]:
     """pe_utilization, pe_issue_utilization and load_efficiency over several results
     (layers), each weighted by its PE-cycles."""
-    pe_cycles = max(1, sum(r.cycles * len(r.pe_busy_cycles) for r in results))
-    useful = sum(sum(r.pe_cycles["useful"]) for r in results)
-    return {"pe_utilization": useful / pe_cycles,
-            "pe_issue_utilization": sum(sum(r.pe_busy_cycles) for r in results) / pe_cycles,
-            "load_efficiency": 1.0 - sum(sum(r.pe_starved_cycles) for r in results) / pe_cycles}
+    pe_cycles = [max(1, len(r.pe_busy_cycles)) * r.cycles for r in results]
+    weight = max(1, sum(pe_cycles))
+    return {key: sum(getattr(r, key) * c for r, c in zip(results, pe_cycles)) / weight
+            for key in ("pe_utilization", "pe_issue_utilization", "load_efficiency")}
+
+
+def make_result(*, accel: str, workload: str, config: Mapping[str, Any], seed: int | None,
+                 engine: str, cycles: int, clock_hz: float, macs_useful: int,
+                 busy: np.ndarray, stalled: np.ndarray, starved: np.ndarray,
+                 busy_split: Mapping[str, np.ndarray] | None = None, pipeline: int = 0,
+                 output_ok: bool, max_abs_error: float, wall_seconds: float,
+                 energy_breakdown_pj: dict[str, float],
+                 queue_stats: dict[str, Any] | None = None,
+                 memory_stats: dict[str, Any] | None = None,
+                 details: dict[str, Any] | None = None) -> SimResult:
+    """The one SimResult builder: derives seconds, energy total and power, and the PE
+    figures from the per-PE busy / stalled / starved cycles, the split of busy cycles
+    and the pipeline cycles (see pe_array_fields)."""
+    seconds = cycles / clock_hz
+    return SimResult(
+        accel=accel, workload=workload, config=dict(config), seed=seed, engine=engine,
+        cycles=int(cycles), clock_hz=float(clock_hz), seconds=seconds,
+        macs_useful=int(macs_useful), output_ok=bool(output_ok),
+        max_abs_error=float(max_abs_error), wall_seconds=float(wall_seconds),
+        **pe_array_fields(busy, stalled, starved, cycles, busy_split=busy_split,
+                          pipeline=pipeline),
+        **energy_fields(energy_breakdown_pj, seconds),
+        queue_stats=queue_stats or {}, memory_stats=memory_stats or {},
+        details=details or {})

@@ -1,7 +1,14 @@
-"""Shared helpers: small seeded layers for the EIE tests."""
+"""Shared helpers: small seeded layers for the EIE tests, and a loader of the CLI's JSON
+documents that validates each against the shipped schema."""
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
 import numpy as np
 import pytest
 
@@ -37,3 +44,13 @@ def custom_table(tmp_path, name: str, replace=()) -> str:
     path = tmp_path / f"{name}.toml"
     path.write_text(text)
     return str(path)
+
+
+SCHEMA = json.loads((resources.files("sparsesim") / "run_document.schema.json").read_text())
+
+
+def load_document(path: str | Path) -> dict[str, Any]:
+    """A run document written by --json, checked against the shipped JSON Schema."""
+    document = json.loads(Path(path).read_text())
+    jsonschema.validate(document, SCHEMA)
+    return document

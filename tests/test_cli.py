@@ -1,10 +1,10 @@
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import load_document
 
 from sparsesim.cli import main as sim
 from sparsesim.workloads.model_file import save_model
@@ -42,7 +42,7 @@ def test_model_run_writes_json_with_design_keys(capsys, tiny_model, tmp_path):
     code, out, _ = run_main(capsys, "--accel", "eie", "--model", str(tiny_model), "--pes", "4",
                             "--queue-depth", "2", "--clock-mhz", "500", "--json", str(out_json))
     assert code == 0 and "fc1" in out and "fc2" in out and "WRONG" not in out
-    doc = json.loads(out_json.read_text())
+    doc = load_document(out_json)
     assert doc["config"]["num_pes"] == 4 and doc["config"]["queue_depth_entries"] == 2
     assert len(doc["layers"]) == 2 and doc["totals"]["output_ok"] is True
     for layer in doc["layers"]:
@@ -66,7 +66,7 @@ def test_same_seed_same_json(capsys, tiny_model, tmp_path):
     texts = []
     for name in ("a.json", "b.json"):
         run_main(capsys, "--model", str(tiny_model), "--pes", "3", "--json", str(tmp_path / name))
-        doc = json.loads((tmp_path / name).read_text())
+        doc = load_document(tmp_path / name)
         for layer in doc["layers"]:
             layer.pop("wall_seconds")
         doc["totals"].pop("wall_seconds")

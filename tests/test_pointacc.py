@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import load_document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -156,10 +157,10 @@ def test_cli_prints_table_and_writes_json_and_plot(capsys, tmp_path):
                            str(out_json), "--plot", str(png))
     assert code == 0 and "mapper hash" in out and "WRONG" not in out
     assert "mapping_cyc" in out and "sa " in out
-    doc = json.loads(out_json.read_text())
+    doc = load_document(out_json)
     assert doc["config"]["mapper"] == "hash" and doc["config"]["comparators"] == 8
-    assert [s["layer"] for s in doc["summary"]] == ["conv1", "conv2", "down", "sa"]
-    for summary in doc["summary"]:
+    assert [s["layer"] for s in doc["details"]["summary"]] == ["conv1", "conv2", "down", "sa"]
+    for summary in doc["details"]["summary"]:
         assert ISSUE_KEYS <= set(summary) and summary["output_ok"] is True
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -169,11 +170,12 @@ def test_cli_same_seed_same_json(capsys, tmp_path):
     for name in ("a.json", "b.json"):
         run_cli(capsys, "--accel", "pointacc", "--cloud", "vlp16", "--points", "2000",
                 "--voxel", "0.5", "--json", str(tmp_path / name))
-        doc = json.loads((tmp_path / name).read_text())
+        doc = load_document(tmp_path / name)
         for layer in doc["layers"]:
             layer.pop("wall_seconds")
+        doc["totals"].pop("wall_seconds")
         docs.append(doc)
-    assert docs[0] == docs[1] and docs[0]["points"] == 2000
+    assert docs[0] == docs[1] and docs[0]["details"]["points"] == 2000
 
 
 @pytest.mark.parametrize("argv, message", [

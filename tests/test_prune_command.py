@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import load_document
 
 from sparsesim.cli import main as sim
 from sparsesim.simulator.errors import WorkloadError
@@ -53,11 +54,11 @@ def test_eie_classifies_the_models_test_images_like_numpy(capsys, pruned, tmp_pa
     out_json = tmp_path / "eie.json"
     code, out, _ = run_main(capsys, "--accel", "eie", "--model", str(path), "--pes", "8",
                             "--images", "20", "--json", str(out_json))
-    doc = json.loads(out_json.read_text())
+    found = load_document(out_json)["details"]["classification"]
     assert code == 0 and "classified 20 real test images" in out
-    assert doc["images"] == 20 and doc["predictions_agree"] == 20
-    assert doc["accuracy_simulated"] == doc["accuracy_numpy"]
-    assert doc["classification_output_ok"] is True
+    assert found["images"] == 20 and found["predictions_agree"] == 20
+    assert found["accuracy_simulated"] == found["accuracy_numpy"]
+    assert found["classification_output_ok"] is True
 
 
 def test_shipped_pruned_lenet300_is_about_8_percent_4_bit_and_classifies(capsys, tmp_path):
@@ -70,9 +71,10 @@ def test_shipped_pruned_lenet300_is_about_8_percent_4_bit_and_classifies(capsys,
     out_json = tmp_path / "ship.json"
     code, out, _ = run_main(capsys, "--workload", "lenet300-pruned", "--images", "100",
                             "--json", str(out_json))
-    doc = json.loads(out_json.read_text())
-    assert code == 0 and doc["totals"]["output_ok"] and doc["predictions_agree"] == 100
-    assert doc["accuracy_simulated"] == doc["accuracy_numpy"] > 0.9
+    doc = load_document(out_json)
+    found = doc["details"]["classification"]
+    assert code == 0 and doc["totals"]["output_ok"] and found["predictions_agree"] == 100
+    assert found["accuracy_simulated"] == found["accuracy_numpy"] > 0.9
 
 
 def test_sensitivity_and_lottery_write_json_and_png(capsys, tmp_path):

@@ -1,9 +1,9 @@
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import load_document
 
 from sparsesim.cli import main as sim
 from sparsesim.cli import stc as stc_command
@@ -23,13 +23,14 @@ def test_gemm_prints_cycles_speedup_and_breakdown_and_writes_json(capsys, tmp_pa
                             "--dtype", "int8", "--json", str(out_json))
     assert code == 0
     assert "dense_cycles" in out and "speedup" in out and "wave_tail" in out and "WRONG" not in out
-    doc = json.loads(out_json.read_text())
-    keys = {"dense_cycles", "sparse_cycles", "speedup", "breakdown", "output_ok", "config"}
-    assert keys <= set(doc)
-    assert doc["output_ok"] is True and doc["config"]["name"] == "h100" and doc["dtype"] == "int8"
-    assert doc["speedup"] == doc["dense_cycles"] / doc["sparse_cycles"]
-    assert sum(doc["breakdown"]["sparse"].values()) == doc["sparse_cycles"]
-    (gemm,) = doc["gemms"]
+    doc = load_document(out_json)
+    details = doc["details"]
+    assert {"dense_cycles", "sparse_cycles", "speedup", "breakdown"} <= set(details)
+    assert doc["totals"]["output_ok"] is True and doc["config"]["name"] == "h100"
+    assert details["dtype"] == "int8"
+    assert details["speedup"] == details["dense_cycles"] / details["sparse_cycles"]
+    assert sum(details["breakdown"]["sparse"].values()) == details["sparse_cycles"]
+    (gemm,) = doc["layers"]
     assert gemm["details"]["gemm_m_n_k"] == [512, 256, 1024] and gemm["accel"] == "stc"
 
 
@@ -64,11 +65,13 @@ def test_two_four_pruned_lenet_runs_on_real_images(tmp_path, capsys):
     code = sim.main(["--accel", "stc", "--workload", "lenet300-2of4", "--images", "64",
                      "--json", str(out)])
     assert code == 0
-    doc = json.loads(out.read_text())
-    assert doc["output_ok"] is True and doc["images"] == 64
-    assert [g["details"]["gemm_m_n_k"] for g in doc["gemms"]] == [[300, 64, 784], [100, 64, 300],
-                                                                 [10, 64, 100]]
-    assert doc["accuracy_2of4"] > 0.85 and doc["dense_accuracy"] >= doc["pruned_accuracy"] - 0.02
+    doc = load_document(out)
+    details = doc["details"]
+    assert doc["totals"]["output_ok"] is True and details["images"] == 64
+    assert [g["details"]["gemm_m_n_k"] for g in doc["layers"]] == [
+        [300, 64, 784], [100, 64, 300], [10, 64, 100]]
+    assert details["accuracy_2of4"] > 0.85
+    assert details["dense_accuracy"] >= details["pruned_accuracy"] - 0.02
 
 
 @pytest.mark.parametrize("argv, message", [

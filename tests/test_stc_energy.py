@@ -2,7 +2,7 @@ import dataclasses
 import json
 
 import pytest
-from conftest import custom_table
+from conftest import custom_table, load_document
 
 from sparsesim.accelerators.stc import model as stc
 from sparsesim.accelerators.stc.config import TileShape
@@ -140,9 +140,10 @@ def test_cli_prints_energy_and_power_and_takes_a_table_file(capsys, tmp_path):
                      "--json", str(out_json)])
     out = capsys.readouterr().out
     assert code == 0 and "energy_uJ" in out and "power_W" in out and "not scaled" in out
-    doc = json.loads(out_json.read_text())
-    (gemm,) = doc["gemms"]
-    assert doc["tech"] == costly and doc["energy"]["sparse"]["energy_pj"] == gemm["energy_pj"]
+    doc = load_document(out_json)
+    (gemm,) = doc["layers"]
+    assert doc["tech"] == costly
+    assert doc["details"]["energy"]["sparse"]["energy_pj"] == gemm["energy_pj"]
     assert sum(gemm["energy_breakdown_pj"].values()) == pytest.approx(gemm["energy_pj"])
     assert sim.main(["--accel", "stc", "--gemm", "64,64,64", "--tech", "nope"]) == 2
     assert "unknown technology table 'nope'" in capsys.readouterr().err

@@ -6,19 +6,17 @@ workloads/data/mnist/SOURCES). The split is fixed, with no randomness: within ea
 in file order, the first 400 images train and the last 100 test. Test images are stored
 interleaved by class (0, 1, ..., 9, 0, 1, ...), so any prefix of them is balanced.
 
-    python -m sparsesim.workloads.mnist PATH/TO/mnist_5k.csv.gz   # rebuild the shipped .npz
+Rebuild the shipped .npz with workloads/data/mnist/make_mnist.py (development time only).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import FormatError
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "mnist" / "mnist_5k_split.npz"
@@ -45,8 +43,7 @@ def load_mnist(path: str | os.PathLike = DATA_PATH) -> Mnist:
     """The shipped subset, pixels scaled from uint8 0..255 to float32 0..1."""
     if not os.path.exists(path):
         raise FormatError(f"MNIST subset {path} not found; rebuild it with "
-                          "`python -m sparsesim.workloads.mnist mnist_5k.csv.gz`"
-                          " (see its SOURCES file)")
+                          "workloads/data/mnist/make_mnist.py (see its SOURCES file)")
     with np.load(path, allow_pickle=False) as data:
         def split(name: str) -> Split:
             return Split((data[f"{name}_images"].astype(np.float32) / 255.0),
@@ -69,17 +66,3 @@ def build_split(table: np.ndarray) -> dict[str, np.ndarray]:
     interleaved = np.stack(per_class, axis=1).ravel()  # row k*10 + d: k-th test image of d
     return {"train_images": images[~test], "train_labels": labels[~test],
             "test_images": images[interleaved], "test_labels": labels[interleaved]}
-
-
-def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print(__doc__, file=sys.stderr)
-        return 2
-    arrays = build_split(np.loadtxt(argv[0], delimiter=","))
-    write_atomically(DATA_PATH, lambda handle: np.savez_compressed(handle, **arrays))
-    print(f"wrote {DATA_PATH}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

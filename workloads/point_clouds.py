@@ -17,6 +17,9 @@ from sparsesim.simulator.errors import WorkloadError
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "pointclouds"
 CLOUD_NAMES = ("bunny", "kitten", "vlp16")
+# voxel edge per cloud, in the cloud's units (metres for vlp16): our choice, a few
+# thousand voxels each
+DEFAULT_VOXEL = {"bunny": 0.01, "kitten": 0.02, "vlp16": 0.2}
 
 
 @dataclass(frozen=True)

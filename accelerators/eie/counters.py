@@ -9,8 +9,8 @@ import numpy as np
 
 from sparsesim.accelerators.eie.compile import CompiledLayer
 from sparsesim.accelerators.eie.energy import energy_breakdown_pj
-from sparsesim.simulator.energy import energy_fields, load_table
-from sparsesim.simulator.result import SimResult, pe_array_fields
+from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.result import SimResult, make_result
 from sparsesim.simulator.stats import sram_read_stats
 
 TIMELINE_BINS = 200  # most time bins in the queue-occupancy timeline
@@ -83,18 +83,11 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
     entries = int(counters.pe_entries.sum())
     seconds = cycles / cfg.clock_hz
     breakdown = energy_breakdown_pj(compiled, counters, seconds, load_table(tech))
-    return SimResult(
-        accel="eie",
-        workload=workload,
-        config=cfg.to_dict(),
-        seed=seed,
-        engine=engine,
-        cycles=int(cycles),
-        clock_hz=cfg.clock_hz,
-        seconds=seconds,
-        macs_useful=macs,
-        **pe_array_fields(busy, stalled, starved, cycles, busy_split=split,
-                          pipeline=pipeline_cycles),
+    return make_result(
+        accel="eie", workload=workload, config=cfg.to_dict(), seed=seed, engine=engine,
+        cycles=cycles, clock_hz=cfg.clock_hz, macs_useful=macs,
+        busy=busy, stalled=stalled, starved=starved, busy_split=split,
+        pipeline=pipeline_cycles,
         queue_stats=_queue_stats(counters, cfg.queue_depth_entries, cycles),
         memory_stats={
             "spmat_sram": sram_read_stats(cfg.spmat_word_bits, counters.spmat_reads.sum()),
@@ -124,7 +117,7 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
             "codebook": [float(c) for c in compiled.codebook],
             "tech": tech,
         },
-        **energy_fields(breakdown, seconds),
+        energy_breakdown_pj=breakdown,
     )
 
 

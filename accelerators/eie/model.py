@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
 
 import numpy as np
 
@@ -61,22 +60,39 @@ def _run_with_output(compiled: CompiledLayer, engine: str, seed: int | None,
     return result, counters.output
 
 
-def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
-                 seed: int | None = None, tech: str = "45nm",
-                 on_compiled: Callable[[CompiledLayer], None] | None = None) -> list[SimResult]:
-    """Run every layer; in a chain each layer's input is the previous simulated output.
-    `on_compiled` sees each compiled layer before it runs (the trace needs them)."""
+@dataclasses.dataclass(frozen=True)
+class CompiledWorkload:
+    """Every layer of a workload encoded; in a chain each layer's input is replaced at run
+    time by the previous layer's simulated output."""
+
+    name: str
+    layers: tuple[CompiledLayer, ...]
+    chained: bool
+
+
+def compile_workload(workload: Workload, config: EIEConfig = EIE_PAPER) -> CompiledWorkload:
+    return CompiledWorkload(workload.name, tuple(compile(layer, config)
+                                                 for layer in workload.layers),
+                            workload.chained)
+
+
+def run_compiled(compiled: CompiledWorkload, engine: str = "fast", seed: int | None = None,
+                 tech: str = "45nm") -> tuple[list[SimResult], np.ndarray]:
+    """Results per layer and the last layer's simulated output vector."""
     results = []
     previous: np.ndarray | None = None
-    for layer in workload.layers:
-        if workload.chained and previous is not None:
-            layer = layer.with_activations(previous)
-        compiled = compile(layer, config)
-        if on_compiled is not None:
-            on_compiled(compiled)
-        result, previous = _run_with_output(compiled, engine, seed, workload.name, tech)
+    for layer in compiled.layers:
+        if compiled.chained and previous is not None:
+            layer = dataclasses.replace(layer, activations=previous.astype(np.float32))
+        result, previous = _run_with_output(layer, engine, seed, compiled.name, tech)
         results.append(result)
-    return results
+    return results, previous
+
+
+def run_workload(workload: Workload, config: EIEConfig = EIE_PAPER, engine: str = "fast",
+                 seed: int | None = None, tech: str = "45nm") -> list[SimResult]:
+    """Run every layer; in a chain each layer's input is the previous simulated output."""
+    return run_compiled(compile_workload(workload, config), engine, seed, tech)[0]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,7 +13,7 @@ import numpy as np
 
 from sparsesim.accelerators.eie.compile import CompiledLayer
 from sparsesim.accelerators.eie.config import EIEConfig
-from sparsesim.accelerators.eie.model import run_workload
+from sparsesim.accelerators.eie.model import compile_workload, run_compiled
 from sparsesim.simulator import Broadcast, ProcessingElement
 from sparsesim.simulator.engine import Engine, recording
 from sparsesim.simulator.queue import ActivationQueue
@@ -47,8 +47,8 @@ def trace_workload(workload: Workload, config: EIEConfig, seed: int | None = Non
                    tech: str = "45nm") -> tuple[list[SimResult], list[LayerActivity]]:
     """Run `workload` on the reference engine (the only one that logs per cycle) and
     return its results with each layer's activity."""
-    compiled: list[CompiledLayer] = []
+    compiled = compile_workload(workload, config)
     with recording() as engines:
-        results = run_workload(workload, config, engine="reference", seed=seed, tech=tech,
-                               on_compiled=compiled.append)
-    return results, [layer_activity(c, e, r) for c, e, r in zip(compiled, engines, results)]
+        results, _ = run_compiled(compiled, engine="reference", seed=seed, tech=tech)
+    return results, [layer_activity(c, e, r)
+                     for c, e, r in zip(compiled.layers, engines, results)]

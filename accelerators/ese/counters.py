@@ -10,8 +10,8 @@ import numpy as np
 from sparsesim.accelerators.ese.compile import CompiledLSTMLayer
 from sparsesim.accelerators.ese.elementwise import OPS_PER_CELL, ElementwiseUnit
 from sparsesim.accelerators.ese.energy import ddr_bytes_per_step, energy_breakdown_pj
-from sparsesim.simulator.energy import energy_fields, load_table
-from sparsesim.simulator.result import SimResult, pe_array_fields
+from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.result import SimResult, make_result
 from sparsesim.simulator.stats import sram_read_stats
 from sparsesim.workloads.formats import EIECSC
 
@@ -95,18 +95,11 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
     seconds = cycles / cfg.clock_hz
     breakdown = energy_breakdown_pj(compiled, counters, steps, seconds, load_table(tech))
     cells = int(counters.elementwise_cells)
-    return SimResult(
-        accel="ese",
-        workload=workload,
-        config=cfg.to_dict(),
-        seed=seed,
-        engine=engine,
-        cycles=int(cycles),
-        clock_hz=cfg.clock_hz,
-        seconds=seconds,
-        macs_useful=macs,
-        **pe_array_fields(busy, stalled, idle, cycles,
-                          busy_split=busy_split(compiled, counters, len(inputs))),
+    return make_result(
+        accel="ese", workload=workload, config=cfg.to_dict(), seed=seed, engine=engine,
+        cycles=cycles, clock_hz=cfg.clock_hz, macs_useful=macs,
+        busy=busy, stalled=stalled, starved=idle,
+        busy_split=busy_split(compiled, counters, len(inputs)),
         queue_stats={
             "depth_entries": depth,
             "pushes": int(counters.queue_pushes.sum()),
@@ -156,5 +149,5 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
             "step_timeline": counters.timeline,
             "tech": tech,
         },
-        **energy_fields(breakdown, seconds),
+        energy_breakdown_pj=breakdown,
     )

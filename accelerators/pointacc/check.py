@@ -9,7 +9,6 @@ import numpy as np
 from sparsesim.accelerators.pointacc import references as ref
 from sparsesim.accelerators.pointacc.keys import kernel_offsets
 from sparsesim.accelerators.pointacc.run import LayerRun
-from sparsesim.accelerators.pointacc.sa import group
 from sparsesim.workloads.point_layers import KERNEL_SIZE, SetAbstraction, SparseConv
 
 
@@ -49,8 +48,6 @@ def check_set_abstraction(run: LayerRun, coords: np.ndarray, features: np.ndarra
                                 layer.neighbours)
     maps_ok = (np.array_equal(run.maps["fps"], centres)
                and np.array_equal(run.maps["neighbours"], neighbours))
-    hidden = np.maximum(group(coords, features, centres, neighbours)
-                        @ layer.weights.astype(np.float64), 0.0)
-    expected = hidden.reshape(len(centres), layer.neighbours, -1).max(axis=1)
+    expected = ref.set_abstraction(coords, features, centres, neighbours, layer.weights)
     error = float(np.abs(run.output - expected).max(initial=0.0))
     return Check(maps_ok, maps_ok and error <= _tolerance(expected), error, "numpy_grouping")

@@ -61,12 +61,19 @@ def run(compiled: CompiledPointAcc, seed: int | None = None,
         tech: str = "45nm") -> list[SimResult]:
     """Run the convolution chain, then the set abstraction; every layer's maps and
     output are checked against numpy; energy comes from technology table `tech`."""
+    return run_with_output(compiled, seed, tech)[0]
+
+
+def run_with_output(compiled: CompiledPointAcc, seed: int | None = None,
+                    tech: str = "45nm") -> tuple[list[SimResult], np.ndarray]:
+    """`run`, plus the last layer's simulated output features (points x channels)."""
     workload, config = compiled.workload, compiled.config
+    held = unpack(compiled.keys)  # the coordinates as the key buffer holds them
     results = []
     coords, features = workload.coords, workload.features
-    for layer in workload.convs:
+    for number, layer in enumerate(workload.convs):
         start = time.perf_counter()
-        layer_run = simulate_conv(config, coords, features, layer)
+        layer_run = simulate_conv(config, held if number == 0 else coords, features, layer)
         wall = time.perf_counter() - start
         check = check_conv(layer_run, coords, features, layer)
         results.append(build_result(layer_run, check, config, workload=workload.name,
@@ -76,13 +83,13 @@ def run(compiled: CompiledPointAcc, seed: int | None = None,
     sa = workload.set_abstraction
     if sa is not None:
         start = time.perf_counter()
-        layer_run = simulate_set_abstraction(config, workload.coords, workload.features, sa)
+        layer_run = simulate_set_abstraction(config, held, workload.features, sa)
         wall = time.perf_counter() - start
         check = check_set_abstraction(layer_run, workload.coords, workload.features, sa)
         results.append(build_result(layer_run, check, config, workload=workload.name,
                                     seed=seed, wall_seconds=wall,
                                     input_voxels=len(workload.coords), tech=tech))
-    return results
+    return results, layer_run.output
 
 
 @dataclass(frozen=True)

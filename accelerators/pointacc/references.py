@@ -105,3 +105,15 @@ def sparse_conv(in_coords: np.ndarray, features: np.ndarray, weights: np.ndarray
         sel = rows[:, 4] == d  # one entry per output and offset: no repeated target
         out[target[sel]] += features[rows[sel, 0]].astype(np.float64) @ weights[d]
     return out_coords, out, "kernel_map"
+
+
+def set_abstraction(points: np.ndarray, features: np.ndarray, centres: np.ndarray,
+                    neighbours: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per centre, the max over its neighbours of relu([p_j - p_c, f_j] @ W), computed
+    with W split into its position rows and feature rows (no grouped matrix is built)."""
+    w = weights.astype(np.float64)
+    position, feature = w[:3], w[3:]
+    rel = (points[neighbours] - points[centres][:, None, :]).astype(np.float64)
+    hidden = np.einsum("skd,dc->skc", rel, position)
+    hidden += np.einsum("skf,fc->skc", features[neighbours].astype(np.float64), feature)
+    return np.maximum(hidden, 0.0).max(axis=1)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from sparsesim.accelerators.pointacc.check import Check
 from sparsesim.accelerators.pointacc.config import PointAccConfig
 from sparsesim.accelerators.pointacc.energy import energy_breakdown_pj, key_buffer_bytes
 from sparsesim.accelerators.pointacc.run import LayerRun
-from sparsesim.simulator.energy import energy_fields, load_table
-from sparsesim.simulator.result import SimResult, pe_array_fields
+from sparsesim.simulator.energy import load_table
+from sparsesim.simulator.result import SimResult, make_result
 
 UNITS = ("mapping", "matrix")  # the compute units reported as "PEs"
 
@@ -22,11 +24,11 @@ def build_result(run: LayerRun, check: Check, config: PointAccConfig, *, workloa
     busy = [run.mapping_cycles, run.matmul_cycles]
     waiting = [run.waiting_cycles["mapping"], run.waiting_cycles["matrix"]]
     idle = [cycles - b - w for b, w in zip(busy, waiting)]
-    return SimResult(
+    return make_result(
         accel="pointacc", workload=workload, config=config.to_dict(), seed=seed,
         engine="reference", cycles=run.cycles, clock_hz=config.clock_hz,
-        seconds=seconds, macs_useful=run.macs,
-        **pe_array_fields(busy, waiting, idle, cycles),
+        macs_useful=run.macs, busy=np.array(busy), stalled=np.array(waiting),
+        starved=np.array(idle),
         queue_stats={"waiting_cycles": dict(run.waiting_cycles)},
         memory_stats={"dram": {"bytes_read": run.dram_bytes_read,
                                "bytes_written": run.dram_bytes_written,
@@ -61,5 +63,5 @@ def build_result(run: LayerRun, check: Check, config: PointAccConfig, *, workloa
                  "output_points": int(len(run.out_coords)),
                  "output_channels": int(run.output.shape[1]),
                  "reference": check.reference, "tech": tech},
-        **energy_fields(breakdown, seconds),
+        energy_breakdown_pj=breakdown,
     )

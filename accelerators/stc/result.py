@@ -21,7 +21,7 @@ from sparsesim.accelerators.stc.functional import OutputCheck
 from sparsesim.accelerators.stc.kernel import KernelPlan
 from sparsesim.accelerators.stc.simulate import KernelCounters
 from sparsesim.simulator.energy import TechTable, energy_fields
-from sparsesim.simulator.result import SimResult, pe_array_fields
+from sparsesim.simulator.result import SimResult, make_result
 from sparsesim.workloads.gemm import GemmShape
 from sparsesim.workloads.numeric import NumericType
 
@@ -90,18 +90,10 @@ def build_result(*, shape: GemmShape, dtype: NumericType, config: STCConfig,
     busy = sparse.sm_math
     stalled = sparse.sm_smem + sparse.sm_memory_wait + sparse.sm_epilogue
     starved = sparse.sm_idle + config.launch_overhead_cycles
-    return SimResult(
-        accel="stc",
-        workload=shape.name,
-        config=config.to_dict(),
-        seed=seed,
-        engine="reference",
-        cycles=cycles,
-        clock_hz=config.clock_hz,
-        seconds=cycles / config.clock_hz,
-        macs_useful=kept_value_macs(shape),
-        **pe_array_fields(busy, stalled, starved, cycles),
-        queue_stats={},
+    return make_result(
+        accel="stc", workload=shape.name, config=config.to_dict(), seed=seed,
+        engine="reference", cycles=cycles, clock_hz=config.clock_hz,
+        macs_useful=kept_value_macs(shape), busy=busy, stalled=stalled, starved=starved,
         memory_stats=_memory_stats(plans["sparse"], sparse),
         output_ok=check.ok,
         max_abs_error=check.max_abs_error,
@@ -124,7 +116,5 @@ def build_result(*, shape: GemmShape, dtype: NumericType, config: STCConfig,
                        "sparse_over_dense": energy["sparse"]["energy_pj"]
                        / energy["dense"]["energy_pj"], **energy},
         },
-        energy_pj=energy["sparse"]["energy_pj"],
         energy_breakdown_pj=energy["sparse"]["energy_breakdown_pj"],
-        power_w=energy["sparse"]["power_w"],
     )

@@ -1,4 +1,4 @@
-"""What an accelerator's command-line adapter provides, and shared argument types."""
+"""What an accelerator's command-line adapter provides."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from sparsesim.accelerators.protocol import Design
 
 
 @dataclass(frozen=True)
@@ -21,14 +23,25 @@ class CommandOutput:
 
 @dataclass(frozen=True)
 class AcceleratorCommand:
-    """One accelerator as the CLI sees it."""
+    """One accelerator as the CLI sees it: its library design plus its flags."""
 
-    description: str
-    engines: tuple[str, ...]  # the first is the default
-    presets: tuple[str, ...]  # choices of its --preset flag (empty: it has none)
+    design: Design
     workloads: tuple[str, ...]  # for --list
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], CommandOutput]
     # For `sparsesim sweep` (None: the accelerator cannot be swept yet):
     sweep_config: Callable[[dict[str, Any]], Any] | None = None  # grid point -> Config
     sweep_run: Callable[..., list[Any]] | None = None  # (workload, config, *, engine, seed)
+
+    @property
+    def description(self) -> str:
+        return self.design.description
+
+    @property
+    def engines(self) -> tuple[str, ...]:
+        """Simulation engines; the first is the default."""
+        return self.design.engines
+
+    @property
+    def presets(self) -> tuple[str, ...]:
+        return tuple(self.design.presets)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.eie.design import DESIGN, named_workload
 from sparsesim.accelerators.eie.trace import trace_workload
 from sparsesim.cli.base import (
     AcceleratorCommand,
@@ -15,12 +16,12 @@ from sparsesim.cli.base import (
 )
 from sparsesim.cli.eie_classify import classification
 from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import UserError
-from sparsesim.simulator.result import SimResult, array_figures
+from sparsesim.simulator.result import SimResult
 from sparsesim.simulator.trace import chrome_trace
-from sparsesim.workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
-from sparsesim.workloads.layer import Workload
+from sparsesim.workloads.eie_layers import WORKLOAD_NAMES
 from sparsesim.workloads.model_file import load_model, load_test_set
 from sparsesim.workloads.shipped_models import SHIPPED_MODELS
 
@@ -63,27 +64,10 @@ def sweep_config(point: dict[str, Any]) -> eie.EIEConfig:
     return dataclasses.replace(eie.EIE_PAPER, **overrides)
 
 
-def named_workload(name: str, seed: int) -> Workload:
-    """A benchmark layer or chain, or a model shipped with the package, by name."""
-    if name in SHIPPED_MODELS:
-        return load_model(SHIPPED_MODELS[name], seed=seed)
-    return benchmark_workload(name, seed)
-
-
-def sweep_run(workload: str, config: eie.EIEConfig, *, engine: str, seed: int) -> list[SimResult]:
-    return eie.run_workload(named_workload(workload, seed), config, engine=engine, seed=seed)
-
-
-def totals(results: Sequence[SimResult]) -> dict:
-    """Sums over layers; utilization and efficiency weighted by PE-cycles."""
-    energy = sum(r.energy_pj for r in results)
-    seconds = sum(r.seconds for r in results)
-    return {"cycles": sum(r.cycles for r in results),
-            "seconds": seconds, "energy_pj": energy, "power_w": energy * 1e-12 / seconds,
-            "macs_useful": sum(r.macs_useful for r in results),
-            **array_figures(results),
-            "output_ok": all(r.output_ok for r in results),
-            "wall_seconds": sum(r.wall_seconds for r in results)}
+def sweep_run(workload: str, config: eie.EIEConfig, *, engine: str,
+              seed: int) -> list[SimResult]:
+    return eie.run_workload(named_workload(workload, seed, config), config, engine=engine,
+                            seed=seed)
 
 
 def table(results: Sequence[SimResult], total: dict) -> str:
@@ -119,18 +103,18 @@ def run(args: argparse.Namespace) -> CommandOutput:
     else:
         results = eie.run_workload(workload, config, engine=args.engine, seed=args.seed,
                                    tech=args.tech)
-    total = totals(results)
-    engine = "reference (for --trace)" if args.trace else args.engine
+    engine = "reference" if args.trace else args.engine
+    document = run_document(accel="eie", workload=workload.name, config=config.to_dict(),
+                            seed=args.seed, engine=engine, tech=args.tech, layers=results)
+    total = document["totals"]
     heading = (f"eie on {workload.name}: {config.num_pes} PEs at {config.clock_mhz:g} MHz, "
-               f"queue depth {config.queue_depth_entries}, engine {engine}, seed {args.seed}")
-    document = {"accel": "eie", "workload": workload.name, "config": config.to_dict(),
-                "seed": args.seed, "engine": engine, "tech": args.tech,
-                "layers": [r.to_dict() for r in results], "totals": total}
+               f"queue depth {config.queue_depth_entries}, engine {engine}"
+               f"{' (for --trace)' if args.trace else ''}, seed {args.seed}")
     text, ok = heading + "\n" + table(results, total), total["output_ok"]
     test = load_test_set(model_path) if model_path else None
     if test is not None:
         found, line = classification(workload, test, config, args.engine, args.images)
-        document.update(found)
+        document["details"]["classification"] = found
         text += "\n" + line
         ok = ok and found["classification_output_ok"] and (
             found["predictions_agree"] == found["images"])
@@ -144,9 +128,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
 
 COMMAND = AcceleratorCommand(
-    description="EIE (Han et al., ISCA 2016): compressed sparse FC layers on a PE array",
-    engines=eie.ENGINES,
-    presets=(),  # no --preset flag: the paper's values are the defaults
+    design=DESIGN,
     workloads=(*WORKLOAD_NAMES, *SHIPPED_MODELS),
     add_arguments=add_arguments,
     run=run,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from typing import Any
 
 from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.design import DESIGN
 from sparsesim.accelerators.ese.pruning import (
     DEFAULT_SPARSITY,
     SCHEMES,
@@ -20,6 +20,7 @@ from sparsesim.cli.base import (
     CommandOutput,
 )
 from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import ConfigError
 from sparsesim.simulator.trace import chrome_trace
@@ -111,13 +112,12 @@ def run(args: argparse.Namespace) -> CommandOutput:
     heading = (f"ese on {model.name}: {len(model.frames)} frames, {len(model.layers)} layers, "
                f"{config.pes_per_channel} PEs at {config.clock_mhz:g} MHz, sparsity "
                f"{args.sparsity:g}, engine {args.engine}, seed {args.seed}")
-    document: dict[str, Any] = {
-        "accel": "ese", "workload": model.name, "config": config.to_dict(), "seed": args.seed,
-        "engine": args.engine, "tech": args.tech, "prune": args.prune, "sparsity": args.sparsity,
-        "frames": len(model.frames), **chosen,
-        "layers": [r.to_dict() for r in chosen_run.layers],
-        "comparison": {scheme: summary for scheme, (_, summary) in runs.items()},
-    }
+    document = run_document(
+        accel="ese", workload=model.name, config=config.to_dict(), seed=args.seed,
+        engine=args.engine, tech=args.tech, layers=chosen_run.layers,
+        details={"prune": args.prune, "sparsity": args.sparsity, "frames": len(model.frames),
+                 "summary": chosen,
+                 "comparison": {scheme: summary for scheme, (_, summary) in runs.items()}})
 
     def figure():
         from sparsesim.accelerators.ese.plots import imbalance_figure
@@ -137,9 +137,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
 
 COMMAND = AcceleratorCommand(
-    description="ESE (Han et al., FPGA 2017): sparse LSTM engine, load-balance-aware pruning",
-    engines=ese.ENGINES,
-    presets=(),  # no --preset flag: the paper's values are the defaults
+    design=DESIGN,
     workloads=WORKLOAD_NAMES,
     add_arguments=add_arguments,
     run=run,

@@ -30,11 +30,19 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {  # name -> (module with main(argv) -
 
 
 
+def _has_preset(command) -> bool:
+    """Whether the command's parser has a --preset flag (a design's library presets are
+    only offered where one exists)."""
+    parser = Parser(add_help=False)
+    command.add_arguments(parser)
+    return "--preset" in parser._option_string_actions
+
+
 def _listing() -> str:
     lines = ["accelerators:"]
     for name, command in sorted(ACCELERATORS.items()):
         lines.append(f"  {name:10s} {command.description}")
-        presets = f"; --preset: {', '.join(command.presets)}" if command.presets else ""
+        presets = f"; --preset: {', '.join(command.presets)}" if _has_preset(command) else ""
         lines.append(f"  {'':10s} engines: {', '.join(command.engines)}{presets}")
         lines.append(f"  {'':10s} workloads: {', '.join(command.workloads)}")
     if SUBCOMMANDS:

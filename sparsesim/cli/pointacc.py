@@ -7,21 +7,27 @@ import dataclasses
 from collections.abc import Sequence
 
 from sparsesim.accelerators.pointacc import model as pointacc
+from sparsesim.accelerators.pointacc.design import DESIGN
 from sparsesim.accelerators.pointacc.trace import trace_run
 from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
 )
 from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.result import SimResult
 from sparsesim.simulator.trace import chrome_trace
-from sparsesim.workloads.point_clouds import CLOUD_NAMES, load_cloud, subsample
+from sparsesim.workloads.point_clouds import (
+    CLOUD_NAMES,
+    DEFAULT_VOXEL,
+    load_cloud,
+    subsample,
+)
 from sparsesim.workloads.point_layers import point_workload
 
 DEFAULT_CLOUD = "bunny"
 # voxel edge per cloud, in the cloud's units (bunny, kitten: unit box; vlp16: metres)
-DEFAULT_VOXEL = {"bunny": 0.01, "kitten": 0.02, "vlp16": 0.2}
 UP_AXIS = {"bunny": "y", "kitten": "y", "vlp16": "z"}  # for the --plot view
 FLAG_FIELDS = {"mapper": "mapper", "comparators": "comparators",
                "distance_lanes": "distance_lanes", "array_rows": "array_rows",
@@ -114,25 +120,17 @@ def run(args: argparse.Namespace) -> CommandOutput:
                              args.trace_max_events, {"accel": "pointacc", "engine": "reference"})
     else:
         results = pointacc.run(compiled, seed=args.seed, tech=args.tech)
-    energy = sum(r.energy_pj for r in results)
-    seconds = sum(r.seconds for r in results)
-    breakdown = {key: sum(r.energy_breakdown_pj[key] for r in results)
-                 for key in results[0].energy_breakdown_pj}
     ok = all(r.output_ok for r in results)
     heading = (f"pointacc on {args.cloud} ({len(cloud.points)} points, voxel {voxel:g} -> "
                f"{len(workload.coords)} voxels): mapper {config.mapper}, {config.comparators} "
                f"comparators, {config.array_rows}x{config.array_cols} array, "
                f"{config.dram_bytes_per_cycle} B/cycle DRAM, seed {args.seed}")
-    document = {"accel": "pointacc", "workload": workload.name, "cloud": args.cloud,
-                "points": len(cloud.points), "voxel_size": voxel,
-                "voxels": len(workload.coords), "config": config.to_dict(), "seed": args.seed,
-                "engine": args.engine, "tech": args.tech, "encoded_bits": compiled.encoded_bits,
-                "summary": [layer_summary(r) for r in results],
-                "layers": [r.to_dict() for r in results],
-                "totals": {"cycles": sum(r.cycles for r in results), "output_ok": ok,
-                           "seconds": seconds, "energy_pj": energy,
-                           "energy_breakdown_pj": breakdown,
-                           "power_w": energy * 1e-12 / seconds}}
+    document = run_document(
+        accel="pointacc", workload=workload.name, config=config.to_dict(), seed=args.seed,
+        engine=args.engine, tech=args.tech, layers=results,
+        details={"cloud": args.cloud, "points": len(cloud.points), "voxel_size": voxel,
+                 "voxels": len(workload.coords), "encoded_bits": compiled.encoded_bits,
+                 "summary": [layer_summary(r) for r in results]})
 
     def figure():
         from sparsesim.cli.pointacc_plot import pointacc_figure
@@ -145,10 +143,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
 
 COMMAND = AcceleratorCommand(
-    description="PointAcc (Lin et al., MICRO 2021): merge-sort mapping unit, sparse conv "
-                "and set abstraction on point clouds",
-    engines=pointacc.ENGINES,
-    presets=(),  # no --preset flag
+    design=DESIGN,
     workloads=CLOUD_NAMES,
     add_arguments=add_arguments,
     run=run,

@@ -1,11 +1,9 @@
-"""Accelerators the CLI can run, by --accel name."""
+"""Accelerators the CLI can run, by --accel name: one adapter per registered design, in
+the library registry's order."""
 
+from sparsesim.accelerators.registry import DESIGNS
 from sparsesim.cli import eie, ese, pointacc, stc
 from sparsesim.cli.base import AcceleratorCommand
 
-ACCELERATORS: dict[str, AcceleratorCommand] = {
-    "eie": eie.COMMAND,
-    "ese": ese.COMMAND,
-    "pointacc": pointacc.COMMAND,
-    "stc": stc.COMMAND,
-}
+_ADAPTERS = {c.COMMAND.design.name: c.COMMAND for c in (eie, ese, pointacc, stc)}
+ACCELERATORS: dict[str, AcceleratorCommand] = {name: _ADAPTERS[name] for name in DESIGNS}

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Iterable, Sequence
 
 from sparsesim.accelerators.stc import model as stc
+from sparsesim.accelerators.stc.design import DESIGN
 from sparsesim.accelerators.stc.energy import COMPONENTS
 from sparsesim.accelerators.stc.result import BREAKDOWN_KEYS
 from sparsesim.accelerators.stc.trace import trace_run
@@ -13,6 +14,7 @@ from sparsesim.cli.base import AcceleratorCommand, CommandOutput
 from sparsesim.cli.parser import positive_int
 from sparsesim.cli.progress import progress
 from sparsesim.cli.stc_model_layers import SHIPPED_GEMM_MODELS, model_gemms
+from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.simulator.result import SimResult
@@ -171,13 +173,13 @@ def run(args: argparse.Namespace) -> CommandOutput:
                f"{energy['sparse']['energy_pj'] * 1e-6:.1f} µJ "
                f"({energy['sparse']['power_w']:.1f} W), sparse / dense "
                f"{energy['sparse']['energy_pj'] / energy['dense']['energy_pj']:.3f}")
-    document = {"accel": "stc", "preset": config.name, "dtype": args.dtype, "seed": args.seed,
-                "engine": args.engine, "config": config.to_dict(), "workload":
-                args.workload or shapes[0].name, "dense_cycles": dense, "sparse_cycles": sparse,
-                "speedup": dense / sparse, "clock_hz": config.clock_hz, "tech": args.tech,
-                "energy": energy, "energy_note": results[0].details["energy"]["note"],
-                "breakdown": {m: sum_breakdowns(results, m) for m in ("dense", "sparse")},
-                "output_ok": ok, "gemms": [r.to_dict() for r in results]}
+    document = run_document(
+        accel="stc", workload=args.workload or shapes[0].name, config=config.to_dict(),
+        seed=args.seed, engine=args.engine, tech=args.tech, layers=results,
+        details={"preset": config.name, "dtype": args.dtype, "dense_cycles": dense,
+                 "sparse_cycles": sparse, "speedup": dense / sparse, "energy": energy,
+                 "energy_note": results[0].details["energy"]["note"],
+                 "breakdown": {m: sum_breakdowns(results, m) for m in ("dense", "sparse")}})
 
     def figure():
         from sparsesim.accelerators.stc.plots import run_figure
@@ -187,8 +189,8 @@ def run(args: argparse.Namespace) -> CommandOutput:
         return run_figure(results, grid, f"{config.name} {args.dtype} speedup, N = {n}")
 
     if model_path:
-        document.update(images=model.images, accuracy_2of4=model.accuracy,
-                        **model.metadata_accuracy)
+        document["details"].update(images=model.images, accuracy_2of4=model.accuracy,
+                                   **model.metadata_accuracy)
         footer += (f"\nmodel: {model.images} test images, accuracy of the 2:4 model in "
                    f"{args.dtype} {model.accuracy:.4f}"
                    + "".join(f", {k} {v:.4f}" for k, v in model.metadata_accuracy.items())
@@ -198,9 +200,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
 
 COMMAND = AcceleratorCommand(
-    description="2:4 sparse tensor core GPU (NVIDIA A100/H100): dense vs sparse GEMM time",
-    engines=stc.ENGINES,
-    presets=tuple(sorted(stc.PRESETS)),
+    design=DESIGN,
     workloads=("--gemm M,N,K",) + tuple(sorted([*MODELS, *SHIPPED_GEMM_MODELS])),
     add_arguments=add_arguments,
     run=run,

@@ -1,0 +1,46 @@
+"""ESE as a registered design: an LSTM pruned load-balance-aware for the configured PE
+count (the paper's compression), compiled and run over its frame sequence."""
+
+from __future__ import annotations
+
+from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.config import ESEConfig
+from sparsesim.accelerators.ese.pruning import DEFAULT_SPARSITY, SCHEMES, prune
+from sparsesim.accelerators.protocol import Design, DesignRun
+from sparsesim.simulator.errors import WorkloadError
+from sparsesim.workloads.lstm import LSTMModel
+from sparsesim.workloads.lstm_models import WORKLOAD_NAMES, lstm_workload
+
+
+def named_workload(name: str, seed: int, config: ESEConfig) -> LSTMModel:
+    """A built-in LSTM, pruned with ESE's default scheme and sparsity for `config`'s PEs."""
+    return prune(lstm_workload(name, seed), SCHEMES[0], DEFAULT_SPARSITY,
+                 config.pes_per_channel)
+
+
+def model_workload(model: object, seed: int, config: ESEConfig) -> LSTMModel:
+    """Your own LSTM (an LSTMModel), run as it is: prune it first if you want it sparse."""
+    if not isinstance(model, LSTMModel):
+        raise WorkloadError(f"ese runs LSTM models (workloads.lstm.LSTMModel); got "
+                            f"{type(model).__name__}")
+    return model
+
+
+def run(compiled, *, engine: str = "fast", seed: int | None = None,
+        tech: str = "45nm") -> DesignRun:
+    result = ese.run(compiled, engine=engine, seed=seed, tech=tech)
+    return DesignRun(result.layers, result.hidden_states)
+
+
+DESIGN = Design(
+    name="ese",
+    description="ESE (Han et al., FPGA 2017): sparse LSTM engine, load-balance-aware pruning",
+    config_type=ESEConfig,
+    presets={"paper": ese.ESE_PAPER},
+    engines=ese.ENGINES,
+    workloads=WORKLOAD_NAMES,
+    workload=named_workload,
+    compile=ese.compile,
+    run=run,
+    from_model=model_workload,
+)
