@@ -28,7 +28,10 @@ def layer_activity(compiled: CompiledLSTMLayer, engine: Engine,
     n = compiled.config.pes_per_channel
     components = engine.components
     units = [c for c in components if isinstance(c, ProcessingElement)]
-    pes, elementwise = units[:n], units[n]
+    (elementwise,) = [c for c in units if c.name == "elementwise"]
+    pes = [c for c in units if c is not elementwise]
+    if len(pes) != n:
+        raise RuntimeError(f"ESE trace: the engine holds {len(pes)} PEs, the config {n}")
     queues = [c for c in components if isinstance(c, ActivationQueue)]
     buses = [c for c in components if isinstance(c, Broadcast)]
     encodings = {"gates": compiled.gates, "projection": compiled.projection}
