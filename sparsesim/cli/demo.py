@@ -16,7 +16,13 @@ from collections.abc import Sequence
 from sparsesim.accelerators.ese import model as ese
 from sparsesim.accelerators.ese.pruning import DEFAULT_SPARSITY
 from sparsesim.cli.ese import compare
-from sparsesim.cli.parser import Parser, fraction, positive_int
+from sparsesim.cli.parser import (
+    Parser,
+    add_quiet_flag,
+    add_style_flag,
+    fraction,
+    positive_int,
+)
 from sparsesim.cli.progress import progress
 from sparsesim.simulator.errors import UserError
 from sparsesim.workloads.lstm_models import speaker_lstm
@@ -86,11 +92,8 @@ def imbalance_parser() -> Parser:
     parser.add_argument("--out-prefix", default="imbalance",
                         help="write PREFIX_pe_cycles.png and PREFIX_timeline.png "
                              "(default imbalance)")
-    parser.add_argument("--style", choices=("paper", "slide"), default="paper",
-                        help="figure style: paper (default) or slide (16:9, large fonts)")
-    parser.add_argument("--quiet", action="store_true",
-                        help="no progress bar (it also stays off when stderr is not a "
-                             "terminal)")
+    add_style_flag(parser)
+    add_quiet_flag(parser)
     return parser
 
 

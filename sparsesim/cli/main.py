@@ -12,13 +12,12 @@ import json
 import sys
 from collections.abc import Sequence
 
-from sparsesim.cli.parser import Parser, positive_int
+from sparsesim.cli.parser import Parser, add_quiet_flag, add_style_flag, positive_int
 from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import UserError
 from sparsesim.simulator.trace import DEFAULT_MAX_EVENTS
 
-PLOT_STYLES = ("paper", "slide")  # simulator.plots.STYLES, without importing matplotlib
 SUBCOMMANDS: dict[str, tuple[str, str]] = {  # name -> (module with main(argv) -> int, summary)
     "sweep": ("sparsesim.cli.sweep", "run a grid of configs x workloads x seeds, resumable"),
     "plot": ("sparsesim.cli.sweep_plot", "plot a sweep's results file"),
@@ -80,11 +79,8 @@ def simulate(argv: Sequence[str]) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed for generated data (default 0)")
     parser.add_argument("--json", metavar="PATH", help="write all results as JSON to PATH")
     parser.add_argument("--plot", metavar="PATH", help="write the run's plots as PNG to PATH")
-    parser.add_argument("--quiet", action="store_true",
-                        help="no progress bars (they also stay off when stderr is not a "
-                             "terminal)")
-    parser.add_argument("--style", choices=PLOT_STYLES, default="paper",
-                        help="--plot style: paper (default) or slide (16:9, large fonts)")
+    add_quiet_flag(parser)
+    add_style_flag(parser)
     parser.add_argument("--trace", metavar="PATH",
                         help="write a Chrome trace-event JSON of every cycle to PATH (open it "
                              "in ui.perfetto.dev or chrome://tracing); runs the reference "

@@ -21,7 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from sparsesim.cli.parser import Parser, fraction, pair, positive_float, positive_int
+from sparsesim.cli.parser import (
+    Parser,
+    add_style_flag,
+    fraction,
+    pair,
+    positive_float,
+    positive_int,
+)
 from sparsesim.cli.progress import ProgressBar
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import ConfigError, UserError
@@ -85,6 +92,7 @@ def build_parser() -> Parser:
     p.add_argument("--name", help="model name stored in --out (default MODEL-METHOD)")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--plot", metavar="PATH", help="sensitivity / lottery: write a PNG")
+    add_style_flag(p)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -269,6 +277,6 @@ def main(argv: Sequence[str]) -> int:
     if args.plot:
         from sparsesim.simulator.plots import save_png
 
-        save_png(figure(), args.plot)
+        save_png(figure(), args.plot, args.style)
         print(f"wrote {args.plot}")
     return 0

@@ -18,7 +18,8 @@ from typing import Any
 from sparsesim.cli.sweep_store import ResultsFile
 from sparsesim.simulator.errors import UserError
 
-Y_KEYS = ("cycles", "seconds", "pe_utilization", "load_efficiency", "macs_useful", "energy_pj",
+Y_KEYS = ("cycles", "seconds", "pe_utilization", "pe_issue_utilization", "load_efficiency",
+          "macs_useful", "energy_pj",
           "power_w", "wall_seconds")
 
 
@@ -49,7 +50,7 @@ def curves(records: list[dict[str, Any]], x: str, y: str,
 
 
 def main(argv: Sequence[str]) -> int:
-    from sparsesim.cli.parser import Parser
+    from sparsesim.cli.parser import Parser, add_style_flag
     from sparsesim.simulator.plots import save_png, sweep_figure
 
     parser = Parser(prog="sparsesim plot", description=__doc__.splitlines()[0])
@@ -59,6 +60,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--series", nargs="*", help="keys that split the curves")
     parser.add_argument("--logx", action="store_true", help="log2 x axis")
     parser.add_argument("--out", required=True, help="PNG path")
+    add_style_flag(parser)
     args = parser.parse_args(argv)
     records = read_records(args.results)
     if args.series is None:
@@ -67,6 +69,6 @@ def main(argv: Sequence[str]) -> int:
         args.series = (["workload"] if len(workloads) > 1 else []) + grid_keys
     lines = curves(records, args.x, args.y, args.series)
     title = f"{args.y} vs {args.x} ({Path(args.results).name})"
-    save_png(sweep_figure(lines, args.x, args.y, args.logx, title), args.out)
+    save_png(sweep_figure(lines, args.x, args.y, args.logx, title), args.out, args.style)
     print(f"wrote {args.out} ({len(lines)} curves from {len(records)} runs)")
     return 0
