@@ -13,21 +13,27 @@ from sparsesim.simulator.stats import BroadcastStats
 class Broadcast(Component):
     """Bus that delivers `items`, in order, to every queue in `targets`.
 
-    It starts at cycle `start_cycle` and delivers at most one item per cycle. In a
-    cycle where any target is full it stalls; the check is made after the consumers
-    have popped in that cycle (`Engine.settle`), so a slot freed in cycle t can be
-    refilled in cycle t.
+    Item i is ready `gaps[i]` cycles after the cycle following the previous delivery
+    (the first: `start_cycle + gaps[0]` cycles after the bus is created); `gaps`
+    defaults to zeros, i.e. at most one item per cycle. A ready item waits while any
+    target's full flag is up (a stall); the flag is read after the consumers have
+    popped in that cycle (`Engine.settle`), and each queue's flag timing says whether
+    those pops already count.
     """
 
     def __init__(self, engine: Engine, name: str, targets: Sequence[ActivationQueue],
-                 items: Sequence[Any], start_cycle: int = 0) -> None:
+                 items: Sequence[Any], start_cycle: int = 0,
+                 gaps: Sequence[int] | None = None) -> None:
         if not targets:
             raise ValueError(f"{name}: needs at least one target queue")
         if start_cycle < 0:
             raise ValueError(f"{name}: start_cycle must be >= 0, got {start_cycle}")
+        if gaps is not None and (len(gaps) != len(items) or min(gaps, default=0) < 0):
+            raise ValueError(f"{name}: gaps must hold one count >= 0 per item")
         super().__init__(engine, name)
         self.targets = list(targets)
         self.items = items
+        self.gaps = [0] * len(items) if gaps is None else [int(g) for g in gaps]
         self.start_cycle = start_cycle
         self.stats = BroadcastStats()
         self.last_transfer_cycle = -1
@@ -36,24 +42,29 @@ class Broadcast(Component):
 
     def _run(self):
         engine = self.engine
-        if self.items:
-            yield self.wait_cycles(self.start_cycle, "start")
-        for item in self.items:
+        ready = engine.now + self.start_cycle  # earliest cycle the next item can leave
+        for item, gap in zip(self.items, self.gaps):
+            ready += gap
+            yield self.wait_cycles(ready - engine.now)
             yield engine.settle()
             while True:
-                full = next((q for q in self.targets if q.is_full()), None)
+                full = next((q for q in self.targets if q.full_flag()), None)
                 if full is None:
                     break
                 self.blocked_on = f"space in {full.name} (full, {full.depth_entries} entries)"
-                waited_from = engine.now
-                yield full.space_freed()
+                if full.is_full():
+                    yield full.space_freed()
+                else:  # popped this cycle; the registered flag clears next cycle
+                    yield self.wait_cycles(1)
                 yield engine.settle()
-                self.stats.stall_cycles += engine.now - waited_from
-                self.record(waited_from, engine.now, "stalled")
+            self.stats.stall_cycles += engine.now - ready
+            self.record(ready, engine.now, "stalled")
             self.blocked_on = None
             for queue in self.targets:
                 queue.put(item)
             self.stats.transfers += 1
             self.last_transfer_cycle = engine.now
-            yield self.wait_cycles(1, "transfer")
+            ready = engine.now + 1
+        if self.items:
+            yield self.wait_cycles(1)
         self.done = True

@@ -19,3 +19,9 @@ def jit(function=None, *, inline: bool = False):
     if function is None:
         return lambda f: numba.njit(**options)(f)
     return numba.njit(**options)(function)
+
+
+def needs_warm_up(kernel) -> bool:
+    """True while `kernel` has no compiled signature yet (never with NUMBA_DISABLE_JIT=1,
+    when kernels are plain Python functions)."""
+    return not getattr(kernel, "signatures", True)

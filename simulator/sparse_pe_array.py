@@ -13,12 +13,14 @@ from sparsesim.simulator.sram import BankedSRAM
 
 class SparsePEArray:
     """`num_pes` PEs named pe0, pe1, ...; the model drives them, this class builds them
-    and gathers their counts."""
+    and gathers their counts. `flag_timing` is the queues' (see queue.FLAG_TIMINGS)."""
 
     def __init__(self, engine: Engine, num_pes: int, queue_depth_entries: int,
-                 pointer_bits: int, pointer_banks: int, spmat_word_bits: int) -> None:
+                 pointer_bits: int, pointer_banks: int, spmat_word_bits: int, *,
+                 flag_timing: str) -> None:
         pes = range(num_pes)
-        self.queues = [ActivationQueue(engine, f"pe{p}.queue", queue_depth_entries) for p in pes]
+        self.queues = [ActivationQueue(engine, f"pe{p}.queue", queue_depth_entries, flag_timing)
+                       for p in pes]
         self.pes = [ProcessingElement(engine, f"pe{p}", p) for p in pes]
         self.pointer_srams = [BankedSRAM(f"pe{p}.pointer_sram", pointer_bits, banks=pointer_banks)
                               for p in pes]

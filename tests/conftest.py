@@ -4,6 +4,10 @@ documents that validates each against the shipped schema."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import textwrap
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -54,3 +58,14 @@ def load_document(path: str | Path) -> dict[str, Any]:
     document = json.loads(Path(path).read_text())
     jsonschema.validate(document, SCHEMA)
     return document
+
+
+def run_without_jit(script: str) -> None:
+    """Run `script` in a fresh interpreter with NUMBA_DISABLE_JIT=1 (kernels become plain
+    Python), from tests/ so it can import conftest; it must exit 0 and print "ok"."""
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=env,
+                          capture_output=True, text=True, timeout=900,
+                          cwd=os.path.dirname(__file__))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("ok")

@@ -17,7 +17,7 @@ def consumer(engine, queue, pe, work_cycles, log):
         yield pe.busy(work_cycles)
 
 
-def test_broadcast_waits_for_full_queue_and_refills_in_same_cycle():
+def test_same_cycle_flags_refill_a_slot_in_the_cycle_it_is_popped():
     """Depth 1, a consumer taking 3 cycles per item: items leave the bus at 0, 1, 3, 6.
 
     Cycle 0: push a, the waiting consumer pops it at once (busy 0-2). Cycle 1: push b
@@ -25,7 +25,7 @@ def test_broadcast_waits_for_full_queue_and_refills_in_same_cycle():
     the slot with c in the same cycle. Cycles 4, 5: stall. Cycle 6: pop c, push d.
     """
     engine = Engine()
-    queue = ActivationQueue(engine, "q", depth_entries=1)
+    queue = ActivationQueue(engine, "q", depth_entries=1, flag_timing="same_cycle")
     pe = ProcessingElement(engine, "pe", 0)
     log = []
     bus = Broadcast(engine, "bus", [queue], ["a", "b", "c", "d"])
@@ -36,6 +36,41 @@ def test_broadcast_waits_for_full_queue_and_refills_in_same_cycle():
     assert bus.stats.stall_cycles == 3
     assert queue.stats.max_occupancy_entries == 1
     assert pe.stats.busy_cycles == 12
+
+
+def test_registered_flags_see_pops_and_pushes_one_cycle_late():
+    """The same bus and consumer with registered flags (the default).
+
+    Cycle 0: push a; the consumer sees it at 1 (busy 1-3). Cycle 1: the slot popped
+    this cycle still reads full: stall; push b at 2. Cycle 4: pop b, stall; push c at
+    5. Cycle 7: pop c; push d at 8, popped at 10.
+    """
+    engine = Engine()
+    queue = ActivationQueue(engine, "q", depth_entries=1)
+    pe = ProcessingElement(engine, "pe", 0)
+    log = []
+    bus = Broadcast(engine, "bus", [queue], ["a", "b", "c", "d"])
+    engine.process(consumer(engine, queue, pe, 3, log))
+    engine.run(lambda: bus.done and queue.occupancy == 0 and pe.busy_until <= engine.now)
+    assert log == [("a", 1), ("b", 4), ("c", 7), ("d", 10)]
+    assert bus.stats.stall_cycles == 1 + 2 + 2
+    assert queue.occupancy_per_cycle(12).tolist() == [1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0]
+
+
+def test_broadcast_gaps_delay_items_and_overlap_stalls():
+    """Gaps are cycles before an item is ready; a gap spent while the queue is full
+    costs nothing extra, and only waiting past the ready cycle counts as a stall."""
+    engine = Engine()
+    queue = ActivationQueue(engine, "q", depth_entries=1)
+    pe = ProcessingElement(engine, "pe", 0)
+    log = []
+    bus = Broadcast(engine, "bus", [queue], ["a", "b", "c"], start_cycle=2, gaps=[1, 0, 2])
+    engine.process(consumer(engine, queue, pe, 4, log))
+    engine.run(lambda: bus.done and queue.occupancy == 0 and pe.busy_until <= engine.now)
+    # a ready 3 (pushed 3, popped 4, busy 4-7); b ready 4, slot popped at 4 reads full
+    # until 5: pushed 5; c ready 5 + 1 + 2 = 8, slot popped at 8: pushed 9.
+    assert log == [("a", 4), ("b", 8), ("c", 12)]
+    assert bus.stats.stall_cycles == 1 + 1
 
 
 def test_queue_never_exceeds_depth_and_logs_occupancy():

@@ -7,29 +7,75 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.eie.lnzd import broadcast_order
 from sparsesim.simulator.errors import ConfigError, WorkloadError
 from sparsesim.workloads.layer import Workload
 
 TINY = eie.EIEConfig(num_pes=1, queue_depth_entries=1)
 
 
-def test_tiny_layer_exact_cycles():
-    """1 PE, depth 1, columns of 3, 0 and 1 entries, all activations nonzero.
+def test_tiny_layer_exact_cycles_with_registered_flags():
+    """1 PE, depth 1, columns of 3, 0 and 1 entries, all activations nonzero (rows of
+    one activation all end in a nonzero: no row-change cycles).
 
-    LNZD: 1 level, so the first push is at cycle 1 and the PE works cycles 1-3 on
-    column 0. Column 1 is pushed at 2; cycle 3 the queue is full (1 stall). Cycle 4 the
-    PE pops column 1 (empty: 1 cycle) and the bus pushes column 2, done in cycle 5.
-    Last issue ends at 6; the 4-stage pipeline drains 3 more cycles: 9 cycles in all.
+    LNZD: 1 level, so column 0 is pushed at cycle 1 and popped at 2 (busy 2-4). Column 1
+    is ready at 2 but the slot popped at 2 reads full until 3: pushed at 3, popped at 5.
+    Column 2 is ready at 4, waits for that pop and one more cycle: pushed at 6, popped at
+    7, done in cycle 8; the 4-stage pipeline drains 3 more cycles: 11 cycles in all.
     """
     weights = [[1.0, 0, 0], [2.0, 0, 0], [3.0, 0, 5.0]]
     result = eie.run(eie.compile(layer_from_dense(weights, [1, 2, 3]), TINY))
+    assert result.cycles == 11
+    assert result.pe_busy_cycles == [5]
+    assert result.pe_starved_cycles == [2]
+    assert result.details["broadcast"] == {"transfers": 3, "stall_cycles": 3,
+                                           "row_change_cycles": 0}
+    assert result.output_ok and result.max_abs_error == 0.0
+
+
+def test_tiny_layer_exact_cycles_with_same_cycle_flags():
+    """The earlier timing, kept as an option: depth 1, same layer.
+
+    Column 0 is pushed at 1 and taken at once (busy 1-3). Column 1 is pushed at 2; cycle
+    3 the queue is full (1 stall). Cycle 4 the PE pops column 1 (empty: 1 cycle) and the
+    bus pushes column 2, done in cycle 5. Last issue ends at 6, plus 3 drain: 9 cycles.
+    """
+    weights = [[1.0, 0, 0], [2.0, 0, 0], [3.0, 0, 5.0]]
+    config = dataclasses.replace(TINY, queue_flag_timing="same_cycle")
+    result = eie.run(eie.compile(layer_from_dense(weights, [1, 2, 3]), config))
     assert result.cycles == 9
     assert result.pe_busy_cycles == [5]
     assert result.pe_stalled_cycles == [0]
     assert result.pe_starved_cycles == [0]
-    assert result.details["broadcast"] == {"transfers": 3, "stall_cycles": 1}
+    assert result.details["broadcast"] == {"transfers": 3, "stall_cycles": 1,
+                                           "row_change_cycles": 0}
     assert result.macs_useful == 4
     assert result.output_ok and result.max_abs_error == 0.0
+
+
+def test_lnzd_spends_a_cycle_on_row_changes_not_ending_in_a_nonzero():
+    """Rows of 2: [1, 0] [0, 0] [2, 3] [0, 4]. Leaving row 0 (its last slot is zero)
+    and crossing the all-zero row 1 cost a cycle each; row 2 ends in a nonzero, so row
+    3 is loaded in the same cycle as 3 is sent."""
+    x = np.array([1.0, 0, 0, 0, 2, 3, 0, 4])
+    columns, gaps = broadcast_order(x, 2, 1)
+    assert columns.tolist() == [0, 4, 5, 7] and gaps.tolist() == [0, 2, 0, 0]
+    assert broadcast_order(x, 2, 3)[1].tolist() == [0, 6, 0, 0]
+    assert broadcast_order(np.array([0.0, 0, 0, 5]), 2, 1)[1].tolist() == [1]
+    layer = layer_from_dense(np.ones((2, 8)), x)
+    for engine in eie.ENGINES:
+        timed = eie.run(eie.compile(layer, eie.EIEConfig(num_pes=2)), engine=engine)
+        free = eie.run(eie.compile(layer, eie.EIEConfig(num_pes=2, lnzd_row_change_cycles=0)),
+                       engine=engine)
+        assert timed.details["broadcast"]["row_change_cycles"] == 2
+        assert timed.cycles == free.cycles + 2
+
+
+def test_timing_options_are_checked():
+    with pytest.raises(ConfigError, match="queue_flag_timing must be one of registered"):
+        eie.EIEConfig(queue_flag_timing="fast")
+    with pytest.raises(ConfigError, match="lnzd_row_change_cycles must be a whole number"):
+        eie.EIEConfig(lnzd_row_change_cycles=-1)
 
 
 def test_single_pointer_bank_stalls_one_cycle_per_column():
@@ -39,7 +85,8 @@ def test_single_pointer_bank_stalls_one_cycle_per_column():
     result = eie.run(eie.compile(layer_from_dense(weights, [1, 2, 3]), config))
     assert result.pe_stalled_cycles == [3]
     assert result.memory_stats["pointer_sram"]["bank_conflicts"] == 3
-    assert result.cycles == 1 + 3 + 5 + 3  # LNZD, stalls, busy, drain
+    # LNZD, the registered empty flag (first push seen a cycle late), stalls, busy, drain
+    assert result.cycles == 1 + 1 + 3 + 5 + 3
 
 
 def test_output_matches_numpy_with_relu_and_without(rng):

@@ -5,6 +5,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from conftest import run_without_jit
 from test_ese import SMALL, random_lstm
 
 from sparsesim.accelerators.ese import model as ese
@@ -45,3 +46,19 @@ def test_fast_matches_reference_on_random_lstms(seed):
 def test_fast_matches_reference_on_shipped_and_ese_sized_lstms(scheme):
     assert same(ese.compile(prune(speaker_lstm().with_frames(2), scheme, 0.9, 32)))
     assert same(ese.compile(prune(ese_lstm(0).with_frames(1), scheme, 0.9, 32)))
+
+
+def test_kernels_run_as_plain_python():
+    """With the JIT off (NUMBA_DISABLE_JIT=1) the kernels are readable Python that
+    still agrees with the SimPy model."""
+    run_without_jit("""
+        import dataclasses, numpy as np
+        from test_ese_fast import same
+        from test_ese import SMALL, random_lstm
+        from sparsesim.accelerators.ese import model as ese
+        from sparsesim.accelerators.ese.pruning import prune
+        config = dataclasses.replace(SMALL, pes_per_channel=3, queue_depth_entries=2)
+        model = random_lstm(4, hidden=5, inputs=4, projection=3, steps=3)
+        assert same(ese.compile(prune(model, "balanced", 0.5, 3), config))
+        print("ok")
+    """)

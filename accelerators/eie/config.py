@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.queue import FLAG_TIMINGS
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,17 @@ class EIEConfig:
 
     num_pes: int = 64  # PEs; EIE Sec. V (64-PE implementation)
     clock_mhz: float = 800.0  # MHz; EIE Sec. V (synthesised at 800 MHz)
-    queue_depth_entries: int = 8  # activation FIFO per PE, entries; EIE Sec. VI FIFO-depth study
+    queue_depth_entries: int = 8  # activation FIFO per PE, usable entries; EIE Sec. VI depth study
+    # FIFO full/empty flag timing (simulator/queue.py FLAG_TIMINGS). "registered": the
+    # flags are registers, as in the authors' RTL-level simulator (RalphMao/EIE-simulator
+    # src/nzfetch.cpp, full/empty computed from pos_read/pos_write); "same_cycle": this
+    # simulator's timing before issue 16 (a pop and a push share a cycle).
+    queue_flag_timing: str = "registered"
+    # cycles the LNZD unit spends moving to the next row of num_pes activations (one per
+    # PE's activation bank) without broadcasting: once per all-zero row, and after a row
+    # whose last broadcast nonzero is not in the row's last slot; RalphMao/EIE-simulator
+    # src/nzfetch.cpp (next_reg_addr). 0 = this simulator's timing before issue 16.
+    lnzd_row_change_cycles: int = 1
     weight_index_bits: int = 4  # bits of the codebook index v (16-entry codebook); EIE Sec. III-B
     codebook_value_bits: int = 16  # bits per shared weight value; EIE Sec. III-B
     relative_row_bits: int = 4  # bits of the relative row index z; EIE Sec. III-B
@@ -41,6 +52,13 @@ class EIEConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"EIE config: {name} must be a whole number >= 1, got {value!r}")
+        if self.queue_flag_timing not in FLAG_TIMINGS:
+            raise ConfigError(f"EIE config: queue_flag_timing must be one of "
+                              f"{', '.join(FLAG_TIMINGS)}, got {self.queue_flag_timing!r}")
+        row_change = self.lnzd_row_change_cycles
+        if not isinstance(row_change, int) or isinstance(row_change, bool) or row_change < 0:
+            raise ConfigError("EIE config: lnzd_row_change_cycles must be a whole number >= 0, "
+                              f"got {self.lnzd_row_change_cycles!r}")
         if not self.clock_mhz > 0:
             raise ConfigError(f"EIE config: clock_mhz must be > 0, got {self.clock_mhz!r}")
         if self.lnzd_fanin < 2:
@@ -84,3 +102,7 @@ class EIEConfig:
 
 
 EIE_PAPER = EIEConfig()
+EIE_SAME_CYCLE_FIFO = EIEConfig(queue_flag_timing="same_cycle", lnzd_row_change_cycles=0)
+"""The paper's configuration with this simulator's earlier, optimistic FIFO and LNZD
+timing (a freed slot refilled and a pushed entry taken in the same cycle, free row
+changes): kept for comparison."""

@@ -9,6 +9,7 @@ import numpy as np
 
 from sparsesim.accelerators.eie.compile import CompiledLayer
 from sparsesim.accelerators.eie.energy import energy_breakdown_pj
+from sparsesim.accelerators.eie.lnzd import broadcast_order
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.result import SimResult, make_result
 from sparsesim.simulator.stats import sram_read_stats
@@ -82,6 +83,8 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
     encoded["total_bits"] += encoded["codebook_bits"]
     entries = int(counters.pe_entries.sum())
     seconds = cycles / cfg.clock_hz
+    row_change_cycles = int(broadcast_order(compiled.activations, n,
+                                            cfg.lnzd_row_change_cycles)[1].sum())
     breakdown = energy_breakdown_pj(compiled, counters, seconds, load_table(tech))
     return make_result(
         accel="eie", workload=workload, config=cfg.to_dict(), seed=seed, engine=engine,
@@ -112,7 +115,8 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
             "pe_entries": counters.pe_entries.astype(np.int64).tolist(),
             "pe_macs_useful": counters.pe_macs_useful.astype(np.int64).tolist(),
             "broadcast": {"transfers": int(counters.broadcast_transfers),
-                          "stall_cycles": int(counters.broadcast_stall_cycles)},
+                          "stall_cycles": int(counters.broadcast_stall_cycles),
+                          "row_change_cycles": row_change_cycles},
             "encoded_bits": {k: int(v) for k, v in encoded.items()},
             "codebook": [float(c) for c in compiled.codebook],
             "tech": tech,

@@ -1,8 +1,18 @@
-"""EIE's fast engine: the reference model's state machine as a numba cycle loop.
+"""EIE's fast engine: the reference model's schedule as a numba recurrence.
 
-Same per-cycle order as `eie_reference` (see its docstring): (1) free PEs pop their
-queue, (2) the broadcast pushes unless a queue is full, (3) free PEs pop again. Each
-branch below names the line of the SimPy model it mirrors.
+No cycle loop: every queue receives the same items in the same order, so the whole
+run is two max-plus recurrences over the broadcast items (the SimPy model's per-cycle
+order is in `reference`'s docstring):
+
+    push[i]   = max(ready[i], max over PEs of pop[i - depth, p] + r)
+    pop[i, p] = max(push[i] + r, done[i - 1, p])
+    done[i, p] = pop[i, p] + pointer stall + max(1, entries of column i in PE p)
+
+where ready[i] = push[i - 1] + 1 + LNZD row-change cycles, and r is 1 with registered
+FIFO flags (a pop frees its slot, and a push shows, one cycle later), 0 with same-cycle
+flags. The work of a PE (accumulation, counts) does not depend on timing and is done
+in a second kernel; queue occupancy per cycle is rebuilt from the push and pop cycles
+after the run. Both agree with the SimPy model bit for bit (tests/test_eie_fast.py).
 """
 
 from __future__ import annotations
@@ -13,136 +23,140 @@ import numpy as np
 
 from sparsesim.accelerators.eie.compile import CompiledLayer
 from sparsesim.accelerators.eie.counters import EIECounters, gather_output
+from sparsesim.accelerators.eie.lnzd import broadcast_order
 from sparsesim.simulator import BankedSRAM
-from sparsesim.simulator.jit import jit
-
-
-@jit(inline=True)
-def _start_column(p, t, column, value, ptr, weights, local_rows, useful, entries_per_word,
-                  pointer_extra, acc, busy, stalled, entries, macs, spmat_reads,
-                  pointer_reads, pointer_conflicts, busy_until):
-    """A PE pops (column, value) at cycle t (SimPy: the body of pe_process)."""
-    pointer_reads[p] += 2  # start and end pointer
-    pointer_conflicts[p] += pointer_extra
-    stalled[p] += pointer_extra  # pe.stall(extra)
-    start, stop = ptr[column, p], ptr[column + 1, p]
-    if stop > start:
-        base = ptr[0, p]
-        first_word = (start - base) // entries_per_word
-        spmat_reads[p] += (stop - 1 - base) // entries_per_word - first_word + 1
-        for e in range(start, stop):
-            acc[p, local_rows[e]] += weights[e] * value
-        entries[p] += stop - start
-        macs[p] += useful[stop] - useful[start]
-    work = max(1, stop - start)
-    busy[p] += work  # pe.busy(max(1, stop - start))
-    busy_until[p] = t + pointer_extra + work
+from sparsesim.simulator.jit import jit, needs_warm_up
 
 
 @jit
-def _simulate(ptr, weights, local_rows, useful, columns, values, n_rows_per_pe, depth,
-              start_cycle, entries_per_word, pointer_extra):
-    n = ptr.shape[1]  # ptr is (cols + 1, PEs)
-    n_items = columns.shape[0]
-    acc = np.zeros((n, n_rows_per_pe), dtype=np.float64)
+def schedule(ptr_by_column, columns, gaps, depth, registered, start_cycle, pointer_extra):
+    """Push cycle of each item (items,) and pop cycle of each item at each PE
+    (items, PEs), both int64; the end cycle (first cycle after the last issue); and
+    the broadcast's stall cycles. `ptr_by_column` is (columns + 1, PEs)."""
+    n = ptr_by_column.shape[1]
+    m = columns.shape[0]
+    r = 1 if registered else 0
+    push = np.empty(m, dtype=np.int64)
+    pop = np.empty((m, n), dtype=np.int64)
+    done = np.zeros(n, dtype=np.int64)  # cycle each PE can pop again (busy_until)
+    ready = start_cycle
+    stall_cycles = 0
+    for i in range(m):
+        ready += gaps[i]
+        t = ready
+        if i >= depth:  # the slot item i - depth held must be free at every PE
+            freed = pop[i - depth]
+            for p in range(n):
+                t = max(t, freed[p] + r)
+        stall_cycles += t - ready
+        push[i] = t
+        visible = t + r
+        starts = ptr_by_column[columns[i]]
+        stops = ptr_by_column[columns[i] + 1]
+        for p in range(n):
+            begin = max(visible, done[p])
+            pop[i, p] = begin
+            done[p] = begin + pointer_extra + max(1, stops[p] - starts[p])
+        ready = t + 1
+    end = start_cycle
+    for p in range(n):
+        end = max(end, done[p])
+    return push, pop, end, stall_cycles
+
+
+@jit
+def compute(ptr, weights, local_rows, useful, columns, values, rows_per_pe, entries_per_word):
+    """What every PE computes and counts, in the reference's order (items in broadcast
+    order, entries in column order): accumulators (PEs, rows_per_pe) float64; per PE
+    busy cycles, entries, useful MACs and sparse-matrix words read (int64). `ptr` is
+    (PEs, columns + 1)."""
+    n = ptr.shape[0]
+    acc = np.zeros((n, rows_per_pe), dtype=np.float64)
     busy = np.zeros(n, dtype=np.int64)
-    stalled = np.zeros(n, dtype=np.int64)
     entries = np.zeros(n, dtype=np.int64)
     macs = np.zeros(n, dtype=np.int64)
     spmat_reads = np.zeros(n, dtype=np.int64)
-    pointer_reads = np.zeros(n, dtype=np.int64)
-    pointer_conflicts = np.zeros(n, dtype=np.int64)
-    pushes = np.zeros(n, dtype=np.int64)
-    pops = np.zeros(n, dtype=np.int64)
-    busy_until = np.zeros(n, dtype=np.int64)
-    ring = np.zeros((n, depth), dtype=np.int64)  # item numbers waiting in each queue
-    head = np.zeros(n, dtype=np.int64)
-    count = np.zeros(n, dtype=np.int64)
-    occupancy = np.zeros((n, 1024), dtype=np.int16)
-    next_item = 0
-    stall_cycles = 0
-    t = 0
-    while True:
-        if next_item == n_items and t >= start_cycle:
-            done = True
-            for p in range(n):
-                if count[p] > 0 or busy_until[p] > t:
-                    done = False
-                    break
-            if done:
-                break
-        for phase in range(2):  # (1) pops before the broadcast, (3) pops after it
-            for p in range(n):
-                if busy_until[p] <= t and count[p] > 0:  # queue.get() resolves
-                    item = ring[p, head[p]]
-                    head[p] = (head[p] + 1) % depth
-                    count[p] -= 1
-                    pops[p] += 1
-                    _start_column(p, t, columns[item], values[item], ptr, weights, local_rows,
-                                  useful, entries_per_word, pointer_extra, acc, busy, stalled,
-                                  entries, macs, spmat_reads, pointer_reads, pointer_conflicts,
-                                  busy_until)
-            if phase == 0 and t >= start_cycle and next_item < n_items:  # (2) Broadcast._run
-                full = False
-                for p in range(n):
-                    if count[p] >= depth:
-                        full = True
-                        break
-                if full:
-                    stall_cycles += 1
-                else:
-                    for p in range(n):
-                        ring[p, (head[p] + count[p]) % depth] = next_item
-                        count[p] += 1
-                        pushes[p] += 1
-                    next_item += 1
-        if t >= occupancy.shape[1]:
-            grown = np.zeros((n, 2 * occupancy.shape[1]), dtype=np.int16)
-            grown[:, :occupancy.shape[1]] = occupancy
-            occupancy = grown
-        for p in range(n):
-            occupancy[p, t] = count[p]
-        t += 1
-    end = start_cycle
     for p in range(n):
-        end = max(end, busy_until[p])
-    recorded = np.zeros((n, end), dtype=np.int16)
-    upto = min(end, t)
-    recorded[:, :upto] = occupancy[:, :upto]
-    return (end, busy, stalled, entries, macs, recorded, pushes, pops, next_item, stall_cycles,
-            spmat_reads, pointer_reads, pointer_conflicts, acc)
+        base = ptr[p, 0]
+        row = acc[p]
+        for i in range(columns.shape[0]):
+            start, stop = ptr[p, columns[i]], ptr[p, columns[i] + 1]
+            busy[p] += max(1, stop - start)
+            if stop > start:
+                value = values[i]
+                for e in range(start, stop):
+                    row[local_rows[e]] += weights[e] * value
+                entries[p] += stop - start
+                macs[p] += useful[stop] - useful[start]
+                spmat_reads[p] += ((stop - 1 - base) // entries_per_word
+                                   - (start - base) // entries_per_word + 1)
+    return acc, busy, entries, macs, spmat_reads
+
+
+@jit
+def occupancy(push, pop, end):
+    """Entries in each queue at the end of each cycle 0 .. end-1, (PEs, end) int16:
+    pushes so far minus that PE's pops so far."""
+    m, n = pop.shape
+    out = np.zeros((n, end), dtype=np.int16)
+    for p in range(n):
+        pushed = 0
+        popped = 0
+        level = 0
+        t = 0
+        while pushed < m or popped < m:  # one constant stretch per event
+            next_push = push[pushed] if pushed < m else end
+            next_pop = pop[popped, p] if popped < m else end
+            change = min(next_push, next_pop)
+            out[p, t:change] = level
+            t = change
+            while pushed < m and push[pushed] == t:
+                pushed += 1
+            while popped < m and pop[popped, p] == t:
+                popped += 1
+            level = pushed - popped
+        out[p, t:end] = level
+    return out
 
 
 def simulate_fast(compiled: CompiledLayer) -> tuple[EIECounters, float]:
-    """Run the numba kernel; returns the counters and the seconds spent compiling
-    (or loading the cached kernel) before the run, 0.0 once warm."""
+    """Run the numba kernels; returns the counters and the seconds spent compiling
+    (or loading the cached kernels) before the run, 0.0 once warm."""
     compile_seconds = 0.0
-    if not _simulate.signatures:
+    if needs_warm_up(schedule):
         started = time.perf_counter()
         _warm_up()
         compile_seconds = time.perf_counter() - started
+    return _run(compiled), compile_seconds
+
+
+def _run(compiled: CompiledLayer) -> EIECounters:
     cfg = compiled.config
     enc = compiled.encoding
     x = compiled.activations
-    columns = np.flatnonzero(x).astype(np.int64)  # LNZD order: ascending index
+    n = cfg.num_pes
+    columns, gaps = broadcast_order(x, n, cfg.lnzd_row_change_cycles)
     pointer_extra = BankedSRAM("probe", cfg.pointer_bits, banks=cfg.pointer_banks).read([0, 1]) - 1
-    (end, busy, stalled, entries, macs, occupancy, pushes, pops, transfers, stall_cycles,
-     spmat_reads, pointer_reads, pointer_conflicts, acc) = _simulate(
-        compiled.pointers_by_column, compiled.entry_weights, compiled.entry_local_rows,
-        compiled.useful_prefix, columns, x[columns].astype(np.float64),
-        -(-enc.shape[0] // cfg.num_pes),
-        cfg.queue_depth_entries, cfg.lnzd_levels, cfg.entries_per_word, pointer_extra)
-    counters = EIECounters(
-        model_end_cycle=int(end), pe_busy=busy, pe_stalled=stalled, pe_entries=entries,
-        pe_macs_useful=macs, occupancy=occupancy, queue_pushes=pushes, queue_pops=pops,
-        broadcast_transfers=int(transfers), broadcast_stall_cycles=int(stall_cycles),
-        spmat_reads=spmat_reads, pointer_reads=pointer_reads,
-        pointer_conflicts=pointer_conflicts, output=gather_output(compiled, acc))
-    return counters, compile_seconds
+    push, pop, end, stall_cycles = schedule(
+        compiled.pointers_by_column, columns, gaps, cfg.queue_depth_entries,
+        cfg.queue_flag_timing == "registered", cfg.lnzd_levels, pointer_extra)
+    acc, busy, entries, macs, spmat_reads = compute(
+        enc.ptr, compiled.entry_weights, compiled.entry_local_rows, compiled.useful_prefix,
+        columns, x[columns].astype(np.float64), -(-enc.shape[0] // n), cfg.entries_per_word)
+    items = np.full(n, len(columns), dtype=np.int64)
+    return EIECounters(
+        model_end_cycle=int(end), pe_busy=busy, pe_stalled=items * pointer_extra,
+        pe_entries=entries, pe_macs_useful=macs, occupancy=occupancy(push, pop, end),
+        queue_pushes=items, queue_pops=items, broadcast_transfers=len(columns),
+        broadcast_stall_cycles=int(stall_cycles), spmat_reads=spmat_reads,
+        pointer_reads=2 * items, pointer_conflicts=items * pointer_extra,
+        output=gather_output(compiled, acc))
 
 
 def _warm_up() -> None:
-    """Compile (or load from the disk cache) the kernel on a one-entry layer."""
-    ptr = np.array([[0], [1]], dtype=np.int64)
-    _simulate(ptr, np.ones(1), np.zeros(1, np.int64), np.array([0, 1], np.int64),
-              np.zeros(1, np.int64), np.ones(1), 1, 1, 1, 8, 0)
+    """Compile (or load from the disk cache) the kernels on a one-entry layer."""
+    ptr = np.array([[0, 1]], dtype=np.int64)
+    one = np.zeros(1, np.int64)
+    push, pop, end, _ = schedule(np.ascontiguousarray(ptr.T), one, one, 1, True, 1, 0)
+    occupancy(push, pop, end)
+    compute(ptr, np.ones(1), one, np.array([0, 1], np.int64), one, np.ones(1), 1, 8)

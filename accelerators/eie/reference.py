@@ -1,10 +1,14 @@
 """EIE on the SimPy engine: the readable reference model.
 
-Per cycle t (the fast engine steps through the same order):
-  1. every PE whose previous column ends by t pops the head of its queue, if any;
+Per cycle t (the fast engine computes the same schedule):
+  1. every PE whose previous column ends by t pops the head of its queue, if it can
+     see one (registered flags: pushed before t);
   2. the broadcast (fed by the LNZD tree) pushes the next nonzero activation (j, a_j)
-     to all queues, unless one is full (then it stalls this cycle);
-  3. a PE that is free and found its queue empty in step 1 pops the new item.
+     to all queues once the LNZD has reached its row (lnzd.broadcast_order), unless a
+     queue's full flag is up (then it stalls this cycle; registered flags still count
+     the slots popped in step 1 as taken);
+  3. same-cycle flags only: a PE that is free and found its queue empty in step 1 pops
+     the new item.
 A PE that pops (j, a_j) reads column j's start and end pointers (one cycle when they
 sit in different banks, more on a bank conflict: a stall), then issues one entry per
 cycle for the column's run in its slice (at least one cycle, even for an empty run),
@@ -17,6 +21,7 @@ import numpy as np
 
 from sparsesim.accelerators.eie.compile import CompiledLayer
 from sparsesim.accelerators.eie.counters import EIECounters, gather_output
+from sparsesim.accelerators.eie.lnzd import broadcast_order
 from sparsesim.simulator import Broadcast, Engine
 from sparsesim.simulator.sparse_pe_array import SparsePEArray
 
@@ -27,7 +32,8 @@ def simulate_reference(compiled: CompiledLayer, watchdog_cycles: int = 10_000) -
     n = cfg.num_pes
     engine = Engine(watchdog_cycles)
     array = SparsePEArray(engine, n, cfg.queue_depth_entries, cfg.pointer_bits,
-                          cfg.pointer_banks, cfg.spmat_word_bits)
+                          cfg.pointer_banks, cfg.spmat_word_bits,
+                          flag_timing=cfg.queue_flag_timing)
     queues, pes = array.queues, array.pes
     pointer_srams, spmat_srams = array.pointer_srams, array.spmat_srams
     rows_per_pe = -(-enc.shape[0] // n)
@@ -36,9 +42,10 @@ def simulate_reference(compiled: CompiledLayer, watchdog_cycles: int = 10_000) -
     local_rows = compiled.entry_local_rows  # the address accumulator's decoding of z
     useful = compiled.useful_prefix  # prefix count of non-padding entries
     x = compiled.activations
-    nonzero = np.flatnonzero(x)  # the LNZD tree yields nonzero indices in ascending order
+    nonzero, gaps = broadcast_order(x, n, cfg.lnzd_row_change_cycles)
     items = list(zip(nonzero.tolist(), x[nonzero].astype(np.float64).tolist()))
-    bus = Broadcast(engine, "lnzd.broadcast", queues, items, start_cycle=cfg.lnzd_levels)
+    bus = Broadcast(engine, "lnzd.broadcast", queues, items, start_cycle=cfg.lnzd_levels,
+                    gaps=gaps.tolist())
 
     def pe_process(p: int):
         pe, queue = pes[p], queues[p]

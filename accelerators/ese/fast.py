@@ -1,11 +1,17 @@
-"""ESE's fast engine: the reference model's schedule as a numba loop, bit for bit.
+"""ESE's fast engine: the reference model's schedule as a numba recurrence, bit for bit.
 
-The PEs advance cycle by cycle (`_advance`: at each cycle, PEs whose item ends pop
-their queue); the controller runs the SimPy model's `control` / `finish_step` in
-sequence, pushing a segment's items one per cycle after the PEs' pops of that cycle
-(stalling while a queue is full), where a PE left idle takes the new item at once.
-The element-wise unit's times follow from the segments' completion cycles, which the
-controller waits for by advancing the PEs. Names follow `ese_reference`.
+No cycle loop: every PE queue receives the same items in the same order, so each
+pushed item's cycle and each PE's pop cycle follow from earlier ones (same-cycle FIFO
+flags, as the SimPy model's queues):
+
+    push[i]   = max(ready[i], max over PEs of pop[i - depth, p])
+    pop[i, p] = max(push[i], done[p])        done[p] = pop + pointer stall + work
+
+where ready[i] is one cycle after the previous push, or the cycle the controller
+starts a segment. The controller runs the SimPy model's `control` / `finish_step` in
+sequence; a segment is done when every PE has finished its last item. Queue occupancy
+is accounted per PE between events (`_account`), never per cycle. Names follow
+`reference`.
 """
 
 from __future__ import annotations
@@ -20,14 +26,14 @@ from sparsesim.accelerators.ese.counters import ESECounters
 from sparsesim.accelerators.ese.elementwise import ElementwiseUnit
 from sparsesim.accelerators.ese.reference import pe_matrix
 from sparsesim.simulator import BankedSRAM
-from sparsesim.simulator.jit import jit
+from sparsesim.simulator.jit import jit, needs_warm_up
 from sparsesim.workloads.lstm import LSTMLayer
 
 KINDS = ("input", "recurrent", "projection")
 INPUT, RECURRENT, PROJECTION = 0, 1, 2
-# columns of the per-PE state table
-BUSY_UNTIL, CURRENT, HEAD, COUNT, BUSY, STALLED, ENTRIES, MACS, PUSHES, POPS, SPMAT, \
-    POINTER_READS, CONFLICTS = range(13)
+# columns of the per-PE state table (CLOCK, APPLIED: how far its occupancy is accounted)
+BUSY_UNTIL, CLOCK, APPLIED, BUSY, STALLED, ENTRIES, MACS, PUSHES, POPS, SPMAT, \
+    POINTER_READS, CONFLICTS = range(12)
 
 
 @jit
@@ -55,6 +61,7 @@ def _start(p, c, it, pe, item_col, item_val, item_seg, seg_kind, seg_step, g_ptr
         ptr, rows, w, useful, acc = g_ptr, g_rows, g_w, g_useful, gate_acc[seg_step[s] % 2]
     column = item_col[it]
     value = item_val[it]
+    pe[p, POPS] += 1
     pe[p, POINTER_READS] += 2  # pointer_srams[p].read([address, address + 1])
     pe[p, CONFLICTS] += pointer_extra
     pe[p, STALLED] += pointer_extra  # pe.stall(extra)
@@ -77,63 +84,34 @@ def _start(p, c, it, pe, item_col, item_val, item_seg, seg_kind, seg_step, g_ptr
         nrec[0] += 1
     pe[p, BUSY] += work  # pe.busy(max(1, stop - start))
     pe[p, BUSY_UNTIL] = begin + work
-    pe[p, CURRENT] = it
 
 
 @jit
-def _pop(p, c, pe, ring, depth):
-    it = ring[p, pe[p, HEAD]]
-    pe[p, HEAD] = (pe[p, HEAD] + 1) % depth
-    pe[p, COUNT] -= 1
-    pe[p, POPS] += 1
-    return it
-
-
-@jit
-def _advance(target, now, pe, ring, depth, histogram, item_col, item_val, item_last, item_seg,
-             seg_kind, seg_step, seg_count, seg_done, g_ptr, g_rows, g_w, g_useful, p_ptr,
-             p_rows, p_w, p_useful, gate_acc, proj_acc, per_word, pointer_extra, rec, nrec,
-             tracked):
-    """Move the PEs from cycle now[0] to `target`: log each cycle left, then at each new
-    cycle the PEs whose item ends there finish it and pop their queue."""
-    n = pe.shape[0]
-    while now[0] < target:
-        for p in range(n):
-            histogram[pe[p, COUNT]] += 1  # occupancy at the end of cycle now[0]
-        now[0] += 1
-        c = now[0]
-        for p in range(n):
-            if pe[p, CURRENT] >= 0 and pe[p, BUSY_UNTIL] == c:
-                it = pe[p, CURRENT]
-                pe[p, CURRENT] = -1
-                if item_last[it]:  # segment.pes_done += 1
-                    s = item_seg[it]
-                    seg_count[s] += 1
-                    if seg_count[s] == n:
-                        seg_done[s] = c
-                if pe[p, COUNT] > 0:
-                    _start(p, c, _pop(p, c, pe, ring, depth), pe, item_col, item_val,
-                           item_seg, seg_kind, seg_step, g_ptr, g_rows, g_w, g_useful, p_ptr,
-                           p_rows, p_w, p_useful, gate_acc, proj_acc, per_word, pointer_extra,
-                           rec, nrec, tracked)
+def _account(p, until, pushed, pe, pops, histogram):
+    """Add PE p's queue occupancy at the end of each cycle from its CLOCK to `until` - 1
+    to `histogram`, given `pushed` items pushed before `until` and the pop cycles of
+    the items it has not yet accounted in the ring `pops` (PEs, depth + 1)."""
+    slots = pops.shape[1]
+    c = pe[p, CLOCK]
+    while pe[p, APPLIED] < pushed and pops[p, pe[p, APPLIED] % slots] < until:
+        popped = pops[p, pe[p, APPLIED] % slots]
+        histogram[pushed - pe[p, APPLIED]] += popped - c
+        c = popped
+        pe[p, APPLIED] += 1
+    histogram[pushed - pe[p, APPLIED]] += until - c
+    pe[p, CLOCK] = until
 
 
 @jit
 def _finish_step(last, ctrl, spawn, waits, ew, cell, bias, hidden, outputs_n, n, drain,
-                 ew_cycles, skip_zero, has_proj, sig_values, tanh_values, span, now, pe, ring,
-                 depth, histogram, item_col, item_val, item_last, item_seg, seg_kind, seg_step,
-                 seg_count, seg_done, seg_items, counts, g_ptr, g_rows, g_w, g_useful, p_ptr,
-                 p_rows, p_w, p_useful, gate_acc, proj_acc, per_word, pointer_extra, rec, nrec,
-                 tracked, ew_rec):
+                 ew_cycles, skip_zero, has_proj, sig_values, tanh_values, span, pe, pops,
+                 histogram, item_col, item_val, item_seg, seg_kind, seg_step, seg_done,
+                 seg_items, counts, g_ptr, g_rows, g_w, g_useful, p_ptr, p_rows, p_w, p_useful,
+                 gate_acc, proj_acc, per_word, pointer_extra, rec, nrec, tracked, ew_rec):
     """SimPy: elementwise(last) then finish_step(last); returns (cycle h is ready, h)."""
     w = waits[last]
     begin = spawn[last]
     if w >= 0:  # yield waits_for.done
-        while seg_done[w] < 0:
-            _advance(now[0] + 1, now, pe, ring, depth, histogram, item_col, item_val, item_last,
-                     item_seg, seg_kind, seg_step, seg_count, seg_done, g_ptr, g_rows, g_w,
-                     g_useful, p_ptr, p_rows, p_w, p_useful, gate_acc, proj_acc, per_word,
-                     pointer_extra, rec, nrec, tracked)
         begin = max(begin, seg_done[w])
     begin += drain  # ew.wait_cycles(drain)
     buffer = gate_acc[last % 2]
@@ -160,16 +138,11 @@ def _finish_step(last, ctrl, spawn, waits, ew, cell, bias, hidden, outputs_n, n,
     s = counts[1]
     counts[1] += 1
     seg_kind[s], seg_step[s] = PROJECTION, last
-    ctrl = _broadcast(s, m, 0, ctrl, skip_zero, now, pe, ring, depth, histogram, item_col,
-                      item_val, item_last, item_seg, seg_kind, seg_step, seg_count, seg_done,
-                      seg_items, counts, g_ptr, g_rows, g_w, g_useful, p_ptr, p_rows, p_w,
-                      p_useful, gate_acc, proj_acc, per_word, pointer_extra, rec, nrec, tracked)
+    ctrl = _broadcast(s, m, 0, ctrl, skip_zero, pe, pops, histogram, item_col, item_val,
+                      item_seg, seg_kind, seg_step, seg_done, seg_items, counts, g_ptr, g_rows,
+                      g_w, g_useful, p_ptr, p_rows, p_w, p_useful, gate_acc, proj_acc, per_word,
+                      pointer_extra, rec, nrec, tracked)
     if seg_items[s] > 0:  # yield segment.done
-        while seg_done[s] < 0:
-            _advance(now[0] + 1, now, pe, ring, depth, histogram, item_col, item_val, item_last,
-                     item_seg, seg_kind, seg_step, seg_count, seg_done, g_ptr, g_rows, g_w,
-                     g_useful, p_ptr, p_rows, p_w, p_useful, gate_acc, proj_acc, per_word,
-                     pointer_extra, rec, nrec, tracked)
         ctrl = seg_done[s]
     ctrl += drain  # controller.wait_cycles(drain)
     h = np.zeros(outputs_n)
@@ -186,18 +159,15 @@ def _simulate(inputs, bias, hidden, outputs_n, n, depth, drain, ew_cycles, skip_
               tracked):
     """SimPy: control() with every process it starts."""
     steps, n_inputs = inputs.shape
-    pe = np.zeros((n, 13), dtype=np.int64)
-    pe[:, CURRENT] = -1
-    ring = np.zeros((n, depth), dtype=np.int64)
-    histogram = np.zeros(depth + 1, dtype=np.int64)
+    pe = np.zeros((n, 12), dtype=np.int64)
+    pops = np.zeros((n, depth + 1), dtype=np.int64)  # pop cycles of the latest items
+    histogram = np.zeros(depth + 2, dtype=np.int64)
     capacity = steps * (n_inputs + outputs_n + hidden) + 1
     item_col = np.zeros(capacity, dtype=np.int64)
     item_val = np.zeros(capacity, dtype=np.float64)
-    item_last = np.zeros(capacity, dtype=np.bool_)
     item_seg = np.zeros(capacity, dtype=np.int64)
     seg_kind = np.zeros(3 * steps, dtype=np.int64)
     seg_step = np.zeros(3 * steps, dtype=np.int64)
-    seg_count = np.zeros(3 * steps, dtype=np.int64)
     seg_done = np.full(3 * steps, -1, dtype=np.int64)
     seg_items = np.zeros(3 * steps, dtype=np.int64)
     gate_acc = np.zeros((2, n, g_rows_per_pe))
@@ -206,7 +176,6 @@ def _simulate(inputs, bias, hidden, outputs_n, n, depth, drain, ew_cycles, skip_
     nrec = np.zeros(1, dtype=np.int64)
     ew_rec = np.zeros((2, 3), dtype=np.int64)
     ew = np.zeros(3, dtype=np.int64)  # element-wise busy cycles, intervals recorded, cells
-    now = np.zeros(1, dtype=np.int64)
     counts = np.zeros(4, dtype=np.int64)  # items, segments, transfers, bus stall cycles
     outputs = np.zeros((steps, outputs_n))
     step_end = np.zeros(steps, dtype=np.int64)
@@ -223,20 +192,19 @@ def _simulate(inputs, bias, hidden, outputs_n, n, depth, drain, ew_cycles, skip_
             seg_kind[part], seg_step[part] = INPUT, step
             if step == tracked:
                 window_start = ctrl
-            ctrl = _broadcast(part, inputs[step], 0, ctrl, skip_zero, now, pe, ring, depth,
-                              histogram, item_col, item_val, item_last, item_seg, seg_kind,
-                              seg_step, seg_count, seg_done, seg_items, counts, g_ptr, g_rows,
-                              g_w, g_useful, p_ptr, p_rows, p_w, p_useful, gate_acc, proj_acc,
-                              per_word, pointer_extra, rec, nrec, tracked)
+            ctrl = _broadcast(part, inputs[step], 0, ctrl, skip_zero, pe, pops, histogram,
+                              item_col, item_val, item_seg, seg_kind, seg_step, seg_done,
+                              seg_items, counts, g_ptr, g_rows, g_w, g_useful, p_ptr, p_rows,
+                              p_w, p_useful, gate_acc, proj_acc, per_word, pointer_extra, rec,
+                              nrec, tracked)
         if step > 0:  # h = yield from finish_step(step - 1)
             ctrl, h = _finish_step(step - 1, ctrl, spawn, waits, ew, cell, bias, hidden,
                                    outputs_n, n, drain, ew_cycles, skip_zero, has_proj,
-                                   sig_values, tanh_values, span, now, pe, ring, depth,
-                                   histogram, item_col, item_val, item_last, item_seg, seg_kind,
-                                   seg_step, seg_count, seg_done, seg_items, counts, g_ptr,
-                                   g_rows, g_w, g_useful, p_ptr, p_rows, p_w, p_useful,
-                                   gate_acc, proj_acc, per_word, pointer_extra, rec, nrec,
-                                   tracked, ew_rec)
+                                   sig_values, tanh_values, span, pe, pops, histogram, item_col,
+                                   item_val, item_seg, seg_kind, seg_step, seg_done, seg_items,
+                                   counts, g_ptr, g_rows, g_w, g_useful, p_ptr, p_rows, p_w,
+                                   p_useful, gate_acc, proj_acc, per_word, pointer_extra, rec,
+                                   nrec, tracked, ew_rec)
             outputs[step - 1] = h
             step_end[step - 1] = ctrl
         if step == steps:
@@ -244,78 +212,64 @@ def _simulate(inputs, bias, hidden, outputs_n, n, depth, drain, ew_cycles, skip_
         recurrent = counts[1]  # recurrent = new_segment("recurrent", step)
         counts[1] += 1
         seg_kind[recurrent], seg_step[recurrent] = RECURRENT, step
-        ctrl = _broadcast(recurrent, h, n_inputs, ctrl, skip_zero, now, pe, ring, depth,
-                          histogram, item_col, item_val, item_last, item_seg, seg_kind,
-                          seg_step, seg_count, seg_done, seg_items, counts, g_ptr, g_rows, g_w,
-                          g_useful, p_ptr, p_rows, p_w, p_useful, gate_acc, proj_acc, per_word,
-                          pointer_extra, rec, nrec, tracked)
+        ctrl = _broadcast(recurrent, h, n_inputs, ctrl, skip_zero, pe, pops, histogram, item_col,
+                          item_val, item_seg, seg_kind, seg_step, seg_done, seg_items, counts,
+                          g_ptr, g_rows, g_w, g_useful, p_ptr, p_rows, p_w, p_useful, gate_acc,
+                          proj_acc, per_word, pointer_extra, rec, nrec, tracked)
         spawn[step] = ctrl  # engine.process(elementwise(step, last, cell))
         if seg_items[recurrent] > 0:
             waits[step] = recurrent
         elif seg_items[part] > 0:
             waits[step] = part
     end = step_end[steps - 1]
-    _advance(end, now, pe, ring, depth, histogram, item_col, item_val, item_last, item_seg,
-             seg_kind, seg_step, seg_count, seg_done, g_ptr, g_rows, g_w, g_useful, p_ptr,
-             p_rows, p_w, p_useful, gate_acc, proj_acc, per_word, pointer_extra, rec, nrec,
-             tracked)
-    return (pe, histogram, counts, ew, step_end, outputs, rec[:nrec[0]], ew_rec[:ew[1]],
-            window_start)
+    for p in range(n):  # occupancy up to the last cycle
+        _account(p, end, counts[0], pe, pops, histogram)
+    return (pe, histogram[:depth + 1], counts, ew, step_end, outputs, rec[:nrec[0]],
+            ew_rec[:ew[1]], window_start)
 
 
 @jit
-def _broadcast(s, vector, offset, start, skip_zero, now, pe, ring, depth, histogram, item_col,
-               item_val, item_last, item_seg, seg_kind, seg_step, seg_count, seg_done,
-               seg_items, counts, g_ptr, g_rows, g_w, g_useful, p_ptr, p_rows, p_w, p_useful,
-               gate_acc, proj_acc, per_word, pointer_extra, rec, nrec, tracked):
-    """Push `vector` (SimPy: broadcast() and Broadcast._run); returns the cycle the
-    controller resumes (one after the last push), or `start` if nothing is sent."""
+def _broadcast(s, vector, offset, start, skip_zero, pe, pops, histogram, item_col, item_val,
+               item_seg, seg_kind, seg_step, seg_done, seg_items, counts, g_ptr, g_rows, g_w,
+               g_useful, p_ptr, p_rows, p_w, p_useful, gate_acc, proj_acc, per_word,
+               pointer_extra, rec, nrec, tracked):
+    """Push `vector` from cycle `start` (SimPy: broadcast() and Broadcast._run) and let
+    every PE take each item; returns the cycle the controller resumes (one after the
+    last push), or `start` if nothing is sent."""
     n = pe.shape[0]
+    slots = pops.shape[1]
+    depth = slots - 1
+    ready = start
     first = counts[0]
     for c in range(vector.shape[0]):
         if skip_zero and vector[c] == 0.0:
             continue
         it = counts[0]
-        item_col[it], item_val[it], item_seg[it], item_last[it] = offset + c, vector[c], s, False
+        item_col[it], item_val[it], item_seg[it] = offset + c, vector[c], s
+        t = ready
+        if it >= depth:  # stall while a queue is full (checked after this cycle's pops)
+            for p in range(n):
+                t = max(t, pops[p, (it - depth) % slots])
+        counts[3] += t - ready
+        for p in range(n):  # queue.put(item) to every target; the PE takes it when free
+            _account(p, t, it, pe, pops, histogram)
+            pe[p, PUSHES] += 1
+            pop = max(t, pe[p, BUSY_UNTIL])
+            pops[p, it % slots] = pop
+            _start(p, pop, it, pe, item_col, item_val, item_seg, seg_kind, seg_step, g_ptr,
+                   g_rows, g_w, g_useful, p_ptr, p_rows, p_w, p_useful, gate_acc, proj_acc,
+                   per_word, pointer_extra, rec, nrec, tracked)
         counts[0] += 1
+        counts[2] += 1
+        ready = t + 1
     seg_items[s] = counts[0] - first
     if seg_items[s] == 0:
         return start
-    item_last[counts[0] - 1] = True
-    _advance(start, now, pe, ring, depth, histogram, item_col, item_val, item_last, item_seg,
-             seg_kind, seg_step, seg_count, seg_done, g_ptr, g_rows, g_w, g_useful, p_ptr,
-             p_rows, p_w, p_useful, gate_acc, proj_acc, per_word, pointer_extra, rec, nrec,
-             tracked)
-    for it in range(first, counts[0]):
-        if it > first:
-            _advance(now[0] + 1, now, pe, ring, depth, histogram, item_col, item_val, item_last,
-                     item_seg, seg_kind, seg_step, seg_count, seg_done, g_ptr, g_rows, g_w,
-                     g_useful, p_ptr, p_rows, p_w, p_useful, gate_acc, proj_acc, per_word,
-                     pointer_extra, rec, nrec, tracked)
-        tried = now[0]
-        while True:  # stall while any queue is full (checked after this cycle's pops)
-            full = False
-            for p in range(n):
-                if pe[p, COUNT] >= depth:
-                    full = True
-            if not full:
-                break
-            _advance(now[0] + 1, now, pe, ring, depth, histogram, item_col, item_val, item_last,
-                     item_seg, seg_kind, seg_step, seg_count, seg_done, g_ptr, g_rows, g_w,
-                     g_useful, p_ptr, p_rows, p_w, p_useful, gate_acc, proj_acc, per_word,
-                     pointer_extra, rec, nrec, tracked)
-        counts[3] += now[0] - tried
-        for p in range(n):  # queue.put(item) to every target
-            ring[p, (pe[p, HEAD] + pe[p, COUNT]) % depth] = it
-            pe[p, COUNT] += 1
-            pe[p, PUSHES] += 1
-            if pe[p, CURRENT] < 0:  # an idle PE takes the new item at once
-                _start(p, now[0], _pop(p, now[0], pe, ring, depth), pe, item_col, item_val,
-                       item_seg, seg_kind, seg_step, g_ptr, g_rows, g_w, g_useful, p_ptr, p_rows,
-                       p_w, p_useful, gate_acc, proj_acc, per_word, pointer_extra, rec, nrec,
-                       tracked)
-        counts[2] += 1
-    return now[0] + 1
+    done = 0
+    for p in range(n):  # segment.done: every PE has finished its last item
+        done = max(done, pe[p, BUSY_UNTIL])
+    seg_done[s] = done
+    return ready
 
 
 def simulate_fast(compiled: CompiledLSTMLayer, inputs: np.ndarray,
@@ -323,7 +277,7 @@ def simulate_fast(compiled: CompiledLSTMLayer, inputs: np.ndarray,
     """Counters (identical to simulate_layer's) and the seconds spent compiling (or
     loading the cached kernel) before the run, 0.0 once warm."""
     compile_seconds = 0.0
-    if not _simulate.signatures:
+    if needs_warm_up(_simulate):
         started = time.perf_counter()
         _warm_up()
         compile_seconds = time.perf_counter() - started

@@ -85,7 +85,7 @@ def simulate_layer(compiled: CompiledLSTMLayer, inputs: np.ndarray, timeline_ste
     steps = len(inputs)
     engine = Engine(watchdog_cycles)
     array = SparsePEArray(engine, n, cfg.queue_depth_entries, cfg.pointer_bits,
-                          cfg.pointer_banks, cfg.spmat_word_bits)
+                          cfg.pointer_banks, cfg.spmat_word_bits, flag_timing="same_cycle")
     queues, pes = array.queues, array.pes
     pointer_srams, spmat_srams = array.pointer_srams, array.spmat_srams
     unit = ElementwiseUnit.of(cfg)
