@@ -11,6 +11,10 @@ Groups of shapes (M = rows of the sparse A, N = columns of B, K = reduction):
 - bert-base: the four linear layers of a BERT-base block at 128 ... 8192 tokens, fp16; the
   group's speedup is total dense over total sparse time (the published figure is end to end,
   attention and element-wise layers included).
+- user shapes: the GEMMs users and maintainers reported in public threads
+  (benchmarks/data/stc_user_shapes.json, with each thread's address), run on the GPU, data
+  type and front end the thread used; predicted beside reported speedup and the side of 1.
+The run ends with the issue's "done when" checks (printed and in the JSON under done_when).
 Every point's numeric output is checked against numpy on a seeded sample of output blocks.
 """
 
@@ -24,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sparsesim.accelerators.stc import model as stc  # noqa: E402
+from sparsesim.accelerators.stc.explain import reason  # noqa: E402
 from sparsesim.cli.progress import progress  # noqa: E402
 from sparsesim.simulator.atomic_file import write_atomically  # noqa: E402
 from sparsesim.simulator.plots import save_png  # noqa: E402
@@ -31,6 +36,10 @@ from sparsesim.workloads.gemm import GemmShape  # noqa: E402
 from sparsesim.workloads.transformer_gemms import transformer_gemms  # noqa: E402
 
 CHECK_BUDGET_MACS = 2**26  # output-check work per point (a sample of output blocks)
+USER_SHAPES = Path(__file__).resolve().parent / "data" / "stc_user_shapes.json"
+SIGN_MATCH_GOAL = 0.8  # issue 16: the predicted side of 1 matches on >= 80% of user shapes
+SQUARE_BOUNDS = (1.1, 2.0)  # issue 16: 8192^3 fp16 on A100 and H100 stays in this range
+PUBLISHED_TOLERANCE = 0.2  # issue 16: published A100 int8 cuSPARSELt figures within 20%
 SQUARE_SIZES = (256, 512, 1024, 2048, 4096, 8192)
 CUSPARSELT_MN, CUSPARSELT_K = 10240, (1280, 2560, 5120, 10240, 20480)
 LINEAR_OUT_IN, LINEAR_TOKENS = (3072, 10240), (1024, 2048, 4096, 8192)
@@ -90,6 +99,73 @@ def grid() -> list[dict]:
     return rows
 
 
+def side(speedup: float) -> str:
+    return "<1" if speedup < 1 else ">=1"
+
+
+def user_rows(entries: list[dict]) -> list[dict]:
+    """Each public thread's GEMM on its GPU, data type and front end."""
+    rows = []
+    for e in entries:
+        config = stc.with_frontend(stc.preset(e["preset"]), e["frontend"])
+        shape = GemmShape(e["id"], e["m"], e["n"], e["k"])
+        result = stc.run(stc.compile(shape, e["dtype"], config, seed=0), CHECK_BUDGET_MACS)
+        predicted = result.details["speedup"]
+        rows.append({
+            "id": e["id"], "url": e["url"], "preset": e["preset"], "dtype": e["dtype"],
+            "gemm_m_n_k": [e["m"], e["n"], e["k"]], "frontend": e["frontend"],
+            "scored": e["scored"], "reported_speedup": e["reported_speedup"],
+            "predicted_speedup": predicted,
+            "dense_us": result.details["dense_cycles"] / config.clock_hz * 1e6,
+            "sparse_us": result.details["sparse_cycles"] / config.clock_hz * 1e6,
+            "dense_kernel": result.details["kernels"]["dense"]["kernel"],
+            "sparse_kernel": result.details["kernels"]["sparse"]["kernel"],
+            "side_matches": side(predicted) == side(e["reported_speedup"]),
+            "why": reason(result), "output_ok": result.output_ok,
+        })
+    return rows
+
+
+def user_table(rows: list[dict]) -> str:
+    head = (f"{'thread':24s} {'gpu':15s} {'dtype':5s} {'m,n,k':>17s} {'frontend':12s} "
+            f"{'reported':>8s} {'predicted':>9s} {'side':>5s}")
+    lines = ["user shapes from public threads (the product's answer: will 2:4 speed up my "
+             "GEMM?)", head, "-" * len(head)]
+    for r in rows:
+        mark = ("match" if r["side_matches"] else "MISS") if r["scored"] else "input"
+        lines.append(f"{r['id']:24s} {r['preset']:15s} {r['dtype']:5s} "
+                     f"{','.join(map(str, r['gemm_m_n_k'])):>17s} {r['frontend']:12s} "
+                     f"{r['reported_speedup']:8.3f} {r['predicted_speedup']:9.3f} {mark:>5s}")
+    return "\n".join(lines)
+
+
+def done_when(rows: list[dict], users: list[dict]) -> dict:
+    """The issue's acceptance figures, each with its value and whether it holds."""
+    squares = {r["preset"]: r["speedup"] for r in rows
+               if (r["group"], r["dtype"], r["label"]) == ("square", "fp16", 8192)}
+    published = [(r["speedup"], r["published_speedup"]) for r in rows
+                 if r["group"] == "cusparselt-int8" and r["preset"] == "a100"
+                 and r["published_speedup"]]
+    scored = [u for u in users if u["scored"]]
+    batch1 = [u["predicted_speedup"] for u in users if u["id"] == "pytorch-111339"]
+    low, high = SQUARE_BOUNDS
+    checks = {
+        "a100_4096x4096_weight_batch1_below_1": {
+            "predicted": batch1, "holds": bool(batch1) and all(v < 1 for v in batch1)},
+        "square_8192_fp16_in_1.1_to_2": {
+            "predicted": squares, "holds": bool(squares)
+            and all(low <= v <= high for v in squares.values())},
+        "cusparselt_int8_a100_within_20_percent": {
+            "predicted_vs_published": published, "holds": bool(published) and all(
+                abs(ours / theirs - 1) <= PUBLISHED_TOLERANCE for ours, theirs in published)},
+        "user_shapes_side_of_1_matches": {
+            "matches": sum(u["side_matches"] for u in scored), "scored": len(scored),
+            "holds": len(scored) >= 10 and sum(u["side_matches"] for u in scored)
+            >= SIGN_MATCH_GOAL * len(scored)},
+    }
+    return checks
+
+
 def table(rows: list[dict]) -> str:
     head = (f"{'group':18s} {'gpu':4s} {'dtype':5s} {'size':>6s} {'dense_us':>9s} "
             f"{'sparse_us':>9s} {'speedup':>7s} {'published':>10s} {'output':>6s}")
@@ -106,10 +182,40 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def figure(rows: list[dict]):
+def draw_user_shapes(ax, key_ax, users: list[dict]) -> None:
+    """Predicted vs reported speedup per public thread (numbered; the key lists them);
+    the quadrants are the sides of 1."""
+    key = []
+    for number, u in enumerate(users, start=1):
+        colour = "grey" if not u["scored"] else ("tab:green" if u["side_matches"] else "tab:red")
+        ax.scatter(u["reported_speedup"], u["predicted_speedup"], color=colour, zorder=3)
+        ax.annotate(str(number), (u["reported_speedup"], u["predicted_speedup"]), fontsize=8,
+                    xytext=(4, 2 + 7 * (number % 2)), textcoords="offset points")
+        m, n, k = u["gemm_m_n_k"]
+        key.append(f"{number:2d}  {u['id']}: {u['preset']} {u['dtype']} m,n,k = {m},{n},{k}, "
+                   f"{u['frontend']}; reported {u['reported_speedup']:.2f}x, ours "
+                   f"{u['predicted_speedup']:.2f}x")
+    key_ax.axis("off")
+    key_ax.text(0.0, 1.0, "\n".join(key), va="top", family="monospace", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.axhline(1.0, color="grey", lw=0.8)
+    ax.axvline(1.0, color="grey", lw=0.8)
+    ax.plot([0.04, 2.2], [0.04, 2.2], "k:", lw=0.8, label="predicted = reported")
+    ax.set_xlabel("reported speedup (public thread)")
+    ax.set_ylabel("predicted speedup (ours)")
+    ax.set_title("public threads: green same side of 1,\nred not, grey a model input",
+                 fontsize=9)
+    ax.legend(fontsize=7, loc="upper left")
+
+
+def figure(rows: list[dict], users: list[dict]):
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 4, figsize=(20, 4.8))
+    fig = plt.figure(figsize=(20, 10))
+    grid_spec = fig.add_gridspec(2, 4)
+    axes = [fig.add_subplot(grid_spec[0, i]) for i in range(4)]
+    users_ax, key_ax = fig.add_subplot(grid_spec[1, 0]), fig.add_subplot(grid_spec[1, 1:])
     styles = {"a100": "-", "h100": "--"}
     panels = (("square", "M = N = K", "square GEMMs"),
               ("cusparselt-int8", "K (M = N = 10240)", "int8, M = N = 10240 (cuSPARSELt sweep)"),
@@ -145,6 +251,7 @@ def figure(rows: list[dict]):
         ax.set_ylabel("speedup (dense time / 2:4 sparse time)")
         ax.set_title(title, fontsize=10)
         ax.legend(fontsize=7, loc="upper left")
+    draw_user_shapes(users_ax, key_ax, users)
     fig.suptitle("sparsesim 2:4 sparse tensor core model: ours (lines) vs published (black)",
                  fontsize=11)
     fig.tight_layout()
@@ -158,13 +265,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = grid()
     print(table(rows))
+    users = user_rows(json.loads(USER_SHAPES.read_text())["shapes"])
+    print("\n" + user_table(users))
+    checks = done_when(rows, users)
+    print("\ndone-when checks (issue 16):")
+    for name, check in checks.items():
+        values = {k: v for k, v in check.items() if k != "holds"}
+        print(f"  {'holds' if check['holds'] else 'FAILS'}  {name}: {values}")
     document = {"note": "ours: sparsesim model; published: compare only, never fitted",
-                "a100": stc.A100.to_dict(), "h100": stc.H100.to_dict(), "rows": rows}
+                "a100": stc.A100.to_dict(), "h100": stc.H100.to_dict(), "rows": rows,
+                "user_shapes": users, "done_when": checks}
     text = json.dumps(document, indent=2, sort_keys=True).encode()
     write_atomically(args.json, lambda handle: handle.write(text))
-    save_png(figure(rows), args.png)
+    save_png(figure(rows, users), args.png)
     print(f"wrote {args.json} and {args.png}")
-    return 0 if all(r["output_ok"] for r in rows) else 1
+    return 0 if all(r["output_ok"] for r in rows + users) else 1
 
 
 if __name__ == "__main__":

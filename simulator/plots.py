@@ -118,17 +118,28 @@ def save_png(fig: plt.Figure, path: str | os.PathLike, style: str = "paper") -> 
     write_atomically(path, lambda handle: handle.write(buffer.getvalue()))
 
 
-def sweep_figure(lines: dict[str, list[tuple]], x: str, y: str, logx: bool,
-                 title: str) -> plt.Figure:
-    """One curve per label; x and y are the sweep's key names (units are in the names)."""
+def sweep_figure(lines: dict[str, list[tuple]], xlabel: str, ylabel: str, logx: bool,
+                 title: str, integer_x: bool = False, integer_y: bool = False) -> plt.Figure:
+    """One curve per label; the labels carry the units. Integer axes get whole-number
+    ticks (at the swept values themselves when there are few)."""
     fig, ax = plt.subplots(figsize=(8, 5))
     for label, points in lines.items():
         ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", ms=3, label=label)
     if logx:
         ax.set_xscale("log", base=2)
+    xs = sorted({p[0] for points in lines.values() for p in points})
+    if integer_x:
+        ax.xaxis.set_major_locator(matplotlib.ticker.FixedLocator(xs) if len(xs) <= 16 else
+                                   matplotlib.ticker.MaxNLocator(integer=True))
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%d"))
+    elif logx:
         ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    if integer_y:
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     if len(lines) > 1:

@@ -16,6 +16,7 @@ import jsonschema
 import numpy as np
 import pytest
 
+from sparsesim.simulator.disk_cache import ENV
 from sparsesim.simulator.energy import TECH_DIR
 from sparsesim.workloads.formats import CSC
 from sparsesim.workloads.layer import Layer
@@ -48,6 +49,12 @@ def custom_table(tmp_path, name: str, replace=()) -> str:
     path = tmp_path / f"{name}.toml"
     path.write_text(text)
     return str(path)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory):
+    """Tests (and the commands they start) cache into a fresh folder, not the user's."""
+    os.environ[ENV] = str(tmp_path_factory.mktemp("sparsesim-cache"))
 
 
 SCHEMA = json.loads((resources.files("sparsesim") / "run_document.schema.json").read_text())

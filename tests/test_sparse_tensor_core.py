@@ -16,7 +16,8 @@ from sparsesim.workloads.transformer_gemms import transformer_gemms
 
 # One SM, one 64x64 tile, 2 stages, links of 4096 B/cycle, L2 / HBM latency 10 / 20.
 TINY = dataclasses.replace(
-    stc.A100, name="tiny", num_sms=1, tiles=(TileShape(64, 64, 1, 1),), pipeline_stages=2,
+    stc.A100, name="tiny", num_sms=1, tiles=(TileShape(64, 64, 1, 1),),
+    sparse_tiles=(TileShape(64, 64, 1, 1),), dense_split_k=(1,), pipeline_stages=2,
     l2_bytes_per_clk=4096.0, hbm_bytes_per_s=4096 * 1410e6, l2_latency_cycles=10,
     hbm_latency_cycles=20, launch_overhead_us=0.0)
 
@@ -35,7 +36,8 @@ def test_tiny_gemm_exact_cycles():
     dense = result.details["breakdown"]["dense"]
     assert dense == {"launch_cycles": 0.0, "math_cycles": 256.0, "shared_memory_cycles": 0.0,
                      "l2_hbm_wait_cycles": 22.0, "epilogue_cycles": 128.0,
-                     "wave_tail_cycles": 22.0}
+                     "wave_tail_cycles": 22.0, "split_k_reduction_cycles": 0.0,
+                     "host_wait_cycles": 0.0}
     sparse = result.details["breakdown"]["sparse"]
     assert sparse["math_cycles"] == 128 and sparse["shared_memory_cycles"] == 72
     assert result.output_ok

@@ -16,9 +16,11 @@ from sparsesim.workloads.numeric import numeric_type
 
 # Four SMs, one 64x64 tile split 2x2 over warps, no launch overhead.
 SMALL = dataclasses.replace(stc.A100, name="small", num_sms=4, tiles=(TileShape(64, 64, 2, 2),),
+                            sparse_tiles=(TileShape(64, 64, 2, 2),), dense_split_k=(1,),
                             launch_overhead_us=0.0)
 # One SM, one 64x64 tile computed by one warp: the register-file counts worked out by hand.
-ONE_WARP = dataclasses.replace(SMALL, name="one-warp", num_sms=1, tiles=(TileShape(64, 64, 1, 1),))
+ONE_WARP = dataclasses.replace(SMALL, name="one-warp", num_sms=1, tiles=(TileShape(64, 64, 1, 1),),
+                               sparse_tiles=(TileShape(64, 64, 1, 1),))
 INT_COUNTS = [f.name for f in dataclasses.fields(AccessCounts)
               if f.type in ("int", "float") and f.name != "mac_operand_bits"]
 

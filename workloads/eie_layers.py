@@ -8,11 +8,13 @@ non-negative (post-ReLU), uniform in (0, 1].
 
 from __future__ import annotations
 
+import sys
 import zlib
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import numpy as np
 
+from sparsesim.simulator.disk_cache import cached, content_key, source_key
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.formats import CSC
 from sparsesim.workloads.layer import Layer, Workload
@@ -76,12 +78,23 @@ def random_activations(rng: np.random.Generator, size: int, density: float) -> n
     return x
 
 
-def benchmark_layer(name: str, seed: int) -> Layer:
+def _generate(name: str, seed: int) -> dict[str, np.ndarray]:
     spec = EIE_LAYERS[name]
     rng = _rng(name, seed)
     weights = random_sparse_matrix(rng, spec.outputs, spec.inputs, spec.weight_density)
     x = random_activations(rng, spec.inputs, spec.activation_density)
-    return Layer(name, weights, x, relu=True)
+    return {"values": weights.values, "indices": weights.indices, "ptr": weights.ptr,
+            "activations": x}
+
+
+def benchmark_layer(name: str, seed: int) -> Layer:
+    """The seeded layer; generated once, then read from the disk cache."""
+    spec = EIE_LAYERS[name]
+    key = content_key(source_key(sys.modules[__name__]), name, seed, astuple(spec))
+    arrays = cached("eie-layers", key, lambda: _generate(name, seed))
+    weights = CSC((spec.outputs, spec.inputs), arrays["values"], arrays["indices"],
+                  arrays["ptr"])
+    return Layer(name, weights, arrays["activations"], relu=True)
 
 
 WORKLOAD_NAMES: tuple[str, ...] = (*EIE_CHAINS, *EIE_LAYERS)

@@ -40,11 +40,12 @@ def share_weights(values: np.ndarray, entries: int = 16,
     if not np.all(np.isfinite(values)):
         raise WorkloadError("weight sharing: weights contain NaN or infinity; fix the model")
     clusters = entries - 1
-    distinct = np.unique(values)
-    if len(distinct) <= clusters:
-        centroids = distinct
+    sorted_values = np.sort(values)
+    first_of_kind = np.concatenate([[True], sorted_values[1:] != sorted_values[:-1]])[:len(values)]
+    if np.count_nonzero(first_of_kind) <= clusters:
+        centroids = sorted_values[first_of_kind]  # np.unique(values), from the one sort
     else:
-        centroids = _kmeans_1d(np.sort(values), clusters, max_iterations)
+        centroids = _kmeans_1d(sorted_values, clusters, max_iterations)
     codebook = np.zeros(entries, dtype=np.float16)
     codebook[1:1 + len(centroids)] = centroids.astype(np.float16)
     used = codebook[1:1 + len(centroids)].astype(np.float64)

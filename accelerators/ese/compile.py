@@ -3,13 +3,26 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from sparsesim.accelerators.ese.config import ESEConfig
-from sparsesim.workloads.formats import CSC, EIECSC
+from sparsesim.simulator.disk_cache import cached, content_key, source_key
+from sparsesim.simulator.errors import ConfigError
+from sparsesim.workloads.formats import CSC, EIECSC, eie_csc
 from sparsesim.workloads.lstm import LSTMLayer, LSTMModel
+
+# Config fields the encoding depends on; every other field only changes timing or energy.
+ENCODING_FIELDS = ("pes_per_channel", "weight_bits", "relative_index_bits")
+
+
+def _check_encoding(old: ESEConfig, new: ESEConfig) -> None:
+    changed = [f for f in ENCODING_FIELDS if getattr(old, f) != getattr(new, f)]
+    if changed:
+        raise ConfigError(f"ESE: {', '.join(changed)} change the encoding; compile the model "
+                          "again for this config")
 
 
 @dataclass(frozen=True)
@@ -97,10 +110,27 @@ class CompiledLSTM:
     layers: tuple[CompiledLSTMLayer, ...]
     frames: np.ndarray  # float64 (T, inputs of the first layer)
 
+    def with_config(self, config: ESEConfig) -> CompiledLSTM:
+        """The same encodings under a config differing only in timing or energy fields."""
+        _check_encoding(self.config, config)
+        return replace(self, config=config,
+                       layers=tuple(replace(layer, config=config) for layer in self.layers))
+
 
 def _encode(codes: np.ndarray, config: ESEConfig) -> EIECSC:
-    return EIECSC.from_csc(CSC.from_dense(codes), config.pes_per_channel, config.weight_bits,
-                           config.relative_index_bits, signed=True)
+    """Interleaved CSC of a matrix of weight codes, read from the disk cache when the
+    same codes were encoded for the same encoding fields before."""
+    def encode() -> dict[str, np.ndarray]:
+        encoding = EIECSC.from_csc(CSC.from_dense(codes), config.pes_per_channel,
+                                   config.weight_bits, config.relative_index_bits, signed=True)
+        return {"v": encoding.v, "z": encoding.z, "ptr": encoding.ptr}
+
+    key = content_key(source_key(sys.modules[__name__], eie_csc),
+                      codes.astype(np.int16),  # weight_bits <= 16: every code fits exactly
+                      [getattr(config, f) for f in ENCODING_FIELDS])
+    arrays = cached("ese-encodings", key, encode)
+    return EIECSC(tuple(codes.shape), config.pes_per_channel, arrays["v"], arrays["z"],
+                  arrays["ptr"], config.weight_bits, config.relative_index_bits, signed=True)
 
 
 def compile_layer(layer: LSTMLayer, config: ESEConfig) -> CompiledLSTMLayer:

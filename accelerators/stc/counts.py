@@ -19,6 +19,7 @@ while the model runs. Tiles are whole: edge tiles run (and count) their padded p
   accumulators once;
 - L2: reads are every operand copy; writes are the fills of L2 misses and the C stores;
 - HBM: reads are the L2 misses, writes the C stores;
+- split-K reduction kernel: partials read (L2, HBM) and C written (L2, HBM);
 - metadata: 2:4 index bytes copied from L2 into shared memory (included in l2_read_bytes).
 """
 
@@ -84,7 +85,7 @@ def access_counts(plan: KernelPlan, counters: KernelCounters, dtype: NumericType
                   config: STCConfig) -> AccessCounts:
     """The counts of one kernel run (`counters`) of `plan`."""
     tiles = int(counters.sm_tiles.sum())
-    steps = tiles * plan.k_steps
+    steps = counters.steps
     c_bytes = tiles * plan.c_bytes_per_tile
     rf_read, rf_write = _register_file_per_step(plan, dtype, config)
     accumulators_out = tiles * plan.tile.m * plan.tile.n * ACCUMULATOR_BYTES
@@ -104,9 +105,10 @@ def access_counts(plan: KernelPlan, counters: KernelCounters, dtype: NumericType
                                + c_bytes) / WAVEFRONT_BYTES,
         register_file_read_bytes=steps * rf_read + accumulators_out,
         register_file_write_bytes=steps * rf_write,
-        l2_read_bytes=steps * (plan.a_bytes_per_step + plan.b_bytes_per_step),
-        l2_write_bytes=misses + c_bytes,
-        hbm_read_bytes=misses,
-        hbm_write_bytes=c_bytes,
+        l2_read_bytes=steps * (plan.a_bytes_per_step + plan.b_bytes_per_step)
+        + plan.reduction_read_bytes,
+        l2_write_bytes=misses + c_bytes + plan.reduction_write_bytes,
+        hbm_read_bytes=misses + plan.reduction_read_bytes,
+        hbm_write_bytes=c_bytes + plan.reduction_write_bytes,
         metadata_bytes=steps * math.ceil(kept_per_step * METADATA_BITS_PER_KEPT_VALUE / 8),
     )

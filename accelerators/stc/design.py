@@ -50,11 +50,11 @@ def compile_gemms(workload: GemmWorkload, config: stc.STCConfig) -> list[stc.Com
             for shape in workload.shapes]
 
 
-def run(compiled: list[stc.CompiledGemm], *, engine: str = "reference",
+def run(compiled: list[stc.CompiledGemm], *, engine: str = "fast",
         seed: int | None = None, tech: str = "45nm") -> DesignRun:
     """Both kernels of every GEMM; the output is checked on a sample of output blocks, so
     no full output matrix is kept (outputs is None)."""
-    return DesignRun(tuple(stc.run(c, tech=tech) for c in compiled), None)
+    return DesignRun(tuple(stc.run(c, tech=tech, engine=engine) for c in compiled), None)
 
 
 DESIGN = Design(

@@ -1,8 +1,13 @@
 """The GEMM kernel the GPU runs, worked out per thread-block tile and main-loop step.
 
-Dense and sparse kernels are the same kernel: same tile, same K step, same pipeline.
-Only the A operand's bytes (2:4: half the values plus 2-bit metadata, from the format)
-and the tensor-core rate (doubled in sparse mode) differ.
+A plan is one library kernel: a thread-block tile and a split-K factor from the library's
+menu (`library.select_kernel` picks them), the K step of its MMA path, A's bytes (2:4: half
+the values plus 2-bit metadata, from the format) and the tensor-core rate (sparse: the
+sparse MMA path's rate, doubled).
+
+Split-K: with split_k = S > 1 each output tile's K steps are cut into S slices run as
+separate thread blocks; each writes an fp32 partial tile, and a second kernel (launch plus
+memory traffic) sums the S partials and writes C.
 
 One main-loop step of one tile (K step of `k_tile` elements):
   - copies A (tile.m x k_tile) and B (k_tile x tile.n) from L2/HBM into shared memory;
@@ -33,13 +38,15 @@ def output_bits(dtype: NumericType) -> int:
     return 32 if dtype.is_integer else dtype.bits
 
 
-def choose_tile(shape: GemmShape, config: STCConfig) -> TileShape:
-    """The largest candidate tile that still gives every SM a tile; else the smallest.
-    Dense and sparse use the same tile."""
-    for tile in config.tiles:
-        if math.ceil(shape.m / tile.m) * math.ceil(shape.n / tile.n) >= config.num_sms:
-            return tile
-    return config.tiles[-1]
+PARTIAL_BYTES = 4  # split-K partial sums are fp32 / int32
+
+
+def band_tile(tile: int, tiles_m: int, tiles_n: int, band: int) -> tuple[int, int]:
+    """(tile row, tile column) of the `tile`-th output tile issued: bands of `band` tile
+    columns (the last may be narrower), each walked row by row."""
+    y, rest = divmod(tile, tiles_m * band)
+    width = min(band, tiles_n - y * band)
+    return rest // width, y * band + rest % width
 
 
 @dataclass(frozen=True)
@@ -50,8 +57,11 @@ class KernelPlan:
     tile: TileShape
     tiles_m: int
     tiles_n: int
+    split_k: int  # K slices per output tile (1: no split-K)
+    band: int  # tile columns per raster band (config.raster_band_tiles)
     k_tile: int  # K elements per main-loop step
-    k_steps: int
+    k_steps: int  # main-loop steps over the whole K
+    k_steps_per_slice: int  # steps of every slice but possibly the last (which has the rest)
     a_bytes_per_step: int  # A copied from L2 per step (values, plus metadata if sparse)
     b_bytes_per_step: int
     smem_write_bytes_per_step: int
@@ -61,12 +71,30 @@ class KernelPlan:
     math_cycles_per_step: int
     smem_cycles_per_step: int
     epilogue_smem_cycles: int
-    c_bytes_per_tile: int
+    c_bytes_per_tile: int  # stored per thread block: C, or an fp32 partial under split-K
+    reduction_read_bytes: int  # split-K reduction kernel: partials read (0 if S = 1)
+    reduction_write_bytes: int  # split-K reduction kernel: C written (0 if S = 1)
     macs_per_step: int  # tensor-core multiply-accumulates per tile step (dense-K terms)
 
     @property
+    def reduction_bytes(self) -> int:
+        return self.reduction_read_bytes + self.reduction_write_bytes
+
+    @property
     def tiles(self) -> int:
-        return self.tiles_m * self.tiles_n
+        """Thread blocks: output tiles x K slices."""
+        return self.tiles_m * self.tiles_n * self.split_k
+
+    def block(self, index: int) -> tuple[int, int, int]:
+        """(tile row, tile column, K slice) of thread block `index`: the K slices of a tile
+        together, tiles in bands of `band` tile columns, M walked inside a band."""
+        tile, k_slice = divmod(index, self.split_k)
+        return (*band_tile(tile, self.tiles_m, self.tiles_n, self.band), k_slice)
+
+    def slice_steps(self, k_slice: int) -> range:
+        """The main-loop steps (indices into the whole K) of one K slice."""
+        start = k_slice * self.k_steps_per_slice
+        return range(start, min(start + self.k_steps_per_slice, self.k_steps))
 
     @property
     def step_cycles(self) -> int:
@@ -78,28 +106,36 @@ class KernelPlan:
         return out
 
 
-def plan_kernel(shape: GemmShape, dtype: NumericType, sparse: bool,
-                config: STCConfig) -> KernelPlan:
-    tile = choose_tile(shape, config)
-    k_tile = config.k_tile_bytes * 8 // dtype.bits
+def plan_kernel(shape: GemmShape, dtype: NumericType, sparse: bool, config: STCConfig,
+                tile: TileShape, split_k: int = 1) -> KernelPlan:
+    """The kernel with thread-block `tile` and `split_k` K slices (fewer if K has fewer
+    steps: no slice is empty)."""
+    k_bytes = config.k_step_bytes(sparse)
+    k_tile = k_bytes * 8 // dtype.bits
     k_steps = math.ceil(shape.k / k_tile)
+    per_slice = math.ceil(k_steps / split_k)
+    split_k = math.ceil(k_steps / per_slice)
     a_bits_per_element = nm_bits_per_dense_element(dtype.bits) if sparse else dtype.bits
     a_bytes = math.ceil(tile.m * k_tile * a_bits_per_element / 8)
     b_bytes = k_tile * tile.n * dtype.bits // 8
-    a_pitch = config.k_tile_bytes // 2 if sparse else config.k_tile_bytes  # A row in smem
+    a_pitch = k_bytes // 2 if sparse else k_bytes  # A row in smem
     banks, width, swizzle = config.smem_banks, config.smem_bank_bytes, config.smem_swizzle
     read_a = conflict_factor(a_pitch, swizzle, banks, width, "read")
-    read_b = conflict_factor(config.k_tile_bytes, swizzle, banks, width, "read")
+    read_b = conflict_factor(k_bytes, swizzle, banks, width, "read")
     write_a = conflict_factor(a_pitch, swizzle, banks, width, "write")
-    write_b = conflict_factor(config.k_tile_bytes, swizzle, banks, width, "write")
+    write_b = conflict_factor(k_bytes, swizzle, banks, width, "write")
     reads_a, reads_b = a_bytes * tile.groups_n, b_bytes * tile.groups_m
     phase_cost = (reads_a * read_a + reads_b * read_b + a_bytes * write_a + b_bytes * write_b)
     macs = tile.m * tile.n * k_tile
     c_bytes = tile.m * tile.n * output_bits(dtype) // 8
+    tiles_m, tiles_n = math.ceil(shape.m / tile.m), math.ceil(shape.n / tile.n)
+    partial_bytes = tile.m * tile.n * PARTIAL_BYTES
+    split = split_k > 1
+    stored = partial_bytes if split else c_bytes
     return KernelPlan(
-        sparse=sparse, tile=tile,
-        tiles_m=math.ceil(shape.m / tile.m), tiles_n=math.ceil(shape.n / tile.n),
-        k_tile=k_tile, k_steps=k_steps,
+        sparse=sparse, tile=tile, tiles_m=tiles_m, tiles_n=tiles_n, split_k=split_k,
+        band=config.raster_band_tiles,
+        k_tile=k_tile, k_steps=k_steps, k_steps_per_slice=per_slice,
         a_bytes_per_step=a_bytes, b_bytes_per_step=b_bytes,
         smem_write_bytes_per_step=a_bytes + b_bytes,
         smem_read_bytes_per_step=reads_a + reads_b,
@@ -107,7 +143,9 @@ def plan_kernel(shape: GemmShape, dtype: NumericType, sparse: bool,
         smem_write_conflict_factor=(a_bytes * write_a + b_bytes * write_b) / (a_bytes + b_bytes),
         math_cycles_per_step=math.ceil(macs / config.fma_per_clk_per_sm(dtype.is_integer, sparse)),
         smem_cycles_per_step=math.ceil(phase_cost / config.smem_bytes_per_clk),
-        epilogue_smem_cycles=math.ceil(2 * c_bytes / config.smem_bytes_per_clk),
-        c_bytes_per_tile=c_bytes,
+        epilogue_smem_cycles=math.ceil(2 * stored / config.smem_bytes_per_clk),
+        c_bytes_per_tile=stored,
+        reduction_read_bytes=tiles_m * tiles_n * split_k * partial_bytes if split else 0,
+        reduction_write_bytes=tiles_m * tiles_n * c_bytes if split else 0,
         macs_per_step=macs,
     )

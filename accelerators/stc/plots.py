@@ -16,10 +16,12 @@ from sparsesim.simulator.result import SimResult  # noqa: E402
 
 LABELS = {"launch_cycles": "launch", "math_cycles": "tensor-core math",
           "shared_memory_cycles": "shared memory", "l2_hbm_wait_cycles": "L2 / HBM wait",
-          "epilogue_cycles": "epilogue", "wave_tail_cycles": "wave tail"}
+          "epilogue_cycles": "epilogue", "wave_tail_cycles": "wave tail",
+          "split_k_reduction_cycles": "split-K reduction", "host_wait_cycles": "host wait"}
 COLOURS = {"launch_cycles": "#868e96", "math_cycles": "#2b8a3e",
            "shared_memory_cycles": "#1c7ed6", "l2_hbm_wait_cycles": "#e8590c",
-           "epilogue_cycles": "#9c36b5", "wave_tail_cycles": "#ced4da"}
+           "epilogue_cycles": "#9c36b5", "wave_tail_cycles": "#ced4da",
+           "split_k_reduction_cycles": "#fab005", "host_wait_cycles": "#495057"}
 ENERGY_COLOURS = {"arithmetic": "tab:red", "register_file": "tab:orange",
                   "shared_memory": "tab:olive", "l2": "tab:green", "hbm": "tab:blue",
                   "leakage": "tab:grey"}

@@ -1,8 +1,10 @@
 """The GPU running one GEMM kernel on the SimPy engine (the reference model).
 
-One SimPy process per SM. The block scheduler hands tiles out in raster order (along N
-first), each to the first SM that is free, so tiles run in waves over the SMs and the
-last wave may leave SMs idle (the wave tail). Per tile an SM:
+One SimPy process per SM. The block scheduler hands thread blocks out in order
+(KernelPlan.block: bands of tile columns walked along M, the K slices of one output tile
+together), each to the first SM that is free, so blocks run in waves over the SMs and
+the last wave may leave SMs idle (the wave tail). Per block (an output tile, or one K
+slice of it under split-K) an SM:
   1. prologue: issues the copies of the first `stages - 1` K steps;
   2. main loop, step k: waits until step k's operands are in shared memory (time spent
      here is L2/HBM wait), issues the copy for step k + stages - 1 into the buffer step
@@ -12,10 +14,15 @@ last wave may leave SMs idle (the wave tail). Per tile an SM:
 Copies and stores go through two chip-wide bandwidth pipes, L2 and HBM; L2 holds
 operand blocks (one K step of one tile row of A, or tile column of B) least recently
 used first, so only misses use HBM bandwidth and latency.
+Under split-K a second kernel then sums the partial tiles: its launch overhead plus its
+bytes (partials read, C written) at the slower of L2 and HBM bandwidth, plus HBM latency.
+The counters record which block ran (tile row, tile column, K slice) in issue order: the
+functional model computes C from exactly those blocks.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +43,7 @@ class SMStats:
     memory_wait_cycles: int = 0  # waiting for operands from L2 / HBM
     epilogue_cycles: int = 0  # staging C through shared memory
     tiles: int = 0
+    steps: int = 0
 
 
 class StreamingMultiprocessor(Component):
@@ -59,9 +67,21 @@ class KernelCounters:
     sm_epilogue: np.ndarray
     sm_idle: np.ndarray  # cycles after the SM's last tile (or all, if it got none)
     sm_tiles: np.ndarray
+    steps: int  # main-loop steps run, all blocks
+    reduction_cycles: int  # split-K reduction kernel, launch included (0 without split-K)
+    schedule: list[tuple[int, int, int]]  # (tile row, tile column, K slice) per block run
     l2_pipe: PipeStats
     hbm_pipe: PipeStats
     l2_cache: CacheStats
+
+
+def reduction_cycles(plan: KernelPlan, config: STCConfig) -> int:
+    """The split-K reduction kernel: launch, its bytes at the slower link, HBM latency."""
+    if not plan.reduction_bytes:
+        return 0
+    link = min(config.l2_bytes_per_clk, config.hbm_bytes_per_clk)
+    return (config.launch_overhead_cycles + math.ceil(plan.reduction_bytes / link)
+            + config.hbm_latency_cycles)
 
 
 def simulate_kernel(plan: KernelPlan, config: STCConfig,
@@ -73,6 +93,7 @@ def simulate_kernel(plan: KernelPlan, config: STCConfig,
     sms = [StreamingMultiprocessor(engine, i) for i in range(config.num_sms)]
     stages = config.pipeline_stages
     shared = {"next_tile": 0, "last_store": 0}  # block scheduler, store drain
+    schedule: list[tuple[int, int, int]] = []
 
     def fetch(key: tuple, nbytes: int) -> int:
         """Cycle one operand block reaches shared memory, if requested now."""
@@ -91,23 +112,27 @@ def simulate_kernel(plan: KernelPlan, config: STCConfig,
     def sm_process(sm: StreamingMultiprocessor):
         stats = sm.stats
         while shared["next_tile"] < plan.tiles:
-            tile_m, tile_n = divmod(shared["next_tile"], plan.tiles_n)
+            tile_m, tile_n, k_slice = plan.block(shared["next_tile"])
             tile_start = engine.now
+            schedule.append((tile_m, tile_n, k_slice))
             shared["next_tile"] += 1
             stats.tiles += 1
-            ready = [load(tile_m, tile_n, k) for k in range(min(stages - 1, plan.k_steps))]
-            for k in range(plan.k_steps):
-                if ready[k] > engine.now:
-                    stats.memory_wait_cycles += ready[k] - engine.now
-                    yield sm.wait_cycles(ready[k] - engine.now, "memory wait")
-                if k + stages - 1 < plan.k_steps:
-                    ready.append(load(tile_m, tile_n, k + stages - 1))
+            steps = plan.slice_steps(k_slice)
+            stats.steps += len(steps)
+            ready = [load(tile_m, tile_n, k) for k in steps[:stages - 1]]
+            for i in range(len(steps)):
+                if ready[i] > engine.now:
+                    stats.memory_wait_cycles += ready[i] - engine.now
+                    yield sm.wait_cycles(ready[i] - engine.now, "memory wait")
+                if i + stages - 1 < len(steps):
+                    ready.append(load(tile_m, tile_n, steps[i + stages - 1]))
                 stats.math_cycles += plan.math_cycles_per_step
                 stats.smem_cycles += plan.step_cycles - plan.math_cycles_per_step
                 yield sm.wait_cycles(plan.step_cycles, "main-loop step")
             stats.epilogue_cycles += plan.epilogue_smem_cycles
             yield sm.wait_cycles(plan.epilogue_smem_cycles, "epilogue")
-            sm.record(tile_start, engine.now, f"tile {tile_m},{tile_n}")
+            sm.record(tile_start, engine.now, f"tile {tile_m},{tile_n}"
+                      + (f" k-slice {k_slice}" if plan.split_k > 1 else ""))
             stored = max(l2_pipe.transfer(plan.c_bytes_per_tile),
                          hbm_pipe.transfer(plan.c_bytes_per_tile)) + config.hbm_latency_cycles
             shared["last_store"] = max(shared["last_store"], stored)
@@ -125,6 +150,7 @@ def simulate_kernel(plan: KernelPlan, config: STCConfig,
         sm_math=per_sm("math_cycles"), sm_smem=per_sm("smem_cycles"),
         sm_memory_wait=per_sm("memory_wait_cycles"), sm_epilogue=per_sm("epilogue_cycles"),
         sm_idle=np.array([end - sm.finished_at for sm in sms], dtype=np.int64),
-        sm_tiles=per_sm("tiles"),
+        sm_tiles=per_sm("tiles"), steps=int(per_sm("steps").sum()),
+        reduction_cycles=reduction_cycles(plan, config), schedule=schedule,
         l2_pipe=l2_pipe.stats, hbm_pipe=hbm_pipe.stats, l2_cache=l2.stats,
     )

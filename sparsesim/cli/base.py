@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sparsesim.accelerators.protocol import Design
+from sparsesim.cli.sweep_hooks import SweepHooks
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,7 @@ class AcceleratorCommand:
     workloads: tuple[str, ...]  # for --list
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], CommandOutput]
-    # For `sparsesim sweep` (None: the accelerator cannot be swept yet):
-    sweep_config: Callable[[dict[str, Any]], Any] | None = None  # grid point -> Config
-    sweep_run: Callable[..., list[Any]] | None = None  # (workload, config, *, engine, seed)
+    sweep: SweepHooks | None = None  # for `sparsesim sweep` (None: cannot be swept)
 
     @property
     def description(self) -> str:

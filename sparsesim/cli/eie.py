@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
 
 from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.eie.compile import ENCODING_FIELDS
 from sparsesim.accelerators.eie.design import DESIGN, named_workload
 from sparsesim.accelerators.eie.trace import trace_workload
 from sparsesim.cli.base import (
@@ -16,9 +16,9 @@ from sparsesim.cli.base import (
 )
 from sparsesim.cli.eie_classify import classification
 from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
-from sparsesim.simulator.errors import UserError
 from sparsesim.simulator.result import SimResult
 from sparsesim.simulator.trace import chrome_trace
 from sparsesim.workloads.eie_layers import WORKLOAD_NAMES
@@ -48,26 +48,6 @@ def config_from_args(args: argparse.Namespace) -> eie.EIEConfig:
     overrides = {field: getattr(args, dest) for dest, field in FLAG_FIELDS.items()
                  if getattr(args, dest, None) is not None}
     return dataclasses.replace(eie.EIE_PAPER, **overrides)
-
-
-def sweep_config(point: dict[str, Any]) -> eie.EIEConfig:
-    """Config for one grid point; keys are CLI names (pes, queue_depth, clock_mhz) or
-    EIEConfig field names."""
-    fields = {f.name for f in dataclasses.fields(eie.EIEConfig)}
-    overrides = {}
-    for key, value in point.items():
-        field = FLAG_FIELDS.get(key, key)
-        if field not in fields:
-            raise UserError(f"sweep: unknown grid key {key!r} for eie; use one of "
-                            f"{', '.join(sorted(set(FLAG_FIELDS) | fields))}")
-        overrides[field] = value
-    return dataclasses.replace(eie.EIE_PAPER, **overrides)
-
-
-def sweep_run(workload: str, config: eie.EIEConfig, *, engine: str,
-              seed: int) -> list[SimResult]:
-    return eie.run_workload(named_workload(workload, seed, config), config, engine=engine,
-                            seed=seed)
 
 
 def table(results: Sequence[SimResult], total: dict) -> str:
@@ -127,11 +107,19 @@ def run(args: argparse.Namespace) -> CommandOutput:
     return CommandOutput(text, document, ok, figure, trace)
 
 
+SWEEP = SweepHooks(
+    aliases=FLAG_FIELDS,
+    encoding_fields=ENCODING_FIELDS,
+    rebind=lambda compiled, config: compiled.with_config(config),
+    load_model=lambda path, seed, config: load_model(path, seed=seed),
+    warm_up=eie.warm_up,
+)
+
+
 COMMAND = AcceleratorCommand(
     design=DESIGN,
     workloads=(*WORKLOAD_NAMES, *SHIPPED_MODELS),
     add_arguments=add_arguments,
     run=run,
-    sweep_config=sweep_config,
-    sweep_run=sweep_run,
+    sweep=SWEEP,
 )

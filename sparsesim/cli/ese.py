@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 
 from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.compile import ENCODING_FIELDS
 from sparsesim.accelerators.ese.design import DESIGN
 from sparsesim.accelerators.ese.pruning import (
     DEFAULT_SPARSITY,
@@ -20,6 +21,7 @@ from sparsesim.cli.base import (
     CommandOutput,
 )
 from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import ConfigError
@@ -136,9 +138,18 @@ def run(args: argparse.Namespace) -> CommandOutput:
     return CommandOutput(heading + "\n" + table(runs), document, ok, figure, trace)
 
 
+SWEEP = SweepHooks(
+    aliases=FLAG_FIELDS,
+    encoding_fields=ENCODING_FIELDS,
+    rebind=lambda compiled, config: compiled.with_config(config),
+    workload_fields=("pes_per_channel",),  # the design's workload prunes for its PEs
+)
+
+
 COMMAND = AcceleratorCommand(
     design=DESIGN,
     workloads=WORKLOAD_NAMES,
     add_arguments=add_arguments,
     run=run,
+    sweep=SWEEP,
 )

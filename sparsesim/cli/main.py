@@ -10,6 +10,7 @@ import argparse
 import importlib
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 
 from sparsesim.cli.parser import Parser, add_quiet_flag, add_style_flag, positive_int
@@ -112,8 +113,13 @@ def simulate(argv: Sequence[str]) -> int:
     return 0 if output.ok else 1
 
 
+def _one_line(message, category, filename, lineno, line=None) -> str:
+    return f"sparsesim: warning: {message}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    warnings.formatwarning = _one_line  # e.g. the disk cache's CacheWarning
     try:
         if argv and argv[0] in SUBCOMMANDS:
             return importlib.import_module(SUBCOMMANDS[argv[0]][0]).main(argv[1:])

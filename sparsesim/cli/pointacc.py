@@ -14,6 +14,7 @@ from sparsesim.cli.base import (
     CommandOutput,
 )
 from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.result import SimResult
@@ -142,9 +143,13 @@ def run(args: argparse.Namespace) -> CommandOutput:
     return CommandOutput(heading + "\n" + table(results), document, ok, figure, trace)
 
 
+SWEEP = SweepHooks(aliases=FLAG_FIELDS)  # packing keys is cheap: compiled every point
+
+
 COMMAND = AcceleratorCommand(
     design=DESIGN,
     workloads=CLOUD_NAMES,
     add_arguments=add_arguments,
     run=run,
+    sweep=SWEEP,
 )

@@ -8,12 +8,14 @@ from collections.abc import Iterable, Sequence
 from sparsesim.accelerators.stc import model as stc
 from sparsesim.accelerators.stc.design import DESIGN
 from sparsesim.accelerators.stc.energy import COMPONENTS
+from sparsesim.accelerators.stc.explain import explain
 from sparsesim.accelerators.stc.result import BREAKDOWN_KEYS
 from sparsesim.accelerators.stc.trace import trace_run
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
 from sparsesim.cli.parser import positive_int
 from sparsesim.cli.progress import progress
 from sparsesim.cli.stc_model_layers import SHIPPED_GEMM_MODELS, model_gemms
+from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import WorkloadError
@@ -28,7 +30,8 @@ HEATMAP_SIZES = (256, 512, 1024, 2048, 4096, 8192)  # M and K of the --plot heat
 HEATMAP_CHECK_MACS = 2**24  # output-check budget per heat-map point
 SHORT = {"launch_cycles": "launch", "math_cycles": "math", "shared_memory_cycles": "smem",
          "l2_hbm_wait_cycles": "l2/hbm", "epilogue_cycles": "epilogue",
-         "wave_tail_cycles": "wave_tail"}
+         "wave_tail_cycles": "wave_tail", "split_k_reduction_cycles": "splitk_red",
+         "host_wait_cycles": "host_wait"}
 SHORT_ENERGY = {"arithmetic": "arith", "register_file": "regfile", "shared_memory": "smem",
                 "l2": "l2", "hbm": "hbm", "leakage": "leakage"}
 
@@ -50,6 +53,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         f"{' '.join(map(str, DEFAULT_TOKENS))})")
     parser.add_argument("--preset", choices=sorted(stc.PRESETS), default="a100",
                         help="GPU (default a100)")
+    parser.add_argument("--frontend", choices=sorted(stc.FRONTENDS), default="library",
+                        help="how the GEMMs are called: library (plan made once, default), "
+                        "pytorch-cslt (PyTorch's per-call cuSPARSELt set-up, pytorch#177866) or "
+                        "pytorch-cutlass (PyTorch's one fixed CUTLASS 2:4 kernel)")
+    parser.add_argument("--explain", action="store_true",
+                        help="per GEMM: the kernel each library picked (tile, split-K, waves, "
+                        "SMs busy) and why 2:4 wins or loses")
     parser.add_argument("--dtype", choices=sorted(NUMERIC_TYPES), default="fp16",
                         help="operand data type (default fp16)")
     parser.add_argument("--tech", default="45nm",
@@ -70,8 +80,8 @@ def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
 
 def run_shapes(shapes: Iterable[GemmShape], dtype: str, config: stc.STCConfig, seed: int,
                check_budget_macs: int = stc.DEFAULT_CHECK_BUDGET_MACS,
-               tech: str = "45nm") -> list[SimResult]:
-    return [stc.run(stc.compile(s, dtype, config, seed), check_budget_macs, tech)
+               tech: str = "45nm", engine: str = "fast") -> list[SimResult]:
+    return [stc.run(stc.compile(s, dtype, config, seed), check_budget_macs, tech, engine)
             for s in shapes]
 
 
@@ -117,30 +127,43 @@ def energy_table(results: Sequence[SimResult]) -> str:
     return "\n".join(rows)
 
 
+def _kernel_cell(result: SimResult, mode: str) -> str:
+    kernel = result.details["kernels"][mode]
+    split = kernel["plan"]["split_k"]
+    return f"{kernel['plan']['tile']}" + (f"/sk{split}" if split > 1 else "")
+
+
+def explanation(results: Sequence[SimResult]) -> str:
+    rows = ["why (per GEMM: each library's kernel, then what decides the speedup):"]
+    for r in results:
+        rows += [r.workload] + [f"  {line}" for line in explain(r)]
+    return "\n".join(rows)
+
+
 def table(results: Sequence[SimResult]) -> str:
-    head = (f"{'gemm':28s} {'tile':>8s} {'waves':>5s} {'dense_cycles':>12s} "
+    head = (f"{'gemm':28s} {'dense_kernel':>13s} {'sparse_kernel':>13s} {'dense_cycles':>12s} "
             f"{'sparse_cycles':>13s} {'speedup':>7s} {'output':>6s}")
     rows = [head, "-" * len(head)]
     for r in results:
-        kernel = r.details["kernels"]["dense"]
-        rows.append(f"{r.workload:28s} {kernel['plan']['tile']:>8s} {kernel['waves']:5d} "
+        rows.append(f"{r.workload:28s} {_kernel_cell(r, 'dense'):>13s} "
+                    f"{_kernel_cell(r, 'sparse'):>13s} "
                     f"{r.details['dense_cycles']:12d} {r.details['sparse_cycles']:13d} "
                     f"{r.details['speedup']:7.3f} {'ok' if r.output_ok else 'WRONG':>6s}")
-    parts = [f"{SHORT[k]:>9s}" for k in BREAKDOWN_KEYS]
+    parts = [f"{SHORT[k]:>10s}" for k in BREAKDOWN_KEYS]
     rows += ["", "where time goes (mean cycles per SM, share of the kernel):",
              f"{'gemm':28s} {'kernel':6s} " + " ".join(parts)]
     for r in results:
         for mode in ("dense", "sparse"):
             b, total = r.details["breakdown"][mode], r.details[f"{mode}_cycles"]
-            cells = [f"{b[k]:9.0f}" for k in BREAKDOWN_KEYS]
-            shares = [f"{b[k] / total:9.1%}" for k in BREAKDOWN_KEYS]
+            cells = [f"{b[k]:10.0f}" for k in BREAKDOWN_KEYS]
+            shares = [f"{b[k] / total:10.1%}" for k in BREAKDOWN_KEYS]
             rows.append(f"{r.workload if mode == 'dense' else '':28s} {mode:6s} " + " ".join(cells))
             rows.append(f"{'':28s} {'':6s} " + " ".join(shares))
     return "\n".join(rows)
 
 
 def run(args: argparse.Namespace) -> CommandOutput:
-    config = stc.preset(args.preset)
+    config = stc.with_frontend(stc.preset(args.preset), args.frontend)
     load_table(args.tech)  # an unknown table fails here, before any simulation
     model_path = args.model or SHIPPED_GEMM_MODELS.get(args.workload)
     if model_path:
@@ -158,12 +181,13 @@ def run(args: argparse.Namespace) -> CommandOutput:
                              config.clock_hz, args.trace_max_events,
                              {"accel": "stc", "engine": "reference"})
     else:
-        results = [stc.run(c, tech=args.tech) for c in compiled]
+        results = [stc.run(c, tech=args.tech, engine=args.engine) for c in compiled]
     dense = sum(r.details["dense_cycles"] for r in results)
     sparse = sum(r.details["sparse_cycles"] for r in results)
     ok = all(r.output_ok for r in results)
     heading = (f"stc on {args.workload or shapes[0].name}: {config.name} ({config.num_sms} SMs at "
-               f"{config.clock_mhz:g} MHz), {args.dtype}, seed {args.seed}")
+               f"{config.clock_mhz:g} MHz), {args.dtype}, front end {args.frontend}, "
+               f"seed {args.seed}")
     footer = (f"\ntotal: dense {dense} cycles ({dense / config.clock_hz * 1e6:.1f} µs), "
               f"sparse {sparse} cycles ({sparse / config.clock_hz * 1e6:.1f} µs), "
               f"speedup {dense / sparse:.3f}, output {'ok' if ok else 'WRONG'}")
@@ -176,9 +200,9 @@ def run(args: argparse.Namespace) -> CommandOutput:
     document = run_document(
         accel="stc", workload=args.workload or shapes[0].name, config=config.to_dict(),
         seed=args.seed, engine=args.engine, tech=args.tech, layers=results,
-        details={"preset": config.name, "dtype": args.dtype, "dense_cycles": dense,
-                 "sparse_cycles": sparse, "speedup": dense / sparse, "energy": energy,
-                 "energy_note": results[0].details["energy"]["note"],
+        details={"preset": config.name, "dtype": args.dtype, "frontend": args.frontend,
+                 "dense_cycles": dense, "sparse_cycles": sparse, "speedup": dense / sparse,
+                 "energy": energy, "energy_note": results[0].details["energy"]["note"],
                  "breakdown": {m: sum_breakdowns(results, m) for m in ("dense", "sparse")}})
 
     def figure():
@@ -196,7 +220,16 @@ def run(args: argparse.Namespace) -> CommandOutput:
                    + "".join(f", {k} {v:.4f}" for k, v in model.metadata_accuracy.items())
                    + " (from the model file)")
     text = heading + "\n" + table(results) + "\n\n" + energy_table(results) + footer
+    if args.explain:
+        text += "\n\n" + explanation(results)
     return CommandOutput(text, document, ok, figure, trace)
+
+
+SWEEP = SweepHooks(  # planning both kernels is cheap: compiled again every point
+    load_model=lambda path, seed, config: model_gemms(path, "fp16", None, seed).operands,
+    compile_model=lambda operands, config: [stc.compile_operands(ops, config)
+                                            for ops in operands],
+)
 
 
 COMMAND = AcceleratorCommand(
@@ -204,4 +237,5 @@ COMMAND = AcceleratorCommand(
     workloads=("--gemm M,N,K",) + tuple(sorted([*MODELS, *SHIPPED_GEMM_MODELS])),
     add_arguments=add_arguments,
     run=run,
+    sweep=SWEEP,
 )

@@ -4,30 +4,38 @@ finished run, so a killed sweep resumes and recomputes nothing.
     sparsesim sweep --accel eie --workload alexnet-fc7 --grid pes=1,2,4 queue_depth=1,8 \\
         --out results.jsonl [--seed 0 1] [--workers 2] [--scheduler ADDRESS] [--file grid.toml]
 
-Runs go to a local process pool, or to a Dask distributed cluster given --scheduler.
-A TOML file may hold the same things: accel = "eie", workloads = [...], seeds = [...],
-engine = "fast", and a [grid] table of lists; command-line values take precedence.
+Grid keys are Config fields of the accelerator (or its command-line names: pes,
+queue_depth, clock_mhz, ...); --model runs model files instead of built-in workloads.
+Runs go to long-lived local worker processes, one chunk of points per compiled form (a
+point that changes only timing fields reuses the compiled layer), or to a Dask cluster
+given --scheduler. A TOML file may hold the same things: accel = "eie", workloads = [...]
+or models = [...], seeds = [...], engine = "fast", and a [grid] table of lists;
+command-line values take precedence.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
-import json
+import multiprocessing
 import os
 import sys
 import tomllib
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 from tqdm import tqdm
 
+from sparsesim.accelerators.registry import design
+from sparsesim.cli import sweep_worker
 from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.cli.sweep_store import ResultsFile, parse_value
+from sparsesim.cli.sweep_worker import run_key
 from sparsesim.simulator.errors import UserError
-from sparsesim.simulator.result import array_figures
 
 
 def parse_grid(items: Sequence[str]) -> dict[str, list[Any]]:
@@ -54,72 +62,90 @@ def read_grid_file(path: str) -> dict[str, Any]:
     return data
 
 
-def run_key(spec: dict[str, Any]) -> str:
-    """Identity of a run: accelerator, workload, seed, engine and the full config."""
-    return json.dumps({k: spec[k] for k in ("accel", "workload", "seed", "engine", "config")},
-                      sort_keys=True)
-
-
-def _sum_or_none(values: list[float | None]) -> float | None:
-    return None if any(v is None for v in values) else sum(values)
-
-
-def run_point(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run one grid point (in a worker process) and return its JSON record."""
-    command = ACCELERATORS[spec["accel"]]
-    config = command.sweep_config(spec["grid"])
-    results = command.sweep_run(spec["workload"], config, engine=spec["engine"],
-                                seed=spec["seed"])
-    seconds = sum(r.seconds for r in results)
-    energy = _sum_or_none([r.energy_pj for r in results])
-    return {
-        "run_key": run_key(spec), **{k: spec[k] for k in ("accel", "workload", "seed", "engine",
-                                                          "grid", "config")},
-        "cycles": sum(r.cycles for r in results),
-        "seconds": seconds,
-        "macs_useful": sum(r.macs_useful for r in results),
-        **array_figures(results),
-        "output_ok": all(r.output_ok for r in results),
-        "energy_pj": energy,
-        "power_w": None if energy is None else energy * 1e-12 / seconds,
-        "wall_seconds": sum(r.wall_seconds for r in results),
-        "layers": [r.to_dict() for r in results],
-    }
+def _model_digest(path: str) -> str:
+    try:
+        return hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
+    except FileNotFoundError:
+        raise UserError(f"sweep: model file {path} not found; check the path") from None
 
 
 def build_specs(args: argparse.Namespace, file_data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every run of the grid, validated (configs built, workloads loaded) before any runs."""
     accel = args.accel or file_data.get("accel", "eie")
     if accel not in ACCELERATORS:
         raise UserError(f"sweep: unknown accelerator {accel!r}; choose one of "
                         f"{', '.join(sorted(ACCELERATORS))}")
-    command = ACCELERATORS[accel]
-    if command.sweep_config is None:
+    d, hooks = design(accel), ACCELERATORS[accel].sweep
+    if hooks is None:
         raise UserError(f"sweep: --accel {accel} cannot be swept yet")
-    workloads = args.workload or file_data.get("workloads") or [command.workloads[0]]
-    for name in workloads:
-        if name not in command.workloads:
-            raise UserError(f"sweep: unknown workload {name!r} for {accel}; choose from "
-                            f"{', '.join(command.workloads)}")
-    engine = args.engine or file_data.get("engine") or command.engines[0]
-    if engine not in command.engines:
-        raise UserError(f"sweep: engine {engine!r} not available; use {', '.join(command.engines)}")
+    models = args.model or file_data.get("models") or []
+    if models and hooks.load_model is None:
+        raise UserError(f"sweep: --accel {accel} takes no model files; use --workload")
+    if models and (args.workload or file_data.get("workloads")):
+        raise UserError("sweep: give --workload names or --model files, not both")
+    sources = [{"workload": path, "model_digest": _model_digest(path)} for path in models]
+    sources = sources or [{"workload": name} for name in
+                          args.workload or file_data.get("workloads") or d.workloads[:1]]
+    engine = args.engine or file_data.get("engine") or d.engines[0]
+    if engine not in d.engines:
+        raise UserError(f"sweep: engine {engine!r} not available; use {', '.join(d.engines)}")
     grid = {**{k.replace("-", "_"): v for k, v in file_data.get("grid", {}).items()},
             **parse_grid(args.grid or [])}
     seeds = args.seed if args.seed is not None else file_data.get("seeds", [0])
-    specs = []
+    specs, configs = [], {}
     keys = list(grid)
     for values in itertools.product(*(grid[k] for k in keys)):
         point = dict(zip(keys, values))
-        config = command.sweep_config(point).to_dict()  # validates before anything runs
-        for workload, seed in itertools.product(workloads, seeds):
-            specs.append({"accel": accel, "workload": workload, "seed": seed, "engine": engine,
-                          "grid": point, "config": config})
+        config = sweep_worker.point_config(accel, point)  # validates before anything runs
+        for source, seed in itertools.product(sources, seeds):
+            spec = {"accel": accel, **source, "seed": seed, "engine": engine, "grid": point,
+                    "config": config.to_dict()}
+            configs.setdefault(sweep_worker.workload_key(spec), (spec, config))
+            specs.append(spec)
+    for spec, config in configs.values():
+        sweep_worker.loaded(spec, config)  # a bad workload fails here; forked workers inherit
+    if hooks.warm_up is not None:
+        hooks.warm_up(engine)  # likewise the engine's kernel
     return specs
 
 
-def finished_records(pending: list[dict[str, Any]], workers: int,
+def plan_chunks(specs: list[dict[str, Any]], workers: int) -> list[list[dict[str, Any]]]:
+    """One chunk per compiled form (workload, seed, encoding fields); with fewer such
+    groups than workers, groups are split so that every worker has work."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for spec in specs:
+        groups.setdefault(sweep_worker.chunk_key(spec), []).append(spec)
+    pieces = -(-workers // len(groups)) if groups else 1
+    return [group[i::pieces] for group in groups.values() for i in range(pieces)
+            if group[i::pieces]]
+
+
+def _pool_records(chunks: list[list[dict[str, Any]]],
+                  workers: int) -> Iterator[dict[str, Any]]:
+    """Records from long-lived local worker processes, each as soon as it finishes."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    queue = context.Queue()
+    expected = sum(len(chunk) for chunk in chunks)
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context,
+                             initializer=sweep_worker.set_sink, initargs=(queue,)) as pool:
+        futures = [pool.submit(sweep_worker.run_chunk, chunk) for chunk in chunks]
+        while expected:
+            try:
+                record = queue.get(timeout=0.2)
+            except Empty:
+                failed = [f.exception() for f in futures if f.done() and f.exception()]
+                if failed:
+                    raise failed[0] from None
+                continue
+            expected -= 1
+            yield record
+
+
+def finished_records(chunks: list[list[dict[str, Any]]], workers: int,
                      scheduler: str | None) -> Iterator[dict[str, Any]]:
-    """Yield records as runs finish, from a local pool or a Dask cluster."""
+    """Yield records as runs finish: in this process, from local workers, or from a
+    Dask cluster (there, a chunk's records arrive when the whole chunk is done)."""
     if scheduler:
         try:
             from distributed import Client
@@ -128,16 +154,16 @@ def finished_records(pending: list[dict[str, Any]], workers: int,
             raise UserError("sweep: --scheduler needs Dask; pip install 'sparsesim[dask]'"
                             ) from None
         with Client(scheduler) as client:
-            futures = [client.submit(run_point, spec, pure=False) for spec in pending]
+            futures = [client.submit(sweep_worker.run_chunk, chunk, pure=False)
+                       for chunk in chunks]
             for future in dask_completed(futures):
-                yield future.result()
+                yield from future.result()
         return
     if workers == 1:
-        yield from map(run_point, pending)
+        for chunk in chunks:
+            yield from map(sweep_worker.run_point, chunk)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for future in as_completed([pool.submit(run_point, spec) for spec in pending]):
-            yield future.result()
+    yield from _pool_records(chunks, workers)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,7 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = Parser(prog="sparsesim sweep", description=__doc__.splitlines()[0])
     parser.add_argument("--accel", help="accelerator (default eie)")
-    parser.add_argument("--workload", nargs="+", help="one or more workloads")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--workload", nargs="+", help="one or more built-in workloads")
+    source.add_argument("--model", nargs="+", metavar="FILE",
+                        help="one or more model files (eie: .npz model; stc: 2:4 model)")
     parser.add_argument("--grid", nargs="+", metavar="KEY=V1,V2", help="grid axes")
     parser.add_argument("--file", help="TOML file with accel, workloads, seeds, engine, [grid]")
     parser.add_argument("--seed", type=int, nargs="+", help="one or more seeds (default 0)")
@@ -173,10 +202,12 @@ def main(argv: Sequence[str]) -> int:
           f"{len(pending)} to do", file=sys.stderr)
     bad = 0
     with tqdm(total=len(pending), unit="run", file=sys.stderr) as bar:
-        for record in finished_records(pending, args.workers, args.scheduler):
+        chunks = plan_chunks(pending, args.workers)
+        for record in finished_records(chunks, args.workers, args.scheduler):
             results.append(record)
             bad += not record["output_ok"]
             bar.update(1)
+    results.sync()
     print(f"wrote {out}")
     if bad:
         print(f"sweep: {bad} runs have output_ok false", file=sys.stderr)

@@ -15,12 +15,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.cli.sweep_store import ResultsFile
 from sparsesim.simulator.errors import UserError
 
 Y_KEYS = ("cycles", "seconds", "pe_utilization", "pe_issue_utilization", "load_efficiency",
           "macs_useful", "energy_pj",
           "power_w", "wall_seconds")
+RESULT_UNITS = {"cycles": "cycles", "seconds": "s", "wall_seconds": "s", "macs_useful": "MACs",
+                "pe_utilization": "fraction of PE-cycles",
+                "load_efficiency": "fraction of PE-cycles", "energy_pj": "pJ", "power_w": "W"}
+WORD_UNITS = {"mhz": "MHz", "hz": "Hz", "us": "µs", "s": "s", "pj": "pJ", "w": "W", "kib": "KiB",
+              "bytes": "bytes", "bits": "bits", "cycles": "cycles", "entries": "entries",
+              "clk": "clock", "pes": "PEs", "fma": "FMA", "tc": "tensor core"}
 
 
 def read_records(path: str) -> list[dict[str, Any]]:
@@ -42,11 +49,46 @@ def value_of(record: dict[str, Any], key: str) -> Any:
 
 def curves(records: list[dict[str, Any]], x: str, y: str,
            series: Sequence[str]) -> dict[str, list[tuple[Any, Any]]]:
-    lines: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
+    lines: dict[tuple, list[tuple[Any, Any]]] = defaultdict(list)
     for record in records:
-        label = ", ".join(f"{k}={value_of(record, k)}" for k in series) or y
-        lines[label].append((value_of(record, x), value_of(record, y)))
-    return {label: sorted(points) for label, points in sorted(lines.items())}
+        lines[tuple(value_of(record, k) for k in series)].append((value_of(record, x),
+                                                                  value_of(record, y)))
+    ordered = sorted(lines, key=lambda values: [(str(type(v)), v) for v in values])
+    return {", ".join(f"{k}={v}" for k, v in zip(series, values)) or y: sorted(lines[values])
+            for values in ordered}
+
+
+def field_name(record: dict[str, Any], key: str) -> str:
+    """The Config field a grid key names (grid keys may be command-line aliases)."""
+    command = ACCELERATORS.get(record.get("accel", ""))
+    hooks = command.sweep if command else None
+    return hooks.aliases.get(key, key) if hooks else key
+
+
+def unit_of(name: str, value: Any) -> str:
+    """Unit of a result key or Config field, read from its name: a unit word at the end
+    (`clock_mhz`, `queue_depth_entries`), or `X_per_Y` (`dram_bytes_per_cycle`: bytes/cycle);
+    whole numbers without one are counts, other numbers dimensionless, text a category."""
+    if name in RESULT_UNITS:
+        return RESULT_UNITS[name]
+    head, *per = name.split("_per_")
+    last = head.rsplit("_", 1)[-1]
+    if last in WORD_UNITS or per:
+        return "/".join(WORD_UNITS.get(word, word) for word in (last, *per))
+    if isinstance(value, bool):
+        return "on/off"
+    if isinstance(value, str):
+        return "category"
+    return "count" if isinstance(value, int) else "dimensionless"
+
+
+def axis(records: list[dict[str, Any]], key: str) -> tuple[str, bool]:
+    """Axis label with its unit, and whether every value is a whole number."""
+    values = [value_of(r, key) for r in records]
+    name = field_name(records[0], key)
+    label = key if name == key else f"{key} = {name}"
+    whole = all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    return f"{label} ({unit_of(name, values[0])})", whole
 
 
 def main(argv: Sequence[str]) -> int:
@@ -69,6 +111,8 @@ def main(argv: Sequence[str]) -> int:
         args.series = (["workload"] if len(workloads) > 1 else []) + grid_keys
     lines = curves(records, args.x, args.y, args.series)
     title = f"{args.y} vs {args.x} ({Path(args.results).name})"
-    save_png(sweep_figure(lines, args.x, args.y, args.logx, title), args.out, args.style)
+    (xlabel, whole_x), (ylabel, whole_y) = axis(records, args.x), axis(records, args.y)
+    save_png(sweep_figure(lines, xlabel, ylabel, args.logx, title, whole_x, whole_y), args.out,
+             args.style)
     print(f"wrote {args.out} ({len(lines)} curves from {len(records)} runs)")
     return 0

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ FIXED_COLUMNS = ("run_key", "accel", "workload", "seed", "engine")
 TOTAL_COLUMNS = ("cycles", "seconds", "macs_useful", "pe_utilization", "load_efficiency",
                  "energy_pj", "power_w", "output_ok", "wall_seconds")
 END_COLUMN = "row_complete"  # always 1: a row cut short by a kill lacks it
+SYNC_SECONDS = 1.0  # longest time between forcing appended records to the disk, s
 
 
 def parse_value(text: str) -> Any:
@@ -37,6 +39,7 @@ class ResultsFile:
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
         self.csv = self.path.suffix.lower() == ".csv"
+        self._synced_at = -SYNC_SECONDS  # the first record is forced to disk at once
 
     def read(self) -> list[dict[str, Any]]:
         """Every complete record (CSV rows come back with a `grid` dict)."""
@@ -62,7 +65,10 @@ class ResultsFile:
         return {record["run_key"] for record in self.read() if "run_key" in record}
 
     def append(self, record: dict[str, Any]) -> None:
-        """Append one record and force it to disk; never rewrites what is there."""
+        """Append one record; never rewrites what is there. Each record reaches the
+        operating system at once (a killed sweep keeps it); it is forced to the disk
+        itself at most every SYNC_SECONDS (a machine crash loses at most those runs,
+        which a resumed sweep does again) and by `sync`."""
         if self.csv:
             columns = [*FIXED_COLUMNS, *(f"grid.{k}" for k in record["grid"]), *TOTAL_COLUMNS,
                        END_COLUMN]
@@ -81,7 +87,16 @@ class ResultsFile:
                 handle.write(b"\n")  # close a line cut short by a kill
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if time.monotonic() - self._synced_at >= SYNC_SECONDS:
+                os.fsync(handle.fileno())
+                self._synced_at = time.monotonic()
+
+    def sync(self) -> None:
+        """Force everything appended so far to the disk."""
+        if self.path.exists():
+            with open(self.path, "ab") as handle:
+                os.fsync(handle.fileno())
+        self._synced_at = time.monotonic()
 
     def _empty(self) -> bool:
         return not self.path.exists() or self.path.stat().st_size == 0

@@ -56,10 +56,7 @@ class EIECSC:
         elif codes.nnz and (codes_v.min() < 1 or codes_v.max() >= 2 ** value_bits):
             raise FormatError(f"EIE-CSC: codebook indices must lie in 1..{2 ** value_bits - 1}"
                               " (0 is reserved for padding)")
-        rows, cols = codes.coordinates()
-        pe, local = rows % num_pes, rows // num_pes
-        order = np.lexsort((local, cols, pe))  # PE, then column, then local row
-        pe, cols, local, code = pe[order], cols[order], local[order], codes_v[order]
+        pe, cols, local, code = _pe_major(codes, num_pes)
         same_run = np.zeros(len(pe), dtype=bool)
         same_run[1:] = (pe[1:] == pe[:-1]) & (cols[1:] == cols[:-1])
         previous = np.where(same_run, np.concatenate([[-1], local[:-1]]), -1)
@@ -67,18 +64,20 @@ class EIECSC:
         span = 2 ** zero_bits
         paddings = gap // span
         out_len = 1 + paddings
-        starts = np.cumsum(out_len) - out_len
-        total = int(out_len.sum())
+        ends = np.cumsum(out_len)
+        starts = ends - out_len
+        total = int(ends[-1]) if len(ends) else 0
         v = np.zeros(total, dtype=np.int16 if signed or value_bits > 8 else np.uint8)
         z = np.full(total, span - 1, dtype=np.uint8)
         v[starts + paddings] = code
         z[starts + paddings] = gap % span
         n_cols = codes.shape[1]
-        counts = np.zeros((num_pes, n_cols), dtype=np.int64)
-        np.add.at(counts, (pe, cols), out_len)
-        ptr = np.zeros((num_pes, n_cols + 1), dtype=np.int64)
-        ptr[:, 1:] = np.cumsum(counts.ravel()).reshape(num_pes, n_cols)
-        ptr[1:, 0] = ptr[:-1, -1]
+        # entries are in (PE, column) order: run k = p * cols + j starts where the first
+        # entry with a run number >= k starts
+        run = pe.astype(np.int64) * n_cols + cols
+        first = np.searchsorted(run, np.arange(num_pes * n_cols + 1), side="left")
+        bounds = np.concatenate([[0], ends])[first]
+        ptr = bounds[np.arange(num_pes)[:, None] * n_cols + np.arange(n_cols + 1)]
         return cls(tuple(codes.shape), num_pes, v, z, ptr, value_bits, zero_bits, signed)
 
     def entries_per_pe(self) -> np.ndarray:
@@ -118,3 +117,18 @@ class EIECSC:
         pointers = self.ptr.size * pointer_bits
         return {"entries_bits": entries, "pointers_bits": pointers,
                 "total_bits": entries + pointers}
+
+
+def _pe_major(codes: CSC, num_pes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                 np.ndarray]:
+    """PE, column, PE-local row and code of every nonzero, ordered by PE, then column,
+    then local row. A CSC is column-major; when its rows ascend within each column, a
+    stable sort on the PE alone gives that order (a radix sort on small integers)."""
+    rows, cols = codes.coordinates()
+    pe, local = rows % num_pes, rows // num_pes
+    rows_ascend = np.all((np.diff(rows) > 0) | (np.diff(cols) != 0))
+    if rows_ascend:
+        order = np.argsort(pe.astype(np.min_scalar_type(num_pes)), kind="stable")
+    else:
+        order = np.lexsort((local, cols, pe))
+    return pe[order], cols[order], local[order], np.asarray(codes.values)[order]
