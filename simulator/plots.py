@@ -104,11 +104,14 @@ def pe_activity_figure(results: Sequence[SimResult]) -> plt.Figure:
 
 def save_png(fig: plt.Figure, path: str | os.PathLike, style: str = "paper") -> None:
     """Render `fig` to PNG and write it atomically to `path`. Style "slide" redraws it
-    16:9 with fonts of at least SLIDE_MIN_FONT_PT points, for projecting."""
+    at slide width (SLIDE_INCHES) with fonts of at least SLIDE_MIN_FONT_PT points, for
+    projecting: 16:9, or taller in its own proportions (rows of panels keep their room)."""
     if style not in STYLES:
         raise ValueError(f"unknown plot style {style!r}; choose one of {', '.join(STYLES)}")
     if style == "slide":
-        fig.set_size_inches(*SLIDE_INCHES)
+        width, height = fig.get_size_inches()
+        slide_width, slide_height = SLIDE_INCHES
+        fig.set_size_inches(slide_width, max(slide_height, slide_width * height / width))
         for text in fig.findobj(Text):
             text.set_fontsize(max(SLIDE_MIN_FONT_PT, text.get_fontsize() * 1.4))
         fig.tight_layout()

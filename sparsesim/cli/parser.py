@@ -61,8 +61,8 @@ PLOT_STYLES = ("paper", "slide")  # simulator.plots.STYLES, without importing ma
 def add_style_flag(parser: argparse.ArgumentParser) -> None:
     """--style for a command that writes PNGs."""
     parser.add_argument("--style", choices=PLOT_STYLES, default="paper",
-                        help="figure style: paper (default) or slide (16:9, fonts of 14 pt "
-                             "or more, for projecting)")
+                        help="figure style: paper (default) or slide (slide width, 16:9 or "
+                             "taller, fonts of 14 pt or more, for projecting)")
 
 
 def add_quiet_flag(parser: argparse.ArgumentParser) -> None:
