@@ -49,6 +49,8 @@ class Design:
     run: Callable[..., DesignRun]  # (compiled, *, engine, seed, tech) -> DesignRun
     from_model: Callable[[Any, int, Any], Any] | None = None  # (model, seed, config) -> workload
     plots: Callable[[Sequence[SimResult]], Any] | None = None  # -> matplotlib Figure
+    # (path, seed) -> model: reads a model file (None: workloads.model_file.load_model)
+    read_model: Callable[[Any, int], Any] | None = None
 
     @property
     def default_config(self) -> Any:

@@ -110,7 +110,7 @@ def _workload(d: Design, workload: str | None, model: Any, seed: int, cfg: Any) 
     if d.from_model is None:
         raise ConfigError(f"{d.name} does not take models; use workload=")
     if isinstance(model, str | os.PathLike):
-        model = load_model(model, seed=seed)
+        model = (d.read_model or load_model)(model, seed)
     return d.from_model(model, seed, cfg)
 
 

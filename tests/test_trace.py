@@ -19,6 +19,7 @@ from sparsesim.accelerators.pointacc.trace import trace_run as pointacc_trace
 from sparsesim.accelerators.stc import model as stc
 from sparsesim.accelerators.stc.trace import trace_run as stc_trace
 from sparsesim.cli.main import main
+from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.simulator.trace import LayerActivity, chrome_trace, coalesce, painted, with_gaps
 from sparsesim.workloads.gemm import GemmShape
 from sparsesim.workloads.layer import Workload
@@ -177,3 +178,13 @@ def test_cli_writes_a_valid_trace_for_every_design(tmp_path, capsys, accel):
     doc = json.loads(path.read_text())
     spans = check_trace(doc)
     assert len(spans) == 1 + tracks and doc["otherData"]["accel"] == accel
+
+
+def test_trace_for_a_design_without_one_is_refused_before_the_run(tmp_path, capsys):
+    traceable = {name for name, c in ACCELERATORS.items() if c.traceable}
+    assert traceable == set(CLI_RUNS)
+    other = sorted(set(ACCELERATORS) - traceable)
+    for accel in other:
+        assert main(["--accel", accel, "--trace", str(tmp_path / "t.json")]) == 2
+        assert "--trace is not available" in capsys.readouterr().err
+        assert not (tmp_path / "t.json").exists()

@@ -77,6 +77,12 @@ def _read(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     return arrays, meta
 
 
+def load_arrays(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The model file's arrays by key (any shape: conv weights stay 4-D) and its checked
+    metadata."""
+    return _read(os.fspath(path))
+
+
 def load_metadata(path: str | os.PathLike) -> dict[str, Any]:
     """The model file's checked metadata (layers, pruning, accuracies, ...)."""
     return _read(os.fspath(path))[1]

@@ -31,6 +31,7 @@ class AcceleratorCommand:
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], CommandOutput]
     sweep: SweepHooks | None = None  # for `sparsesim sweep` (None: cannot be swept)
+    traceable: bool = False  # its run honours --trace (fills CommandOutput.trace)
 
     @property
     def description(self) -> str:

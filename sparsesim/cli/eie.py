@@ -122,4 +122,5 @@ COMMAND = AcceleratorCommand(
     add_arguments=add_arguments,
     run=run,
     sweep=SWEEP,
+    traceable=True,
 )

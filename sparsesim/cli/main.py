@@ -91,6 +91,10 @@ def simulate(argv: Sequence[str]) -> int:
                              f"(default {DEFAULT_MAX_EVENTS})")
     command.add_arguments(parser)
     args = parser.parse_args(argv)
+    if args.trace and not command.traceable:
+        traceable = sorted(name for name, c in ACCELERATORS.items() if c.traceable)
+        raise UserError(f"--trace is not available for --accel {args.accel}; it is for "
+                        f"{', '.join(traceable)}")
     output = command.run(args)
     print(output.text)
     if args.json:

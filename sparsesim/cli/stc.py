@@ -238,4 +238,5 @@ COMMAND = AcceleratorCommand(
     add_arguments=add_arguments,
     run=run,
     sweep=SWEEP,
+    traceable=True,
 )
