@@ -1,21 +1,22 @@
 """Model files: one .npz holding named weight arrays and a JSON metadata string.
 
 Keys: `<layer>.weight` (outputs x inputs, float32, pruned entries zero), optionally
+`<layer>.bias` (outputs, float32; format version 2), optionally
 `input` (a real input vector for the first layer), optionally `test_images` (images x
 inputs of the first layer, float32) with `test_labels` (one class index per image, the
 index of the last layer's largest output), and `__metadata__`, a JSON document:
-    {"format": "sparsesim-model", "version": 1,
+    {"format": "sparsesim-model", "version": 2,
      "layers": [{"name": "fc1", "activation": "relu" | "none"}, ...], ...}
 Layers run in the listed order, each feeding the next. Optional metadata written by the
 pruning front end: "pruning" (method, sparsity per layer, accuracy before and after),
-"codebooks" (per layer, when weights are shared), "network", "source".
+"codebooks" (per layer, when weights are shared), "network", "source". Version 1 files
+(no biases) still read. Reading goes through workloads.readers (bounded, no pickles).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,24 +24,28 @@ import numpy as np
 
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import FormatError, WorkloadError
-from sparsesim.workloads.formats import CSC
-from sparsesim.workloads.layer import Layer, Workload
-
-FORMAT = "sparsesim-model"
-VERSION = 1
-ACTIVATIONS = ("relu", "none")
+from sparsesim.workloads.layer import Workload
+from sparsesim.workloads.readers.load import load_model as read_model
+from sparsesim.workloads.readers.npz_archive import read_npz
+from sparsesim.workloads.readers.sparsesim_npz import FORMAT, VERSION, metadata_of
 
 
 def save_model(path: str | os.PathLike, weights: dict[str, np.ndarray],
                activations: dict[str, str], metadata: dict[str, Any] | None = None,
                input_vector: np.ndarray | None = None, test_images: np.ndarray | None = None,
-               test_labels: np.ndarray | None = None) -> None:
-    """Write a model file atomically; `weights` is ordered first layer to last."""
+               test_labels: np.ndarray | None = None,
+               biases: dict[str, np.ndarray] | None = None) -> None:
+    """Write a model file atomically; `weights` is ordered first layer to last; `biases`
+    (optional, by layer name) are kept as `<layer>.bias`."""
     meta = dict(metadata or {})
     meta.update({"format": FORMAT, "version": VERSION,
                  "layers": [{"name": name, "activation": activations.get(name, "relu"),
                              "shape_out_in": list(np.shape(w))} for name, w in weights.items()]})
     arrays = {f"{name}.weight": np.asarray(w, dtype=np.float32) for name, w in weights.items()}
+    for name, b in (biases or {}).items():
+        if name not in weights:
+            raise WorkloadError(f"save_model: bias for {name!r} but no such layer")
+        arrays[f"{name}.bias"] = np.asarray(b, dtype=np.float32)
     if input_vector is not None:
         arrays["input"] = np.asarray(input_vector, dtype=np.float32)
     if (test_images is None) != (test_labels is None):
@@ -56,25 +61,8 @@ def _read(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """The file's arrays and its checked metadata."""
     if not os.path.exists(path):
         raise FormatError(f"model file {path} not found; check the path")
-    fix = "re-save it with workloads.model_file.save_model"
-    try:
-        data = np.load(path, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise FormatError(f"model file {path} is a single array, not an .npz archive; {fix}")
-        with data:
-            arrays = {key: data[key] for key in data.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise FormatError(f"model file {path} is not a readable .npz ({exc}); {fix}") from None
-    if "__metadata__" not in arrays:
-        raise FormatError(f"model file {path} has no __metadata__ entry; {fix}")
-    try:
-        meta = json.loads(str(arrays["__metadata__"]))
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"model file {path}: metadata is not valid JSON ({exc})") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT or not meta.get("layers"):
-        raise FormatError(f"model file {path}: metadata must name format {FORMAT!r} "
-                          "and list layers")
-    return arrays, meta
+    arrays = read_npz(path)
+    return arrays, metadata_of(arrays, path)
 
 
 def load_arrays(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
@@ -89,40 +77,10 @@ def load_metadata(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def load_model(path: str | os.PathLike, seed: int = 0) -> Workload:
-    """Read and check a model file; without an `input` array the first layer gets a
-    seeded random non-negative input in [0, 1)."""
-    path = os.fspath(path)
-    arrays, meta = _read(path)
-    layers = []
-    for i, entry in enumerate(meta["layers"]):
-        name = entry.get("name") if isinstance(entry, dict) else None
-        key = f"{name}.weight"
-        if key not in arrays:
-            raise FormatError(f"model file {path}: layer {name!r} has no array {key!r}")
-        weight = arrays[key]
-        if weight.ndim != 2:
-            raise WorkloadError(f"model file {path}: {key} must be 2-D (outputs x inputs), "
-                                f"got shape {weight.shape}")
-        if not np.all(np.isfinite(weight)):
-            raise WorkloadError(f"model file {path}: {key} contains NaN or infinity; "
-                                "fix the weights and re-save")
-        activation = entry.get("activation", "relu")
-        if activation not in ACTIVATIONS:
-            raise FormatError(f"model file {path}: layer {name} has activation {activation!r}; "
-                              f"use one of {', '.join(ACTIVATIONS)}")
-        if i == 0:
-            x = arrays.get("input")
-            if x is None:
-                x = np.random.default_rng(seed).random(weight.shape[1], dtype=np.float32)
-            elif x.shape != (weight.shape[1],):
-                raise WorkloadError(f"model file {path}: input has shape {x.shape} but layer "
-                                    f"{name} takes {weight.shape[1]} inputs")
-        else:
-            x = np.zeros(weight.shape[1], dtype=np.float32)  # replaced by the chain
-        layers.append(Layer(str(name), CSC.from_dense(weight.astype(np.float32)),
-                            np.asarray(x, dtype=np.float32), relu=activation == "relu"))
-    name = meta.get("name") or os.path.splitext(os.path.basename(path))[0]
-    return Workload(str(name), tuple(layers), chained=True)
+    """Read and check a model file (any format workloads.readers reads) as a chained FC
+    workload; without an `input` array the first layer gets a seeded random
+    non-negative input in [0, 1)."""
+    return read_model(path).to_workload(seed)
 
 
 @dataclass(frozen=True)

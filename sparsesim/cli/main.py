@@ -109,6 +109,9 @@ def simulate(argv: Sequence[str]) -> int:
         save_png(output.figure(), args.plot, args.style)
         print(f"wrote {args.plot}")
     if args.trace:
+        if output.trace is None:
+            raise UserError(f"--trace is not available for this --accel {args.accel} run "
+                            "(a network lowered to GEMMs); trace one GEMM or model instead")
         trace = json.dumps(output.trace, separators=(",", ":")).encode()
         write_atomically(args.trace, lambda handle: handle.write(trace))
         events = len(output.trace["traceEvents"])

@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
     return CommandOutput(heading + "\n" + table(results), document, ok, figure, trace)
 
 
-SWEEP = SweepHooks(aliases=FLAG_FIELDS)  # packing keys is cheap: compiled every point
+SWEEP = SweepHooks(aliases=FLAG_FIELDS)  # packing keys is cheap: compiled at every point
 
 
 COMMAND = AcceleratorCommand(

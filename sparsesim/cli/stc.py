@@ -9,12 +9,15 @@ from sparsesim.accelerators.stc import model as stc
 from sparsesim.accelerators.stc.design import DESIGN
 from sparsesim.accelerators.stc.energy import COMPONENTS
 from sparsesim.accelerators.stc.explain import explain
+from sparsesim.accelerators.stc.network import DEFAULT_WORTH_SPEEDUP, layer_rows, simulate_network
+from sparsesim.accelerators.stc.network import totals as network_totals
 from sparsesim.accelerators.stc.result import BREAKDOWN_KEYS
 from sparsesim.accelerators.stc.trace import trace_run
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
-from sparsesim.cli.parser import positive_int
+from sparsesim.cli.parser import positive_float, positive_int
 from sparsesim.cli.progress import progress
 from sparsesim.cli.stc_model_layers import SHIPPED_GEMM_MODELS, model_gemms
+from sparsesim.cli.stc_network import table as network_table
 from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
@@ -22,8 +25,12 @@ from sparsesim.simulator.errors import WorkloadError
 from sparsesim.simulator.result import SimResult
 from sparsesim.simulator.trace import chrome_trace
 from sparsesim.workloads.gemm import GemmShape, parse_gemm
+from sparsesim.workloads.gemm_list import read_gemm_list
+from sparsesim.workloads.lowering import NetworkGemm, lower_model
+from sparsesim.workloads.networks import BUILDERS, USES_TOKENS, network
+from sparsesim.workloads.networks import DEFAULT_TOKENS as DEFAULT_NETWORK_TOKENS
 from sparsesim.workloads.numeric import NUMERIC_TYPES
-from sparsesim.workloads.transformer_gemms import DEFAULT_TOKENS, MODELS, transformer_gemms
+from sparsesim.workloads.readers import load_model as read_model
 
 DEFAULT_GEMM = "4096,4096,4096"
 HEATMAP_SIZES = (256, 512, 1024, 2048, 4096, 8192)  # M and K of the --plot heat map
@@ -41,16 +48,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--gemm", metavar="M,N,K",
                         help="one GEMM C(MxN) = A(MxK, 2:4 sparse) @ B(KxN) "
                         f"(default {DEFAULT_GEMM})")
-    source.add_argument("--workload", choices=sorted([*MODELS, *SHIPPED_GEMM_MODELS]),
-                        help="transformer linear layers (M = out features, K = in, N = tokens),"
-                        " or lenet300-2of4: a 2:4-pruned LeNet-300-100 on real test images")
-    source.add_argument("--model", help="a 2:4-pruned model file with test images "
-                        "(sparsesim prune --method nm); N = images")
+    source.add_argument("--workload", choices=sorted([*BUILDERS, *SHIPPED_GEMM_MODELS]),
+                        help="a whole network lowered to GEMMs at its published shapes, or "
+                        "lenet300-2of4: a 2:4-pruned LeNet-300-100 on real test images")
+    source.add_argument("--model", help="a model file (.npz, .safetensors, .onnx) lowered to "
+                        "GEMMs; a sparsesim 2:4 model with test images runs its own weights "
+                        "(N = images)")
+    source.add_argument("--gemm-list", metavar="FILE.csv",
+                        help="GEMMs to run, one per row: name,M,N,K[,count[,prunable]]")
     parser.add_argument("--images", type=positive_int,
                         help="test images for --model / lenet300-2of4 (default all it carries)")
-    parser.add_argument("--tokens", type=positive_int, nargs="+",
-                        help="token counts for --workload (default "
-                        f"{' '.join(map(str, DEFAULT_TOKENS))})")
+    parser.add_argument("--tokens", type=positive_int,
+                        help="sequence length (BERT, Llama prefill) or KV-cache length (Llama "
+                        f"decode) (default {DEFAULT_NETWORK_TOKENS})")
+    parser.add_argument("--batch", type=positive_int,
+                        help="inputs per batch for networks and models (default 1)")
+    parser.add_argument("--worth-speedup", type=positive_float, default=DEFAULT_WORTH_SPEEDUP,
+                        help="a layer is worth pruning from this 2:4 speedup "
+                        f"(default {DEFAULT_WORTH_SPEEDUP})")
     parser.add_argument("--preset", choices=sorted(stc.PRESETS), default="a100",
                         help="GPU (default a100)")
     parser.add_argument("--frontend", choices=sorted(stc.FRONTENDS), default="library",
@@ -67,15 +82,63 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default 45nm; not scaled to the GPU's own node)")
 
 
+def network_from_args(args: argparse.Namespace) -> tuple[str, list[NetworkGemm]] | None:
+    """(description, GEMMs) of a network, GEMM list or lowered model; None for one GEMM
+    or a 2:4 model run on its own weights and images."""
+    if args.tokens and args.workload not in USES_TOKENS:
+        raise WorkloadError(f"--tokens applies to --workload only ({', '.join(USES_TOKENS)}); "
+                            "give the GEMM's N in --gemm")
+    if args.workload in BUILDERS:
+        net = network(args.workload, args.tokens or DEFAULT_NETWORK_TOKENS, args.batch or 1)
+        return net.description, list(net.gemms)
+    if args.gemm_list:
+        return f"GEMM list {args.gemm_list}", read_gemm_list(args.gemm_list)
+    if args.model:
+        model = read_model(args.model)
+        if model.test_images is not None and model.source.startswith("sparsesim"):
+            return None
+        batch = args.batch or 1
+        return (f"{model.name} ({model.source}), batch {batch}",
+                lower_model(model, batch, steps=len(model.input) if model.input is not None
+                            and model.input.ndim == 2 else 1))
+    if args.batch:
+        raise WorkloadError("--batch applies to networks and models; give the GEMM's N in --gemm")
+    return None
+
+
 def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
-    if args.workload in MODELS:
-        token_counts = args.tokens or DEFAULT_TOKENS
-        return [s for tokens in token_counts for s in transformer_gemms(args.workload, tokens)]
-    if args.tokens:
-        raise WorkloadError("--tokens applies to --workload only; give the GEMM's N in --gemm")
     if args.images:
         raise WorkloadError("--images applies to --model and lenet300-2of4 only")
     return [parse_gemm(args.gemm or DEFAULT_GEMM)]
+
+
+def run_network(args: argparse.Namespace, config: stc.STCConfig, description: str,
+                gemms: list[NetworkGemm]) -> CommandOutput:
+    layers = simulate_network(gemms, args.dtype, config, args.seed, args.tech, args.engine,
+                              progress=lambda items: progress(items, "stc GEMM launches",
+                                                              quiet=args.quiet, unit="launch"))
+    total = network_totals(layers, config.clock_hz, args.worth_speedup)
+    rows = layer_rows(layers, args.worth_speedup)
+    heading = (f"stc on {description}: {config.name} ({config.num_sms} SMs at "
+               f"{config.clock_mhz:g} MHz), {args.dtype}, seed {args.seed}")
+    unique = list({la.result.workload: la.result for la in layers}.values())
+    document = run_document(
+        accel="stc", workload=args.workload or args.gemm_list or args.model,
+        config=config.to_dict(), seed=args.seed, engine=args.engine, tech=args.tech,
+        layers=unique,
+        details={"preset": config.name, "dtype": args.dtype, "network": description,
+                 "batch": args.batch or 1, "tokens": args.tokens, "network_layers": rows,
+                 "network_totals": total})
+
+    def figure():
+        from sparsesim.accelerators.stc.plots import run_figure
+
+        n = unique[0].details["gemm_m_n_k"][1]
+        grid = heatmap_grid(n, args.dtype, config, args.seed)
+        return run_figure(unique, grid, f"{config.name} {args.dtype} speedup, N = {n}")
+
+    return CommandOutput(heading + "\n" + network_table(rows, total, config.clock_hz), document,
+                         total["output_ok"], figure)
 
 
 def run_shapes(shapes: Iterable[GemmShape], dtype: str, config: stc.STCConfig, seed: int,
@@ -165,6 +228,9 @@ def table(results: Sequence[SimResult]) -> str:
 def run(args: argparse.Namespace) -> CommandOutput:
     config = stc.with_frontend(stc.preset(args.preset), args.frontend)
     load_table(args.tech)  # an unknown table fails here, before any simulation
+    lowered = network_from_args(args)
+    if lowered is not None:
+        return run_network(args, config, *lowered)
     model_path = args.model or SHIPPED_GEMM_MODELS.get(args.workload)
     if model_path:
         model = model_gemms(model_path, args.dtype, args.images, args.seed)
@@ -234,7 +300,8 @@ SWEEP = SweepHooks(  # planning both kernels is cheap: compiled again every poin
 
 COMMAND = AcceleratorCommand(
     design=DESIGN,
-    workloads=("--gemm M,N,K",) + tuple(sorted([*MODELS, *SHIPPED_GEMM_MODELS])),
+    workloads=("--gemm M,N,K", "--gemm-list FILE.csv") + tuple(sorted([*BUILDERS,
+                                                                     *SHIPPED_GEMM_MODELS])),
     add_arguments=add_arguments,
     run=run,
     sweep=SWEEP,

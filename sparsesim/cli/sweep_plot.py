@@ -27,7 +27,7 @@ RESULT_UNITS = {"cycles": "cycles", "seconds": "s", "wall_seconds": "s", "macs_u
                 "load_efficiency": "fraction of PE-cycles", "energy_pj": "pJ", "power_w": "W"}
 WORD_UNITS = {"mhz": "MHz", "hz": "Hz", "us": "µs", "s": "s", "pj": "pJ", "w": "W", "kib": "KiB",
               "bytes": "bytes", "bits": "bits", "cycles": "cycles", "entries": "entries",
-              "clk": "clock", "pes": "PEs", "fma": "FMA", "tc": "tensor core"}
+              "clk": "clock", "pes": "PEs", "sms": "SMs", "fma": "FMA", "tc": "tensor core"}
 
 
 def read_records(path: str) -> list[dict[str, Any]]:

@@ -29,7 +29,9 @@ _sink: Callable[[dict[str, Any]], None] | None = None  # set in pool workers
 
 
 def hooks_of(accel: str) -> SweepHooks:
-    return ACCELERATORS[accel].sweep
+    """The design's sweep extras from its command-line adapter (defaults without one)."""
+    command = ACCELERATORS.get(accel)
+    return command.sweep if command is not None else SweepHooks()
 
 
 def point_config(accel: str, point: dict[str, Any]) -> Any:
