@@ -23,6 +23,7 @@ from common import RESULTS, write_json  # noqa: E402
 
 from sparsesim.accelerators.eie import model as eie  # noqa: E402
 from sparsesim.accelerators.eie.config import EIE_SAME_CYCLE_FIFO  # noqa: E402
+from sparsesim.cli.progress import progress  # noqa: E402
 from sparsesim.simulator.plots import save_png  # noqa: E402
 from sparsesim.workloads.eie_layers import EIE_LAYERS, benchmark_layer  # noqa: E402
 
@@ -32,7 +33,7 @@ PE_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
 def queue_depth_study(seed: int) -> dict:
     curves = {}
-    for name in EIE_LAYERS:
+    for name in progress(EIE_LAYERS, "eie_figures"):
         compiled = eie.compile(benchmark_layer(name, seed), eie.EIE_PAPER)
         curves[name] = []
         for depth in DEPTHS:
@@ -57,7 +58,7 @@ def queue_depth_study(seed: int) -> dict:
 
 def pe_scaling_study(seed: int) -> dict:
     curves = {}
-    for name in EIE_LAYERS:
+    for name in progress(EIE_LAYERS, "eie_figures"):
         layer = benchmark_layer(name, seed)
         curves[name] = []
         for pes in PE_COUNTS:

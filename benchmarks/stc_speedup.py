@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sparsesim.accelerators.stc import model as stc  # noqa: E402
 from sparsesim.accelerators.stc.explain import reason  # noqa: E402
+from sparsesim.cli.progress import progress  # noqa: E402
 from sparsesim.simulator.atomic_file import write_atomically  # noqa: E402
 from sparsesim.simulator.plots import save_png  # noqa: E402
 from sparsesim.workloads.gemm import GemmShape  # noqa: E402
@@ -81,7 +82,7 @@ def point(group: str, label: int, shapes: list[GemmShape], dtype: str,
 
 def grid() -> list[dict]:
     rows = []
-    for config in (stc.A100, stc.H100):
+    for config in progress((stc.A100, stc.H100), "stc_speedup"):
         for dtype in ("fp16", "int8"):
             for size in SQUARE_SIZES:
                 rows.append(point("square", size, [GemmShape(f"sq{size}", size, size, size)],

@@ -19,6 +19,7 @@ class CommandOutput:
     document: dict[str, Any]  # what --json writes
     ok: bool  # every output_ok true
     figure: Callable[[], Any] | None = None  # builds the --plot figure (matplotlib)
+    trace: dict[str, Any] | None = None  # the --trace document (Chrome trace-event JSON)
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class AcceleratorCommand:
     run: Callable[[argparse.Namespace], CommandOutput]
     # for `sparsesim sweep`; the defaults sweep any design, compiling at every point
     sweep: SweepHooks = field(default_factory=SweepHooks)
+    traceable: bool = False  # its run honours --trace (fills CommandOutput.trace)
 
     @property
     def description(self) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sparsesim.accelerators.eie import model as eie
 from sparsesim.accelerators.eie.compile import ENCODING_FIELDS
 from sparsesim.accelerators.eie.design import DESIGN, named_workload
+from sparsesim.accelerators.eie.trace import trace_workload
 from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
@@ -20,6 +21,7 @@ from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.queue import FLAG_TIMINGS
 from sparsesim.simulator.result import SimResult
+from sparsesim.simulator.trace import chrome_trace
 from sparsesim.workloads.eie_layers import WORKLOAD_NAMES
 from sparsesim.workloads.layer import Workload
 from sparsesim.workloads.model_file import LabelledImages, load_model, load_test_set
@@ -106,15 +108,22 @@ def run(args: argparse.Namespace) -> CommandOutput:
     config = config_from_args(args)
     workload, test, input_source, notes = chosen_workload(args)
     load_table(args.tech)  # an unknown table fails here, before any simulation
-    results = eie.run_workload(workload, config, engine=args.engine, seed=args.seed,
-                               tech=args.tech)
+    trace = None
+    if args.trace:
+        results, activity = trace_workload(workload, config, seed=args.seed, tech=args.tech)
+        trace = chrome_trace(f"eie on {workload.name}", activity, config.clock_hz,
+                             args.trace_max_events, {"accel": "eie", "engine": "reference"})
+    else:
+        results = eie.run_workload(workload, config, engine=args.engine, seed=args.seed,
+                                   tech=args.tech)
+    engine = "reference" if args.trace else args.engine
     document = run_document(accel="eie", workload=workload.name, config=config.to_dict(),
-                            seed=args.seed, engine=args.engine, tech=args.tech, layers=results)
+                            seed=args.seed, engine=engine, tech=args.tech, layers=results)
     total = document["totals"]
     heading = (f"eie on {workload.name}: {config.num_pes} PEs at {config.clock_mhz:g} MHz, "
-               f"queue depth {config.queue_depth_entries}, engine {args.engine}, seed "
-               f"{args.seed}, input: {input_source}"
-               + "".join(f"\nnote: {note}" for note in notes))
+               f"queue depth {config.queue_depth_entries}, engine {engine}"
+               f"{' (for --trace)' if args.trace else ''}, seed {args.seed}, input: "
+               f"{input_source}" + "".join(f"\nnote: {note}" for note in notes))
     document["details"].update(input=input_source, notes=list(notes))
     text, ok = heading + "\n" + table(results, total), total["output_ok"]
     if test is not None:
@@ -129,7 +138,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
 
         return pe_activity_figure(results)
 
-    return CommandOutput(text, document, ok, figure)
+    return CommandOutput(text, document, ok, figure, trace)
 
 
 SWEEP = SweepHooks(
@@ -147,4 +156,5 @@ COMMAND = AcceleratorCommand(
     add_arguments=add_arguments,
     run=run,
     sweep=SWEEP,
+    traceable=True,
 )

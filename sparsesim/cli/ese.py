@@ -9,7 +9,13 @@ import dataclasses
 from sparsesim.accelerators.ese import model as ese
 from sparsesim.accelerators.ese.compile import ENCODING_FIELDS
 from sparsesim.accelerators.ese.design import DESIGN
-from sparsesim.accelerators.ese.pruning import DEFAULT_SPARSITY, SCHEMES, run_scheme
+from sparsesim.accelerators.ese.pruning import (
+    DEFAULT_SPARSITY,
+    SCHEMES,
+    compile_scheme,
+    run_scheme,
+)
+from sparsesim.accelerators.ese.trace import trace_run
 from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
@@ -19,6 +25,7 @@ from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.trace import chrome_trace
 from sparsesim.workloads.inputs import with_inputs
 from sparsesim.workloads.lstm import LSTMModel
 from sparsesim.workloads.lstm_models import SPEAKER, WORKLOAD_NAMES, lstm_workload
@@ -140,7 +147,15 @@ def run(args: argparse.Namespace) -> CommandOutput:
         return imbalance_figure(runs, args.timeline_layer)
 
     ok = all(summary["output_ok"] for _, summary in runs.values())
-    return CommandOutput(heading + "\n" + table(runs), document, ok, figure)
+    trace = None
+    if args.trace:  # the chosen scheme once more, on the engine that logs every cycle
+        traced, activity = trace_run(compile_scheme(model, args.prune, args.sparsity, config),
+                                     seed=args.seed, tech=args.tech)
+        ok = ok and traced.output_ok
+        trace = chrome_trace(f"ese on {model.name}, {args.prune} pruning", activity,
+                             config.clock_hz, args.trace_max_events,
+                             {"accel": "ese", "engine": "reference"})
+    return CommandOutput(heading + "\n" + table(runs), document, ok, figure, trace)
 
 
 SWEEP = SweepHooks(
@@ -157,4 +172,5 @@ COMMAND = AcceleratorCommand(
     add_arguments=add_arguments,
     run=run,
     sweep=SWEEP,
+    traceable=True,
 )

@@ -25,6 +25,7 @@ from sparsesim.accelerators.stc import model as stc
 from sparsesim.cli import prune_frontend as prune_command
 from sparsesim.cli.hw_latency import EIELatency, STCLatency
 from sparsesim.cli.parser import Parser, positive_float, positive_int
+from sparsesim.cli.progress import ProgressBar
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import ConfigError, UserError
 from sparsesim.workloads.mnist import load_mnist
@@ -102,8 +103,8 @@ def build_parser() -> Parser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", metavar="PATH", help="write the pruned model file (.npz)")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
-    p.add_argument("--quiet", action="store_true", help="accepted for symmetry; prints "
-                   "only the summary")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar (it also stays off when stderr is not a terminal)")
     return p
 
 
@@ -144,7 +145,8 @@ def prepare(args: argparse.Namespace) -> Setup:
     dense = build_model(args.model, seed=args.seed)
     dense_layers(dense)
     train(dense, data.train.images, data.train.labels,
-          TrainConfig(epochs=args.epochs, learning_rate=args.lr, l2=args.l2, seed=args.seed))
+          TrainConfig(epochs=args.epochs, learning_rate=args.lr, l2=args.l2, seed=args.seed),
+          progress=ProgressBar(f"train dense {args.model}", quiet=args.quiet))
     oracle = _oracle(args, dense, data)
     return Setup(data, dense, oracle, oracle.seconds(dense.weights))
 
@@ -162,7 +164,8 @@ def search(args: argparse.Namespace, setup: Setup, method: str, budget: float
     if method == "netadapt":
         short = replace(final, epochs=args.short_finetune_epochs)
         result = netadapt(setup.dense, setup.oracle, setup.data, NetAdaptConfig(
-            budget, args.step_fraction, args.decay, short, final, args.moves, seed=args.seed))
+            budget, args.step_fraction, args.decay, short, final, args.moves, seed=args.seed),
+            ProgressBar("netadapt", quiet=args.quiet, unit="iteration"))
         return result.pruned, [
             {"layer": it.layer, "move": it.move, "point": it.point,
              "latency_us": it.latency_seconds * 1e6,
@@ -173,7 +176,8 @@ def search(args: argparse.Namespace, setup: Setup, method: str, budget: float
     from sparsesim.workloads.pruning.amc import AMCConfig, amc
 
     config = AMCConfig(budget, episodes=args.episodes, finetune=final, seed=args.seed)
-    result = amc(setup.dense, setup.oracle, setup.data, config)
+    result = amc(setup.dense, setup.oracle, setup.data, config,
+                 ProgressBar("amc", quiet=args.quiet, unit="episode"))
     episodes = [{"episode": e.episode, "reward": e.reward, "accuracy": e.accuracy,
                  "latency_us": e.latency_us} for e in result.episodes]
     return result.pruned, [

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
-
-from tqdm import tqdm
+from collections.abc import Iterable, Sequence
 
 from sparsesim.accelerators.stc import model as stc
 from sparsesim.accelerators.stc.design import DESIGN
@@ -15,8 +12,10 @@ from sparsesim.accelerators.stc.explain import explain
 from sparsesim.accelerators.stc.network import DEFAULT_WORTH_SPEEDUP, layer_rows, simulate_network
 from sparsesim.accelerators.stc.network import totals as network_totals
 from sparsesim.accelerators.stc.result import BREAKDOWN_KEYS
+from sparsesim.accelerators.stc.trace import trace_run
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
 from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.cli.progress import progress
 from sparsesim.cli.stc_model_layers import SHIPPED_GEMM_MODELS, model_gemms
 from sparsesim.cli.stc_network import table as network_table
 from sparsesim.cli.sweep_hooks import SweepHooks
@@ -24,6 +23,7 @@ from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.simulator.result import SimResult
+from sparsesim.simulator.trace import chrome_trace
 from sparsesim.workloads.gemm import GemmShape, parse_gemm
 from sparsesim.workloads.gemm_list import read_gemm_list
 from sparsesim.workloads.lowering import NetworkGemm, lower_model
@@ -115,9 +115,8 @@ def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
 def run_network(args: argparse.Namespace, config: stc.STCConfig, description: str,
                 gemms: list[NetworkGemm]) -> CommandOutput:
     layers = simulate_network(gemms, args.dtype, config, args.seed, args.tech, args.engine,
-                              progress=lambda items: tqdm(items, desc="stc GEMM launches",
-                                                          unit="launch", file=sys.stderr,
-                                                          disable=None, leave=False))
+                              progress=lambda items: progress(items, "stc GEMM launches",
+                                                              quiet=args.quiet, unit="launch"))
     total = network_totals(layers, config.clock_hz, args.worth_speedup)
     rows = layer_rows(layers, args.worth_speedup)
     heading = (f"stc on {description}: {config.name} ({config.num_sms} SMs at "
@@ -142,18 +141,20 @@ def run_network(args: argparse.Namespace, config: stc.STCConfig, description: st
                          total["output_ok"], figure)
 
 
-def run_shapes(shapes: Sequence[GemmShape], dtype: str, config: stc.STCConfig, seed: int,
+def run_shapes(shapes: Iterable[GemmShape], dtype: str, config: stc.STCConfig, seed: int,
                check_budget_macs: int = stc.DEFAULT_CHECK_BUDGET_MACS,
                tech: str = "45nm", engine: str = "fast") -> list[SimResult]:
     return [stc.run(stc.compile(s, dtype, config, seed), check_budget_macs, tech, engine)
             for s in shapes]
 
 
-def heatmap_grid(n: int, dtype: str, config: stc.STCConfig, seed: int) -> list[SimResult]:
+def heatmap_grid(n: int, dtype: str, config: stc.STCConfig, seed: int,
+                 quiet: bool = False) -> list[SimResult]:
     """Speedup grid over M and K at fixed N (each point's output is checked on a sample)."""
     shapes = [GemmShape(f"grid-{m}x{n}x{k}", m, n, k) for m in HEATMAP_SIZES
               for k in HEATMAP_SIZES]
-    return run_shapes(shapes, dtype, config, seed, HEATMAP_CHECK_MACS)
+    return run_shapes(progress(shapes, "heat map", quiet=quiet, total=len(shapes), unit="GEMM"),
+                      dtype, config, seed, HEATMAP_CHECK_MACS)
 
 
 def sum_breakdowns(results: Sequence[SimResult], mode: str) -> dict[str, float]:
@@ -233,13 +234,20 @@ def run(args: argparse.Namespace) -> CommandOutput:
     model_path = args.model or SHIPPED_GEMM_MODELS.get(args.workload)
     if model_path:
         model = model_gemms(model_path, args.dtype, args.images, args.seed)
-        results = [stc.run(stc.compile_operands(ops, config), tech=args.tech,
-                           engine=args.engine) for ops in model.operands]
+        compiled = [stc.compile_operands(ops, config) for ops in model.operands]
         shapes = [ops.shape for ops in model.operands]
     else:
         shapes = shapes_from_args(args)
-        results = run_shapes(shapes, args.dtype, config, args.seed, tech=args.tech,
-                             engine=args.engine)
+        compiled = [stc.compile(s, args.dtype, config, args.seed) for s in shapes]
+    trace = None
+    if args.trace:
+        traced = [trace_run(c, args.tech) for c in compiled]
+        results = [result for result, _ in traced]
+        trace = chrome_trace(f"stc {config.name}: 2:4 sparse kernels", [a for _, a in traced],
+                             config.clock_hz, args.trace_max_events,
+                             {"accel": "stc", "engine": "reference"})
+    else:
+        results = [stc.run(c, tech=args.tech, engine=args.engine) for c in compiled]
     dense = sum(r.details["dense_cycles"] for r in results)
     sparse = sum(r.details["sparse_cycles"] for r in results)
     ok = all(r.output_ok for r in results)
@@ -267,7 +275,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
         from sparsesim.accelerators.stc.plots import run_figure
 
         n = shapes[0].n
-        grid = heatmap_grid(n, args.dtype, config, args.seed)
+        grid = heatmap_grid(n, args.dtype, config, args.seed, args.quiet)
         return run_figure(results, grid, f"{config.name} {args.dtype} speedup, N = {n}")
 
     if model_path:
@@ -280,7 +288,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
     text = heading + "\n" + table(results) + "\n\n" + energy_table(results) + footer
     if args.explain:
         text += "\n\n" + explanation(results)
-    return CommandOutput(text, document, ok, figure)
+    return CommandOutput(text, document, ok, figure, trace)
 
 
 SWEEP = SweepHooks(  # planning both kernels is cheap: compiled again every point
@@ -297,4 +305,5 @@ COMMAND = AcceleratorCommand(
     add_arguments=add_arguments,
     run=run,
     sweep=SWEEP,
+    traceable=True,
 )

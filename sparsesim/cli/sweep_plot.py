@@ -22,8 +22,8 @@ from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.cli.sweep_store import ResultsFile
 from sparsesim.simulator.errors import UserError
 
-Y_KEYS = ("cycles", "seconds", "pe_utilization", "load_efficiency", "macs_useful", "energy_pj",
-          "power_w", "area_mm2", "wall_seconds")
+Y_KEYS = ("cycles", "seconds", "pe_utilization", "pe_issue_utilization", "load_efficiency",
+          "macs_useful", "energy_pj", "power_w", "area_mm2", "wall_seconds")
 RESULT_UNITS = {"cycles": "cycles", "seconds": "s", "wall_seconds": "s", "macs_useful": "MACs",
                 "pe_utilization": "fraction of PE-cycles",
                 "load_efficiency": "fraction of PE-cycles", "energy_pj": "pJ", "power_w": "W",
@@ -97,7 +97,7 @@ def axis(records: list[dict[str, Any]], key: str) -> tuple[str, bool]:
 
 
 def main(argv: Sequence[str]) -> int:
-    from sparsesim.cli.parser import Parser
+    from sparsesim.cli.parser import Parser, add_style_flag
     from sparsesim.simulator.pareto import pareto_front
     from sparsesim.simulator.plots import save_png, sweep_figure
 
@@ -110,6 +110,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--pareto", action="store_true",
                         help="ring the runs on the Pareto front (lowest x and y)")
     parser.add_argument("--out", required=True, help="PNG path")
+    add_style_flag(parser)
     args = parser.parse_args(argv)
     records = read_records(args.results)
     if args.series is None:
@@ -121,7 +122,6 @@ def main(argv: Sequence[str]) -> int:
     (xlabel, whole_x), (ylabel, whole_y) = axis(records, args.x), axis(records, args.y)
     front = pareto_front(p for points in lines.values() for p in points) if args.pareto else []
     save_png(sweep_figure(lines, xlabel, ylabel, args.logx, title, whole_x, whole_y,
-                          pareto=front),
-             args.out)
+                          pareto=front), args.out, args.style)
     print(f"wrote {args.out} ({len(lines)} curves from {len(records)} runs)")
     return 0
