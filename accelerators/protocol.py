@@ -49,6 +49,11 @@ class Design:
     run: Callable[..., DesignRun]  # (compiled, *, engine, seed, tech) -> DesignRun
     from_model: Callable[[Any, int, Any], Any] | None = None  # (model, seed, config) -> workload
     plots: Callable[[Sequence[SimResult]], Any] | None = None  # -> matplotlib Figure
+    # (config, tech) -> the chip's area block (simulator.area.area_fields); None: a chip
+    # we do not model as silicon (a whole GPU or mobile-CPU die)
+    area: Callable[[Any, str], dict[str, Any]] | None = None
+    # (path, seed) -> model: reads a model file (None: workloads.model_file.load_model)
+    read_model: Callable[[Any, int], Any] | None = None
 
     @property
     def default_config(self) -> Any:

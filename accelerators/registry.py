@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from sparsesim.accelerators.eie.design import DESIGN as EIE
 from sparsesim.accelerators.ese.design import DESIGN as ESE
+from sparsesim.accelerators.gpu_spmm.design import DESIGN as GPU_SPMM
+from sparsesim.accelerators.patdnn.design import DESIGN as PATDNN
 from sparsesim.accelerators.pointacc.design import DESIGN as POINTACC
 from sparsesim.accelerators.protocol import Design
 from sparsesim.accelerators.stc.design import DESIGN as STC
+from sparsesim.accelerators.torchsparse.design import DESIGN as TORCHSPARSE
 from sparsesim.simulator.errors import ConfigError
 
-DESIGNS: dict[str, Design] = {d.name: d for d in (EIE, ESE, STC, POINTACC)}
+DESIGNS: dict[str, Design] = {d.name: d for d in (EIE, ESE, STC, POINTACC, GPU_SPMM, PATDNN,
+                                                  TORCHSPARSE)}
 
 
 def design(name: str) -> Design:

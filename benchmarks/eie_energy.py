@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from common import RESULTS, write_json  # noqa: E402
 
 from sparsesim.accelerators.eie import model as eie  # noqa: E402
+from sparsesim.cli.progress import progress  # noqa: E402
 from sparsesim.simulator.plots import save_png  # noqa: E402
 from sparsesim.workloads.eie_layers import EIE_LAYERS, benchmark_layer  # noqa: E402
 
@@ -59,7 +60,7 @@ def main() -> None:
     rows = []
     print(f"{'layer':16s} {'time_us':>8s} {'energy_uJ':>9s} {'power_mW':>8s} {'sram_%':>6s} "
           f"{'arith_%':>7s} {'rf_%':>5s}")
-    for name in EIE_LAYERS:
+    for name in progress(EIE_LAYERS, "eie_energy"):
         r = eie.run(eie.compile(benchmark_layer(name, args.seed), eie.EIE_PAPER), tech=args.tech)
         parts = r.energy_breakdown_pj
         sram = sum(v for k, v in parts.items() if k.startswith("sram")) / r.energy_pj

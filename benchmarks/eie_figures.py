@@ -1,5 +1,6 @@
 """EIE's two design-space figures over its nine benchmark layers, with the fast engine:
-load efficiency versus activation queue depth, and speedup versus PE count.
+load efficiency versus activation queue depth (registered FIFO flags, the default, and
+the earlier same-cycle flags dashed), and speedup versus PE count.
 
     python benchmarks/eie_figures.py [--seed S] [--out-dir DIR]
 
@@ -21,6 +22,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from common import RESULTS, write_json  # noqa: E402
 
 from sparsesim.accelerators.eie import model as eie  # noqa: E402
+from sparsesim.accelerators.eie.config import EIE_SAME_CYCLE_FIFO  # noqa: E402
+from sparsesim.cli.progress import progress  # noqa: E402
 from sparsesim.simulator.plots import save_png  # noqa: E402
 from sparsesim.workloads.eie_layers import EIE_LAYERS, benchmark_layer  # noqa: E402
 
@@ -30,24 +33,32 @@ PE_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
 def queue_depth_study(seed: int) -> dict:
     curves = {}
-    for name in EIE_LAYERS:
+    for name in progress(EIE_LAYERS, "eie_figures"):
         compiled = eie.compile(benchmark_layer(name, seed), eie.EIE_PAPER)
         curves[name] = []
         for depth in DEPTHS:
-            config = dataclasses.replace(eie.EIE_PAPER, queue_depth_entries=depth)
-            result = eie.run(dataclasses.replace(compiled, config=config), seed=seed)
-            assert result.output_ok, name
-            curves[name].append({"queue_depth_entries": depth, "cycles": result.cycles,
-                                 "load_efficiency": result.load_efficiency})
+            point = {"queue_depth_entries": depth}
+            for suffix, timing in (("", eie.EIE_PAPER), ("_same_cycle", EIE_SAME_CYCLE_FIFO)):
+                config = dataclasses.replace(timing, queue_depth_entries=depth)
+                result = eie.run(dataclasses.replace(compiled, config=config), seed=seed)
+                assert result.output_ok, name
+                point.update({f"cycles{suffix}": result.cycles,
+                              f"load_efficiency{suffix}": result.load_efficiency})
+            curves[name].append(point)
+        first, eighth, last = curves[name][0], curves[name][3], curves[name][-1]
         print(f"{name:16s} load efficiency at depth 1 / 8 / 256: "
-              f"{curves[name][0]['load_efficiency']:.3f} / {curves[name][3]['load_efficiency']:.3f}"
-              f" / {curves[name][-1]['load_efficiency']:.3f}")
+              f"{first['load_efficiency']:.3f} / {eighth['load_efficiency']:.3f} / "
+              f"{last['load_efficiency']:.3f} (same-cycle flags "
+              f"{first['load_efficiency_same_cycle']:.3f} / "
+              f"{eighth['load_efficiency_same_cycle']:.3f} / "
+              f"{last['load_efficiency_same_cycle']:.3f}); cycles at depth 1, registered / "
+              f"same-cycle: {first['cycles'] / first['cycles_same_cycle']:.3f}")
     return curves
 
 
 def pe_scaling_study(seed: int) -> dict:
     curves = {}
-    for name in EIE_LAYERS:
+    for name in progress(EIE_LAYERS, "eie_figures"):
         layer = benchmark_layer(name, seed)
         curves[name] = []
         for pes in PE_COUNTS:
@@ -65,11 +76,15 @@ def pe_scaling_study(seed: int) -> dict:
 
 
 def plot(curves: dict, x_key: str, y_key: str, xlabel: str, ylabel: str, title: str,
-         ideal: bool = False) -> plt.Figure:
+         ideal: bool = False, dashed_key: str | None = None) -> plt.Figure:
+    """One curve per layer; with `dashed_key`, that quantity dashed in the same colour."""
     fig, ax = plt.subplots(figsize=(8, 5))
     for name, points in curves.items():
-        ax.plot([p[x_key] for p in points], [p[y_key] for p in points], marker="o", ms=3,
-                label=name)
+        xs = [p[x_key] for p in points]
+        line, = ax.plot(xs, [p[y_key] for p in points], marker="o", ms=3, label=name)
+        if dashed_key:
+            ax.plot(xs, [p[dashed_key] for p in points], color=line.get_color(), ls="--",
+                    lw=0.8)
     xs = [p[x_key] for p in next(iter(curves.values()))]
     if ideal:
         ax.plot(xs, xs, color="black", ls="--", lw=0.8, label="linear (ideal)")
@@ -81,6 +96,8 @@ def plot(curves: dict, x_key: str, y_key: str, xlabel: str, ylabel: str, title: 
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
+    if dashed_key:
+        ax.plot([], [], color="grey", ls="--", lw=0.8, label="same-cycle FIFO flags")
     ax.legend(fontsize=8, ncol=2)
     fig.tight_layout()
     return fig
@@ -98,7 +115,8 @@ def main() -> None:
     figure = plot(depth, "queue_depth_entries", "load_efficiency",
                   "activation queue depth (entries)",
                   "load efficiency (1 - starved PE-cycles / PE-cycles)",
-                  "EIE, 64 PEs: load efficiency vs activation queue depth")
+                  "EIE, 64 PEs: load efficiency vs activation queue depth "
+                  "(solid: registered FIFO flags)", dashed_key="load_efficiency_same_cycle")
     save_png(figure, out / "eie_queue_depth.png")
     scaling = pe_scaling_study(args.seed)
     write_json(out / "eie_pe_scaling.json", {"seed": args.seed, "queue_depth_entries": 8,

@@ -14,6 +14,7 @@ import argparse
 from common import output_path, write_json
 
 from sparsesim.accelerators.eie import model as eie
+from sparsesim.cli.progress import progress
 from sparsesim.workloads.eie_layers import EIE_LAYERS, benchmark_layer
 
 # Han et al., EIE, ISCA 2016, Table IV: time per layer at batch 1, microseconds
@@ -34,7 +35,7 @@ def main() -> None:
     rows = []
     print(f"{'layer':16s} {'ours_us':>8s} {'ideal_us':>8s} {'paper_us':>8s} {'paper_th_us':>11s} "
           f"{'ours/paper':>10s} {'load_eff':>8s} {'padding_%':>9s} {'output':>6s}")
-    for name in EIE_LAYERS:
+    for name in progress(EIE_LAYERS, "eie_paper"):
         result = eie.run(eie.compile(benchmark_layer(name, args.seed), eie.EIE_PAPER),
                          engine=args.engine, seed=args.seed)
         paper, paper_theory = PAPER_US[name]

@@ -18,6 +18,7 @@ from common import output_path, write_json
 
 from sparsesim.accelerators.pointacc import model as pointacc
 from sparsesim.cli.pointacc import DEFAULT_VOXEL
+from sparsesim.cli.progress import progress
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.energy_plots import energy_figure
 from sparsesim.simulator.plots import save_png
@@ -41,7 +42,7 @@ def main() -> None:
     print(f"{'cloud':6s} {'voxels':>7s} {'mapper':9s} {'cycles':>8s} {'energy_uJ':>9s} "
           f"{'power_mW':>8s} {'conv_map_uJ':>11s} {'compare_uJ':>10s} {'keybuf_uJ':>9s} "
           f"{'keybuf_KiB':>10s} {'dram_uJ':>8s} {'output':>6s}")
-    for cloud_name in CLOUD_NAMES:
+    for cloud_name in progress(CLOUD_NAMES, "pointacc_energy"):
         workload = point_workload(load_cloud(cloud_name), DEFAULT_VOXEL[cloud_name], seed=0)
         for mapper in pointacc.MAPPERS:
             config = dataclasses.replace(pointacc.POINTACC_DEFAULT, mapper=mapper)

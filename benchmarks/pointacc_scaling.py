@@ -26,6 +26,7 @@ from sparsesim.accelerators.pointacc import model as pointacc  # noqa: E402
 from sparsesim.accelerators.pointacc import references as ref  # noqa: E402
 from sparsesim.accelerators.pointacc.keys import kernel_offsets  # noqa: E402
 from sparsesim.cli.pointacc import DEFAULT_VOXEL  # noqa: E402
+from sparsesim.cli.progress import progress  # noqa: E402
 from sparsesim.simulator.atomic_file import write_atomically  # noqa: E402
 from sparsesim.workloads.point_clouds import CLOUD_NAMES, load_cloud, subsample, voxelize  # noqa: E402
 
@@ -45,7 +46,7 @@ def measure(cloud_name: str, seed: int) -> list[dict]:
     cloud = load_cloud(cloud_name)
     voxel = DEFAULT_VOXEL[cloud_name]
     rows = []
-    for count in point_counts(len(cloud.points)):
+    for count in progress(point_counts(len(cloud.points)), "pointacc_scaling"):
         coords = voxelize(subsample(cloud.points, count, seed), voxel).coords
         for stride in STRIDES:
             expected = ref.kernel_map(coords, ref.output_coords(coords, stride),

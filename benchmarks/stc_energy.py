@@ -23,6 +23,7 @@ from common import output_path, write_json
 
 from sparsesim.accelerators.stc import model as stc
 from sparsesim.accelerators.stc.energy import COMPONENTS
+from sparsesim.cli.progress import progress
 from sparsesim.simulator.plots import save_png
 from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.gemm import GemmShape
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tech", default="45nm", help="energy table name or .toml (default 45nm)")
     args = parser.parse_args(argv)
     results: dict[str, list[SimResult]] = {}
-    for group, dtype, shape in shapes():
+    for group, dtype, shape in progress(shapes(), "stc_energy"):
         run = stc.run(stc.compile(shape, dtype, stc.A100, seed=0), CHECK_BUDGET_MACS, args.tech)
         results.setdefault(group, []).append(run)
     rows = [point(group, r) for group, runs in results.items() for r in runs]

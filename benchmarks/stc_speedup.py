@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sparsesim.accelerators.stc import model as stc  # noqa: E402
 from sparsesim.accelerators.stc.explain import reason  # noqa: E402
+from sparsesim.cli.progress import progress  # noqa: E402
 from sparsesim.simulator.atomic_file import write_atomically  # noqa: E402
 from sparsesim.simulator.plots import save_png  # noqa: E402
 from sparsesim.workloads.gemm import GemmShape  # noqa: E402
@@ -81,7 +82,7 @@ def point(group: str, label: int, shapes: list[GemmShape], dtype: str,
 
 def grid() -> list[dict]:
     rows = []
-    for config in (stc.A100, stc.H100):
+    for config in progress((stc.A100, stc.H100), "stc_speedup"):
         for dtype in ("fp16", "int8"):
             for size in SQUARE_SIZES:
                 rows.append(point("square", size, [GemmShape(f"sq{size}", size, size, size)],
@@ -126,14 +127,14 @@ def user_rows(entries: list[dict]) -> list[dict]:
 
 
 def user_table(rows: list[dict]) -> str:
-    head = (f"{'thread':24s} {'gpu':15s} {'dtype':5s} {'m,n,k':>17s} {'frontend':12s} "
+    head = (f"{'thread':24s} {'gpu':15s} {'dtype':5s} {'m,n,k':>17s} {'frontend':15s} "
             f"{'reported':>8s} {'predicted':>9s} {'side':>5s}")
     lines = ["user shapes from public threads (the product's answer: will 2:4 speed up my "
              "GEMM?)", head, "-" * len(head)]
     for r in rows:
         mark = ("match" if r["side_matches"] else "MISS") if r["scored"] else "input"
         lines.append(f"{r['id']:24s} {r['preset']:15s} {r['dtype']:5s} "
-                     f"{','.join(map(str, r['gemm_m_n_k'])):>17s} {r['frontend']:12s} "
+                     f"{','.join(map(str, r['gemm_m_n_k'])):>17s} {r['frontend']:15s} "
                      f"{r['reported_speedup']:8.3f} {r['predicted_speedup']:9.3f} {mark:>5s}")
     return "\n".join(lines)
 

@@ -58,6 +58,7 @@ class Broadcast(Component):
                     yield self.wait_cycles(1)
                 yield engine.settle()
             self.stats.stall_cycles += engine.now - ready
+            self.record(ready, engine.now, "stalled")
             self.blocked_on = None
             for queue in self.targets:
                 queue.put(item)

@@ -10,6 +10,7 @@ computed again and replaced.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -58,10 +59,13 @@ def content_key(*parts: Any) -> str:
     return digest.hexdigest()[:40]
 
 
+@functools.cache
 def source_key(*modules: Any) -> str:
-    """Digest of the given modules' source files: a cache key part that changes
-    whenever the code that computes an entry changes."""
-    return content_key(*(Path(module.__file__).read_bytes().hex() for module in modules))
+    """Digest of the given modules' source files (read once per process) and of numpy's
+    version (its random streams and sorts): a cache key part that changes whenever the
+    code that computes an entry changes."""
+    return content_key(np.__version__,
+                       *(Path(module.__file__).read_bytes().hex() for module in modules))
 
 
 def cached(kind: str, key: str, compute: Callable[[], Arrays]) -> Arrays:

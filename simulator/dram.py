@@ -41,4 +41,4 @@ class DRAMChannel(Component):
         self.stats.transfers += 1
         cycles = -(-(read_bytes + write_bytes) // self.bytes_per_cycle)
         self.stats.busy_cycles += cycles
-        return self.wait_cycles(cycles)
+        return self.wait_cycles(cycles, "busy")

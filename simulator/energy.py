@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.interpolation import power_law
 
 TECH_DIR = Path(__file__).resolve().parent / "tech"
 
@@ -39,13 +40,7 @@ class TechTable:
 
     def interpolate(self, table: str, size: float) -> float:
         """Energy in pJ from `table` at `size` by the power-law rule."""
-        points = self.points[table]
-        if len(points) == 1:
-            return points[0][1]
-        index = next((i for i in range(1, len(points)) if size <= points[i][0]), len(points) - 1)
-        (x0, y0), (x1, y1) = points[index - 1], points[index]
-        exponent = math.log(y1 / y0) / math.log(x1 / x0)
-        return y0 * (size / x0) ** exponent
+        return power_law(self.points[table], size)
 
     def int_mac_pj(self, bits: int) -> float:
         """One integer multiply plus one add at `bits` width."""
@@ -70,6 +65,9 @@ POINT_TABLES = ("int_add_pj", "int_mult_pj", "fp_add_pj", "fp_mult_pj", "sram_re
 SECTIONS = {"dram": ("access_64bit_pj_low", "access_64bit_pj_high"),
             "leakage": ("sram_leakage_pw_per_bit",)}
 TEXT_KEYS = ("name", "source")
+# Tables simulator/area.py reads and checks; the energy loader leaves them to it.
+AREA_TABLES = ("area", "int_add_um2", "int_mult_um2", "fp_add_um2", "fp_mult_um2",
+               "sram_array_efficiency")
 MAX_TABLE_BYTES = 1 << 20  # a technology table is a few hundred bytes; refuse huge files
 
 
@@ -98,6 +96,7 @@ def load_table(name: str) -> TechTable:
 
 def _checked_table(path: Path, data: dict[str, Any]) -> TechTable:
     where = f"technology table {path}"
+    data = {key: value for key, value in data.items() if key not in AREA_TABLES}
     _check_keys(where, "", data, (*TEXT_KEYS, *POINT_TABLES, *SECTIONS))
     for key in TEXT_KEYS:
         if not isinstance(data[key], str):

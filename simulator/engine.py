@@ -7,11 +7,27 @@ components whose timed waits end at t act first; a component that must see the s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import simpy
 
 from sparsesim.simulator.watchdog import Watchdog
+
+_RECORDERS: ContextVar[list[Engine] | None] = ContextVar("sparsesim_recorders", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[list[Engine]]:
+    """Engines created inside the block log their components' activity (for traces)
+    and are appended, in creation order, to the list this yields."""
+    engines: list[Engine] = []
+    token = _RECORDERS.set(engines)
+    try:
+        yield engines
+    finally:
+        _RECORDERS.reset(token)
 
 
 class Component:
@@ -19,7 +35,9 @@ class Component:
 
     `blocked_on` is None while the block is working or done, else a sentence naming
     what it waits for; the watchdog quotes it when nothing moves. `busy_until` is the
-    cycle its current timed wait ends (a block in a timed wait is not stuck).
+    cycle its current timed wait ends (a block in a timed wait is not stuck). When its
+    engine records, `activity` lists (start cycle, end cycle, kind) of every timed wait
+    and of every other interval the block reports with `record`.
     """
 
     def __init__(self, engine: Engine, name: str) -> None:
@@ -27,15 +45,23 @@ class Component:
         self.name = name
         self.blocked_on: str | None = None
         self.busy_until = 0
+        self.activity: list[tuple[int, int, str]] = []
         engine.components.append(self)
 
-    def wait_cycles(self, cycles: int) -> simpy.Timeout:
-        """A timed wait of `cycles` whole cycles (the block is busy, not stuck)."""
+    def record(self, start: int, end: int, kind: str) -> None:
+        """Log cycles start .. end - 1 as `kind`, if the engine records."""
+        if self.engine.recording and end > start:
+            self.activity.append((start, end, kind))
+
+    def wait_cycles(self, cycles: int, kind: str = "wait") -> simpy.Timeout:
+        """A timed wait of `cycles` whole cycles (the block is busy, not stuck), logged
+        as `kind` when recording."""
         if cycles < 0 or int(cycles) != cycles:
             raise ValueError(f"{self.name}: wait must be a whole number of cycles, got {cycles}")
         self.blocked_on = None
         self.busy_until = self.engine.now + int(cycles)
         self.engine.progress()
+        self.record(self.engine.now, self.busy_until, kind)
         return self.engine.env.timeout(int(cycles))
 
 
@@ -49,6 +75,10 @@ class Engine:
         self.components: list[Component] = []
         self.progress_count = 0
         self.watchdog_cycles = watchdog_cycles
+        recorders = _RECORDERS.get()
+        self.recording = recorders is not None  # inside `with recording()`
+        if recorders is not None:
+            recorders.append(self)
 
     @property
     def now(self) -> int:

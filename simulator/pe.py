@@ -24,9 +24,9 @@ class ProcessingElement(Component):
     def busy(self, cycles: int) -> simpy.Timeout:
         """Work for `cycles` cycles."""
         self.stats.busy_cycles += cycles
-        return self.wait_cycles(cycles)
+        return self.wait_cycles(cycles, "busy")
 
     def stall(self, cycles: int) -> simpy.Timeout:
         """Hold work but make no progress for `cycles` cycles (a structural hazard)."""
         self.stats.stalled_cycles += cycles
-        return self.wait_cycles(cycles)
+        return self.wait_cycles(cycles, "stalled")

@@ -47,4 +47,4 @@ class SystolicArray(Component):
             self.stats.weight_loads += k * n
             self.stats.input_reads += m * k * -(-n // self.cols)
             self.stats.psum_updates += m * n * -(-k // self.rows)
-        return self.wait_cycles(cycles)
+        return self.wait_cycles(cycles, "busy")

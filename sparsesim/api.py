@@ -24,7 +24,8 @@ from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import ConfigError
 from sparsesim.simulator.result import SimResult
-from sparsesim.workloads.model_file import load_model
+from sparsesim.workloads.inputs import with_inputs
+from sparsesim.workloads.readers import load_model
 
 
 def accelerators() -> list[str]:
@@ -63,6 +64,18 @@ def config(accel: str, preset: str | None = None, **fields: Any) -> Any:
                               f"{', '.join(sorted(defaults))}")
         fields[name] = _checked_value(accel, name, defaults[name], value)
     return dataclasses.replace(base, **fields)
+
+
+def area(accel: str, config: Any = None, tech: str = "45nm") -> dict[str, Any]:
+    """The chip's silicon area without simulating: `area_mm2`, `area_breakdown_mm2` (sums
+    to it), the technology table and what is `not_modelled` (rules: simulator/area.py).
+    `config` defaults to the design's first preset; a design that runs on a whole GPU
+    or mobile-CPU die has no area model and is refused."""
+    d = design(accel)
+    if d.area is None:
+        raise ConfigError(f"area is not modelled for {accel}: it runs on a whole GPU or "
+                          "mobile-CPU die (see README, 'Silicon area')")
+    return d.area(d.default_config if config is None else config, tech)
 
 
 @dataclass(frozen=True)
@@ -110,16 +123,21 @@ def _workload(d: Design, workload: str | None, model: Any, seed: int, cfg: Any) 
     if d.from_model is None:
         raise ConfigError(f"{d.name} does not take models; use workload=")
     if isinstance(model, str | os.PathLike):
-        model = load_model(model, seed=seed)
+        # the design's own reader (e.g. patdnn's conv weights), else any format
+        # workloads.readers reads
+        model = d.read_model(model, seed) if d.read_model else load_model(model)
     return d.from_model(model, seed, cfg)
 
 
 def run(accel: str, workload: str | None = None, model: Any = None, config: Any = None,
-        engine: str | None = None, seed: int = 0, tech: str = "45nm") -> Run:
+        engine: str | None = None, seed: int = 0, tech: str = "45nm",
+        inputs: np.ndarray | None = None) -> Run:
     """Simulate `workload` (a built-in name) or `model` (a model file path, a Workload, a
     numpy or scipy.sparse weight matrix where the design takes one) on `accel`, with
     `config` (default: the design's first preset), `engine` (default: the design's
-    first) and technology table `tech` for energy."""
+    first) and technology table `tech` for energy. `inputs` replaces the first layer's
+    input (a vector for eie, frames (T, inputs) for ese); without it the model's stored
+    input is used, else a seeded one."""
     d = design(accel)
     cfg = d.default_config if config is None else config
     if not isinstance(cfg, d.config_type):
@@ -132,7 +150,7 @@ def run(accel: str, workload: str | None = None, model: Any = None, config: Any 
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ConfigError(f"seed must be a whole number >= 0; got {seed!r}")
     load_table(tech)  # an unknown table fails here, before any simulation
-    work = _workload(d, workload, model, int(seed), cfg)
+    work = with_inputs(_workload(d, workload, model, int(seed), cfg), inputs)
     result = d.run(d.compile(work, cfg), engine=engine, seed=int(seed), tech=tech)
     return Run(accel, getattr(work, "name", str(workload)), cfg, int(seed), engine, tech,
                tuple(result.layers), result.outputs)

@@ -11,17 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sparsesim.simulator.result import SimResult
+from sparsesim.simulator.result import SimResult, array_figures
 
 SCHEMA_VERSION = 1
 SCHEMA_FILE = "run_document.schema.json"
 
 
 def totals(layers: Sequence[SimResult]) -> dict[str, Any]:
-    """Sums over layers; PE utilization and load efficiency weighted by PE-cycles; power
+    """Sums over layers; PE utilizations and load efficiency weighted by PE-cycles; power
     is total energy over total time."""
-    pe_cycles = [max(1, len(r.pe_busy_cycles)) * r.cycles for r in layers]
-    weight = max(1, sum(pe_cycles))
     energy = sum(r.energy_pj for r in layers)
     seconds = sum(r.seconds for r in layers)
     keys = sorted({k for r in layers for k in r.energy_breakdown_pj})
@@ -33,12 +31,19 @@ def totals(layers: Sequence[SimResult]) -> dict[str, Any]:
                                 for k in keys},
         "power_w": energy * 1e-12 / seconds if seconds > 0 else 0.0,
         "macs_useful": sum(r.macs_useful for r in layers),
-        "pe_utilization": sum(r.pe_utilization * c for r, c in zip(layers, pe_cycles)) / weight,
-        "load_efficiency": sum(r.load_efficiency * c for r, c in zip(layers, pe_cycles)) / weight,
+        **array_figures(layers),
         "output_ok": all(r.output_ok for r in layers),
         "max_abs_error": max((r.max_abs_error for r in layers), default=0.0),
         "wall_seconds": sum(r.wall_seconds for r in layers),
     }
+
+
+def chip_area_mm2(layers: Sequence[SimResult]) -> float | None:
+    """The chip's area over a run, mm^2: the largest of the layers' `details["area"]`
+    (a chip holds every layer's buffers; for EIE all layers agree); None where the design
+    models no area."""
+    areas = [r.details["area"]["area_mm2"] for r in layers if "area" in r.details]
+    return max(areas) if areas else None
 
 
 def run_document(*, accel: str, workload: str, config: Mapping[str, Any], seed: int | None,

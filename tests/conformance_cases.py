@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from sparsesim.accelerators.pointacc.keys import pack, unpack
+from sparsesim.workloads.conv_layers import ConvWorkload, pruned_layer
 from sparsesim.workloads.lstm import LSTMLayer, LSTMModel
 from sparsesim.workloads.point_clouds import load_cloud
 from sparsesim.workloads.point_layers import point_workload
@@ -64,6 +65,17 @@ def _ese_corrupt(compiled):
                                                  *compiled.layers[1:]))
 
 
+def _gpu_spmm_corrupt(compiled):
+    """One stored nonzero of the sputnik kernel's CSR changed."""
+    matrix = compiled.encodings["sputnik"]
+    values = matrix.csr.values.copy()
+    values[0] += 1.0
+    encodings = {**compiled.encodings,
+                 "sputnik": dataclasses.replace(matrix, csr=dataclasses.replace(
+                     matrix.csr, values=values))}
+    return dataclasses.replace(compiled, encodings=encodings)
+
+
 def _pointacc_corrupt(compiled):
     coords = unpack(compiled.keys)
     coords[0] = coords.max(axis=0) + 7  # one voxel moved outside the cloud
@@ -81,12 +93,41 @@ def _stc_corrupt(compiled):
     return [dataclasses.replace(first, selections=selections), *compiled[1:]]
 
 
+def _patdnn_workload(design, seed: int) -> ConvWorkload:
+    rng = np.random.default_rng(seed)
+    layer = pruned_layer("conv", rng.standard_normal((8, 6, 3, 3)), rng.random((6, 7, 9)), 1,
+                         4, 0.3)
+    return ConvWorkload("tiny-conv", (layer,))
+
+
+def _patdnn_corrupt(compiled):
+    layer = compiled.layers[0]
+    weight = layer.encoding.weight.copy()
+    weight[0] += 1.0
+    encoding = dataclasses.replace(layer.encoding, weight=weight)
+    return dataclasses.replace(compiled, layers=(dataclasses.replace(layer, encoding=encoding),))
+
+
+def _torchsparse_corrupt(compiled):
+    layer = compiled.layers[0]
+    entries = layer.maps.entries.copy()
+    entries[0, 0] = (entries[0, 0] + 1) % len(layer.in_coords)  # one map entry reads a wrong row
+    maps = dataclasses.replace(layer.maps, entries=entries)
+    return dataclasses.replace(compiled, layers=(dataclasses.replace(layer, maps=maps),
+                                                 *compiled.layers[1:]))
+
+
 CASES: dict[str, Case] = {
     "eie": Case(lambda d, seed: d.from_model(_sparse_matrix(seed), seed, d.default_config),
                 _eie_corrupt),
     "ese": Case(_small_lstm, _ese_corrupt),
     "stc": Case(lambda d, seed: d.workload("160,64,128", seed, d.default_config),
                 _stc_corrupt),
+    "gpu-spmm": Case(lambda d, seed: d.workload("96,64,128:unstructured:0.3", seed,
+                                                d.default_config), _gpu_spmm_corrupt),
     "pointacc": Case(lambda d, seed: point_workload(load_cloud("kitten"), 0.08, seed=seed,
                                                     samples=32), _pointacc_corrupt),
+    "patdnn": Case(_patdnn_workload, _patdnn_corrupt),
+    "torchsparse": Case(lambda d, seed: point_workload(load_cloud("kitten"), 0.08, seed=seed),
+                        _torchsparse_corrupt),
 }

@@ -55,6 +55,20 @@ def test_model_run_writes_json_with_design_keys(capsys, tiny_model, tmp_path):
     assert out_json.stat().st_mode & 0o044  # readable by others, as open() would make it
 
 
+def test_queue_flags_option_selects_the_fifo_timing(capsys, tiny_model, tmp_path):
+    cycles = {}
+    for flags in ("registered", "same_cycle"):
+        out_json = tmp_path / f"{flags}.json"
+        code, _, _ = run_main(capsys, "--model", str(tiny_model), "--pes", "4", "--queue-depth",
+                              "1", "--queue-flags", flags, "--json", str(out_json))
+        doc = load_document(out_json)
+        assert code == 0 and doc["config"]["queue_flag_timing"] == flags
+        cycles[flags] = doc["totals"]["cycles"]
+    assert cycles["registered"] > cycles["same_cycle"]
+    code, _, err = run_main(capsys, "--model", str(tiny_model), "--queue-flags", "late")
+    assert code == 2 and "invalid choice: 'late'" in err
+
+
 def test_benchmark_workload_and_plot(capsys, tmp_path):
     png = tmp_path / "pe.png"
     code, out, _ = run_main(capsys, "--workload", "neuraltalk-we", "--pes", "4", "--plot", str(png))
@@ -104,7 +118,7 @@ def test_bad_input_gives_one_line_and_nonzero_exit(capsys, argv, message):
 
 @pytest.mark.parametrize("kind, message", [
     ("corrupt", "is not a readable .npz"), ("nan", "contains NaN"),
-    ("mismatch", "shape mismatch"), ("nometa", "has no __metadata__"),
+    ("mismatch", "shape mismatch"), ("nometa", "tensor 'w' is not a layer's weight"),
 ])
 def test_bad_model_files_are_reported(capsys, tmp_path, kind, message):
     code, _, err = run_main(capsys, "--model", str(write_bad_model(tmp_path, kind)))

@@ -13,6 +13,9 @@ SMALL_RUNS = {  # quick flags per design
     "ese": ["--frames", "2", "--pes", "8"],
     "stc": ["--gemm", "256,256,256"],
     "pointacc": ["--cloud", "kitten", "--voxel", "0.08"],
+    "gpu-spmm": ["--gemm", "128,64,128"],
+    "patdnn": ["--workload", "lenet5", "--engine", "fast"],
+    "torchsparse": ["--cloud", "kitten", "--voxel", "0.08", "--engine", "fast"],
 }
 
 

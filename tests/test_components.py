@@ -17,6 +17,19 @@ def consumer(engine, queue, pe, work_cycles, log):
         yield pe.busy(work_cycles)
 
 
+def run_bus(items, work_cycles, flag_timing="registered", **bus_options):
+    """One depth-1 queue fed by a bus and drained by a consumer taking `work_cycles` per
+    item; returns (log of (item, pop cycle), bus, queue, pe) once all is done."""
+    engine = Engine()
+    queue = ActivationQueue(engine, "q", depth_entries=1, flag_timing=flag_timing)
+    pe = ProcessingElement(engine, "pe", 0)
+    log = []
+    bus = Broadcast(engine, "bus", [queue], items, **bus_options)
+    engine.process(consumer(engine, queue, pe, work_cycles, log))
+    engine.run(lambda: bus.done and queue.occupancy == 0 and pe.busy_until <= engine.now)
+    return log, bus, queue, pe
+
+
 def test_same_cycle_flags_refill_a_slot_in_the_cycle_it_is_popped():
     """Depth 1, a consumer taking 3 cycles per item: items leave the bus at 0, 1, 3, 6.
 
@@ -24,13 +37,7 @@ def test_same_cycle_flags_refill_a_slot_in_the_cycle_it_is_popped():
     (queue 1/1). Cycle 2: full, stall. Cycle 3: the consumer pops b and the bus refills
     the slot with c in the same cycle. Cycles 4, 5: stall. Cycle 6: pop c, push d.
     """
-    engine = Engine()
-    queue = ActivationQueue(engine, "q", depth_entries=1, flag_timing="same_cycle")
-    pe = ProcessingElement(engine, "pe", 0)
-    log = []
-    bus = Broadcast(engine, "bus", [queue], ["a", "b", "c", "d"])
-    engine.process(consumer(engine, queue, pe, 3, log))
-    engine.run(lambda: bus.done and queue.occupancy == 0 and pe.busy_until <= engine.now)
+    log, bus, queue, pe = run_bus(["a", "b", "c", "d"], 3, flag_timing="same_cycle")
     assert log == [("a", 0), ("b", 3), ("c", 6), ("d", 9)]
     assert bus.stats.transfers == 4
     assert bus.stats.stall_cycles == 3
@@ -45,13 +52,7 @@ def test_registered_flags_see_pops_and_pushes_one_cycle_late():
     this cycle still reads full: stall; push b at 2. Cycle 4: pop b, stall; push c at
     5. Cycle 7: pop c; push d at 8, popped at 10.
     """
-    engine = Engine()
-    queue = ActivationQueue(engine, "q", depth_entries=1)
-    pe = ProcessingElement(engine, "pe", 0)
-    log = []
-    bus = Broadcast(engine, "bus", [queue], ["a", "b", "c", "d"])
-    engine.process(consumer(engine, queue, pe, 3, log))
-    engine.run(lambda: bus.done and queue.occupancy == 0 and pe.busy_until <= engine.now)
+    log, bus, queue, _ = run_bus(["a", "b", "c", "d"], 3)
     assert log == [("a", 1), ("b", 4), ("c", 7), ("d", 10)]
     assert bus.stats.stall_cycles == 1 + 2 + 2
     assert queue.occupancy_per_cycle(12).tolist() == [1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0]
@@ -60,13 +61,7 @@ def test_registered_flags_see_pops_and_pushes_one_cycle_late():
 def test_broadcast_gaps_delay_items_and_overlap_stalls():
     """Gaps are cycles before an item is ready; a gap spent while the queue is full
     costs nothing extra, and only waiting past the ready cycle counts as a stall."""
-    engine = Engine()
-    queue = ActivationQueue(engine, "q", depth_entries=1)
-    pe = ProcessingElement(engine, "pe", 0)
-    log = []
-    bus = Broadcast(engine, "bus", [queue], ["a", "b", "c"], start_cycle=2, gaps=[1, 0, 2])
-    engine.process(consumer(engine, queue, pe, 4, log))
-    engine.run(lambda: bus.done and queue.occupancy == 0 and pe.busy_until <= engine.now)
+    log, bus, _, _ = run_bus(["a", "b", "c"], 4, start_cycle=2, gaps=[1, 0, 2])
     # a ready 3 (pushed 3, popped 4, busy 4-7); b ready 4, slot popped at 4 reads full
     # until 5: pushed 5; c ready 5 + 1 + 2 = 8, slot popped at 8: pushed 9.
     assert log == [("a", 4), ("b", 8), ("c", 12)]

@@ -71,3 +71,20 @@ def test_ese_subprocess_exit_status():
     done = subprocess.run([sys.executable, "sim.py", "--accel", "ese", "--frames", "0"],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and "must be >= 1, got 0" in done.stderr
+
+
+def test_demo_imbalance_takes_sparsity_pes_queue_depth_and_slide_style(capsys, tmp_path):
+    from matplotlib.image import imread
+
+    prefix = tmp_path / "slide"
+    code, out, _ = run_main(capsys, "demo", "imbalance", "--frames", "2", "--pes", "4",
+                            "--sparsity", "0.8", "--queue-depth", "2", "--style", "slide",
+                            "--out-prefix", str(prefix))
+    assert code == 0 and "ESE (4 PEs" in out and "pruned to 80% sparsity" in out
+    height, width = imread(f"{prefix}_pe_cycles.png").shape[:2]
+    assert width == pytest.approx(13.33 * 110, abs=2) and height >= width * 9 / 16 - 2
+
+
+def test_demo_help_lists_the_topics(capsys):
+    code, out, _ = run_main(capsys, "demo", "--help")
+    assert code == 0 and "imbalance" in out

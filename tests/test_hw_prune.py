@@ -249,3 +249,18 @@ def test_cli_tensor_core_budget_below_its_launch_bound_floor(capsys):
                      "--moves", "fine,neuron", "--latency-ratio", "0.5", "--no-baselines"])
     err = capsys.readouterr().err
     assert code == 2 and "below the floor" in err and len(err.strip().splitlines()) == 1
+
+
+def test_pareto_figure_shows_the_mean_and_spread_over_seeds():
+    from sparsesim.workloads.pruning.hw_plots import pareto_figure
+
+    rows = [{"method": m, "latency_ratio": q, "latency_budget_us": q * 1.6,
+             "latency_us": q * 1.5 + 0.01 * s, "accuracy": 0.9 + 0.01 * s, "seed": s}
+            for m in ("uniform", "netadapt") for q in (0.4, 0.5) for s in range(3)]
+    dense = [{"seed": s, "latency_us": 1.6, "accuracy": 0.94 + 0.001 * s} for s in range(3)]
+    axis = pareto_figure(rows, dense, "t").axes[0]
+    (container,) = [c for c in axis.containers if c.get_label() == "netadapt"]
+    data_line, _, (_, y_bars) = container.lines
+    assert list(data_line.get_ydata()) == pytest.approx([91.0, 91.0])
+    heights = [segment[1][1] - segment[0][1] for segment in y_bars.get_segments()]
+    assert heights == pytest.approx([2 * 100 * np.std([0.9, 0.91, 0.92])] * 2)

@@ -266,9 +266,9 @@ def test_plot_labels_axes_with_units_and_whole_number_ticks(tmp_path, capsys, mo
     sim.main(["sweep", *GRID, "--out", str(out)])
     seen = {}
 
-    def figure(lines, xlabel, ylabel, logx, title, integer_x, integer_y):
+    def figure(lines, xlabel, ylabel, logx, title, integer_x, integer_y, pareto=()):
         seen.update(xlabel=xlabel, ylabel=ylabel, integer_x=integer_x, integer_y=integer_y)
-        return real_figure(lines, xlabel, ylabel, logx, title, integer_x, integer_y)
+        return real_figure(lines, xlabel, ylabel, logx, title, integer_x, integer_y, pareto)
 
     real_figure = plots.sweep_figure
     monkeypatch.setattr(plots, "sweep_figure", figure)
@@ -280,3 +280,20 @@ def test_plot_labels_axes_with_units_and_whole_number_ticks(tmp_path, capsys, mo
                      "--out", str(tmp_path / "c.png")]) == 0
     assert seen["xlabel"] == "pes = num_pes (PEs)" and seen["ylabel"] == "cycles (cycles)"
     assert seen["integer_y"] is True
+
+
+def test_stc_sweeps_presets_and_fields_and_model_files(tmp_path, capsys):
+    out = tmp_path / "r.jsonl"
+    assert sim.main(["sweep", "--accel", "stc", "--workload", "256,256,256", "--grid",
+                     "preset=a100,h100", "l2_latency_cycles=100,400", "--workers", "1",
+                     "--out", str(out)]) == 0
+    records = lines(out)
+    assert sorted((r["config"]["name"], r["config"]["l2_latency_cycles"]) for r in records) == \
+        [("a100", 100), ("a100", 400), ("h100", 100), ("h100", 400)]
+    assert all(r["output_ok"] for r in records)
+    out = tmp_path / "m.jsonl"
+    model = SHIPPED_MODELS["lenet300-pruned"].parent / "lenet300_2of4.npz"
+    assert sim.main(["sweep", "--accel", "stc", "--model", str(model), "--grid",
+                     "num_sms=54,108", "--workers", "1", "--out", str(out)]) == 0
+    records = lines(out)
+    assert len(records) == 2 and all(len(r["layers"]) == 3 and r["output_ok"] for r in records)

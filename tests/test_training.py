@@ -1,4 +1,3 @@
-import io
 
 import numpy as np
 import pytest
@@ -7,7 +6,6 @@ from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads.mnist import load_mnist
 from sparsesim.workloads.nn.layers import Conv2d, Dense, MaxPool2, Reshape
 from sparsesim.workloads.nn.network import Network, he_init, lenet5
-from sparsesim.workloads.nn.progress import ProgressBar
 from sparsesim.workloads.nn.training import TrainConfig, softmax_cross_entropy, train
 
 
@@ -69,15 +67,6 @@ def test_training_learns_real_digits(mnist):
     before = net.accuracy(mnist.test.images, mnist.test.labels)
     train(net, mnist.train.images, mnist.train.labels, TrainConfig(epochs=2))
     assert before < 0.3 and net.accuracy(mnist.test.images, mnist.test.labels) > 0.85
-
-
-def test_progress_bar_ends_with_every_step_and_the_last_loss():
-    stream = io.StringIO()
-    bar = ProgressBar("train", stream=stream)
-    for step in range(1, 101):
-        bar(step, 100, 0.5)
-    final = stream.getvalue().rstrip("\n").split("\r")[-1]
-    assert final.startswith("train: 100%") and "100/100" in final and "loss=0.5000" in final
 
 
 def test_bad_training_config_is_a_config_error():

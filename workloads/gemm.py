@@ -96,19 +96,25 @@ class GemmOperands:
         """(A row panels, B column panels)."""
         return -(-self.shape.m // BLOCK), -(-self.shape.n // BLOCK)
 
+    def bias_panel(self, index: int) -> None:
+        """Generated GEMMs have no bias."""
+        return None
+
 
 @dataclass(frozen=True)
 class MatrixOperands:
     """Given operands (e.g. a layer pruned 2:4 by the pruning front end, and its inputs),
     served in the same panels as GemmOperands. Values are rounded to the data type; A is
     checked for 2:4 at once (FormatError names the first bad group). `seed` only picks
-    which output blocks a large check samples."""
+    which output blocks a large check samples. `bias` (M,), if given, is added to every
+    column of C in the kernel's epilogue: C = A @ B + bias."""
 
     name: str
     a: np.ndarray  # (M, K), 2:4 along K
     b: np.ndarray  # (K, N)
     dtype: NumericType
     seed: int = 0
+    bias: np.ndarray | None = None  # float32 (M,)
 
     def __post_init__(self) -> None:
         if self.a.ndim != 2 or self.b.ndim != 2 or self.a.shape[1] != self.b.shape[0]:
@@ -118,6 +124,12 @@ class MatrixOperands:
             raise WorkloadError(f"GEMM {self.name}: operands contain NaN or infinity")
         object.__setattr__(self, "a", self.dtype.round(np.asarray(self.a, np.float32)))
         object.__setattr__(self, "b", self.dtype.round(np.asarray(self.b, np.float32)))
+        if self.bias is not None:
+            bias = np.asarray(self.bias, np.float32)
+            if bias.shape != self.a.shape[:1] or not np.all(np.isfinite(bias)):
+                raise WorkloadError(f"GEMM {self.name}: bias must be {self.a.shape[0]} finite "
+                                    f"values, got shape {bias.shape}")
+            object.__setattr__(self, "bias", bias)
         NMCompressed.from_dense(self.a)
 
     @property
@@ -129,6 +141,10 @@ class MatrixOperands:
 
     def b_panel(self, index: int) -> np.ndarray:
         return self.b[:, index * BLOCK:(index + 1) * BLOCK]
+
+    def bias_panel(self, index: int) -> np.ndarray | None:
+        """The bias of A's row panel `index`, or None."""
+        return None if self.bias is None else self.bias[index * BLOCK:(index + 1) * BLOCK]
 
     @property
     def panels(self) -> tuple[int, int]:

@@ -1,22 +1,22 @@
 """Model files: one .npz holding named weight arrays and a JSON metadata string.
 
 Keys: `<layer>.weight` (outputs x inputs, float32, pruned entries zero), optionally
+`<layer>.bias` (outputs, float32; format version 2), optionally
 `input` (a real input vector for the first layer), optionally `test_images` (images x
 inputs of the first layer, float32) with `test_labels` (one class index per image, the
 index of the last layer's largest output), and `__metadata__`, a JSON document:
-    {"format": "sparsesim-model", "version": 1,
+    {"format": "sparsesim-model", "version": 2,
      "layers": [{"name": "fc1", "activation": "relu" | "none"}, ...], ...}
 Layers run in the listed order, each feeding the next. Optional metadata written by the
 pruning front end: "pruning" (method, sparsity per layer, accuracy before and after),
-"codebooks" (per layer, when weights are shared), "network", "source".
+"codebooks" (per layer, when weights are shared), "network", "source". Version 1 files
+(no biases) still read. Reading goes through workloads.readers (bounded, no pickles).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import zipfile
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,24 +24,29 @@ import numpy as np
 
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import FormatError, WorkloadError
-from sparsesim.workloads.formats import CSC
-from sparsesim.workloads.layer import Layer, Workload
-
-FORMAT = "sparsesim-model"
-VERSION = 1
-ACTIVATIONS = ("relu", "none")
+from sparsesim.workloads.layer import Workload
+from sparsesim.workloads.readers.load import check_model_path
+from sparsesim.workloads.readers.load import load_model as read_model
+from sparsesim.workloads.readers.npz_archive import read_npz
+from sparsesim.workloads.readers.sparsesim_npz import FORMAT, VERSION, metadata_of
 
 
 def save_model(path: str | os.PathLike, weights: dict[str, np.ndarray],
                activations: dict[str, str], metadata: dict[str, Any] | None = None,
                input_vector: np.ndarray | None = None, test_images: np.ndarray | None = None,
-               test_labels: np.ndarray | None = None) -> None:
-    """Write a model file atomically; `weights` is ordered first layer to last."""
+               test_labels: np.ndarray | None = None,
+               biases: dict[str, np.ndarray] | None = None) -> None:
+    """Write a model file atomically; `weights` is ordered first layer to last; `biases`
+    (optional, by layer name) are kept as `<layer>.bias`."""
     meta = dict(metadata or {})
     meta.update({"format": FORMAT, "version": VERSION,
                  "layers": [{"name": name, "activation": activations.get(name, "relu"),
                              "shape_out_in": list(np.shape(w))} for name, w in weights.items()]})
     arrays = {f"{name}.weight": np.asarray(w, dtype=np.float32) for name, w in weights.items()}
+    for name, b in (biases or {}).items():
+        if name not in weights:
+            raise WorkloadError(f"save_model: bias for {name!r} but no such layer")
+        arrays[f"{name}.bias"] = np.asarray(b, dtype=np.float32)
     if input_vector is not None:
         arrays["input"] = np.asarray(input_vector, dtype=np.float32)
     if (test_images is None) != (test_labels is None):
@@ -53,103 +58,17 @@ def save_model(path: str | os.PathLike, weights: dict[str, np.ndarray],
     write_atomically(path, lambda handle: np.savez_compressed(handle, **arrays))
 
 
-# Most entries one array may declare (dense float32: 256 MiB) and all arrays together
-# (1 GiB): the whole file is read into memory, then each layer is encoded. Not
-# published: our bound, far above the paper layers (vgg-fc6: 103 M would not fit it;
-# give such a layer in a sparse reader).
-MAX_ARRAY_ENTRIES = 2**26
-MAX_TOTAL_ENTRIES = 2**28
-NUMERIC_KINDS = "fiu"  # float, signed and unsigned integer arrays
-
-
-def _check_headers(path: str, archive: zipfile.ZipFile, fix: str) -> None:
-    """Read every member's .npy header (not its data) and refuse, before anything is
-    allocated, an entry that is not an array, a non-numeric array, or declared shapes
-    beyond MAX_ARRAY_ENTRIES / MAX_TOTAL_ENTRIES."""
-    total = 0
-    for info in archive.infolist():
-        key = info.filename.removesuffix(".npy")
-        with archive.open(info) as member:
-            try:
-                version = np.lib.format.read_magic(member)
-                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                               else np.lib.format.read_array_header_2_0)
-                shape, _, dtype = read_header(member)
-            except (ValueError, EOFError) as exc:
-                raise FormatError(f"model file {path}: entry {key!r} is not a .npy array "
-                                  f"({exc}); {fix}") from None
-        if key == "__metadata__":
-            if dtype.kind != "U" or shape != ():
-                raise FormatError(f"model file {path}: __metadata__ must be one JSON string, "
-                                  f"got a {dtype} array of shape {shape}; {fix}")
-            continue
-        if dtype.kind not in NUMERIC_KINDS or dtype.fields:
-            raise FormatError(f"model file {path}: {key} holds {dtype} values; weights, inputs "
-                              "and images must be real numbers (float or integer)")
-        entries = int(np.prod(shape, dtype=object))
-        if entries > MAX_ARRAY_ENTRIES:
-            raise WorkloadError(
-                f"model file {path}: {key} declares shape {shape}, {entries:,} entries "
-                f"({entries * 4 / 2**30:.1f} GiB as float32, dense); the limit is "
-                f"{MAX_ARRAY_ENTRIES:,} entries per array")
-        total += entries
-    if total > MAX_TOTAL_ENTRIES:
-        raise WorkloadError(f"model file {path}: its arrays declare {total:,} entries in all "
-                            f"({total * 4 / 2**30:.1f} GiB as float32); the limit is "
-                            f"{MAX_TOTAL_ENTRIES:,}")
-
-
 def _read(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """The file's arrays and its checked metadata."""
-    if not os.path.exists(path):
-        raise FormatError(f"model file {path} not found; check the path")
-    if not os.path.isfile(path):
-        raise FormatError(f"model file {path} is not a regular file; give an .npz file")
-    fix = "re-save it with workloads.model_file.save_model"
-    try:
-        with zipfile.ZipFile(path) as archive:
-            _check_headers(path, archive, fix)
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError) as exc:
-        raise FormatError(f"model file {path} is not a readable .npz ({exc}); {fix}") from None
-    if "__metadata__" not in arrays:
-        raise FormatError(f"model file {path} has no __metadata__ entry; {fix}")
-    try:
-        meta = json.loads(str(arrays["__metadata__"]))
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"model file {path}: metadata is not valid JSON ({exc})") from None
-    _check_metadata(path, meta)
-    return arrays, meta
+    check_model_path(path)
+    arrays = read_npz(path)
+    return arrays, metadata_of(arrays, path)
 
 
-def _check_metadata(path: str, meta: Any) -> None:
-    """Types of the metadata's format, version and layer list (names unique)."""
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise FormatError(f"model file {path}: metadata must be a JSON object with "
-                          f'"format": "{FORMAT}"')
-    if meta.get("version") != VERSION:
-        raise FormatError(f"model file {path}: metadata version {meta.get('version')!r} is not "
-                          f"{VERSION}; re-save it with this sparsesim")
-    layers = meta.get("layers")
-    if not isinstance(layers, list) or not layers:
-        raise FormatError(f"model file {path}: metadata \"layers\" must be a non-empty list "
-                          f"of {{\"name\": ..., \"activation\": ...}} objects, got {layers!r:.60}")
-    names = []
-    for entry in layers:
-        named = isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"]
-        if not named:
-            raise FormatError(f"model file {path}: every entry of \"layers\" must be an object "
-                              f"with a \"name\" string, got {entry!r:.60}")
-        activation = entry.get("activation", "relu")
-        if activation not in ACTIVATIONS:
-            raise FormatError(f"model file {path}: layer {entry['name']} has activation "
-                              f"{activation!r}; use one of {', '.join(ACTIVATIONS)}")
-        names.append(entry["name"])
-    if len(set(names)) != len(names):
-        raise FormatError(f"model file {path}: metadata lists a layer name twice")
-    if not isinstance(meta.get("name", ""), str):
-        raise FormatError(f"model file {path}: metadata \"name\" must be a string")
+def load_arrays(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The model file's arrays by key (any shape: conv weights stay 4-D) and its checked
+    metadata."""
+    return _read(os.fspath(path))
 
 
 def load_metadata(path: str | os.PathLike) -> dict[str, Any]:
@@ -158,39 +77,10 @@ def load_metadata(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def load_model(path: str | os.PathLike, seed: int = 0) -> Workload:
-    """Read and check a model file; without an `input` array the first layer gets a
-    seeded random non-negative input in [0, 1)."""
-    path = os.fspath(path)
-    arrays, meta = _read(path)
-    layers = []
-    for i, entry in enumerate(meta["layers"]):
-        name = entry["name"]
-        key = f"{name}.weight"
-        if key not in arrays:
-            raise FormatError(f"model file {path}: layer {name!r} has no array {key!r}")
-        weight = arrays[key]
-        if weight.ndim != 2:
-            raise WorkloadError(f"model file {path}: {key} must be 2-D (outputs x inputs), "
-                                f"got shape {weight.shape}")
-        if not np.all(np.isfinite(weight)):
-            raise WorkloadError(f"model file {path}: {key} contains NaN or infinity; "
-                                "fix the weights and re-save")
-        activation = entry.get("activation", "relu")
-        if i == 0:
-            x = arrays.get("input")
-            if x is None:
-                x = np.random.default_rng(seed).random(weight.shape[1], dtype=np.float32)
-            elif x.shape != (weight.shape[1],):
-                raise WorkloadError(f"model file {path}: input has shape {x.shape} but layer "
-                                    f"{name} takes {weight.shape[1]} inputs")
-            elif not np.all(np.isfinite(x)):
-                raise WorkloadError(f"model file {path}: input contains NaN or infinity")
-        else:
-            x = np.zeros(weight.shape[1], dtype=np.float32)  # replaced by the chain
-        layers.append(Layer(str(name), CSC.from_dense(weight.astype(np.float32)),
-                            np.asarray(x, dtype=np.float32), relu=activation == "relu"))
-    name = meta.get("name") or os.path.splitext(os.path.basename(path))[0]
-    return Workload(str(name), tuple(layers), chained=True)
+    """Read and check a model file (any format workloads.readers reads) as a chained FC
+    workload; without an `input` array the first layer gets a seeded random
+    non-negative input in [0, 1)."""
+    return read_model(path).to_workload(seed)
 
 
 @dataclass(frozen=True)

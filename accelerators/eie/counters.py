@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sparsesim.accelerators.eie.area import area
 from sparsesim.accelerators.eie.compile import CompiledLayer
 from sparsesim.accelerators.eie.energy import energy_breakdown_pj
 from sparsesim.accelerators.eie.lnzd import broadcast_order
@@ -44,6 +45,19 @@ def gather_output(compiled: CompiledLayer, accumulators: np.ndarray) -> np.ndarr
     return np.maximum(output, 0.0) if compiled.relu else output
 
 
+def busy_split(compiled: CompiledLayer) -> dict[str, np.ndarray]:
+    """Each PE's issue cycles by kind, from the encoding and the input alone: over the
+    nonzero activations' columns, its real entries (useful), its padding entries, and
+    one cycle per column whose run is empty for it (empty_slice). Arrays indexed by PE."""
+    ptr = compiled.encoding.ptr
+    columns = np.flatnonzero(compiled.activations)
+    starts, stops = ptr[:, columns], ptr[:, columns + 1]
+    real = compiled.useful_prefix[stops] - compiled.useful_prefix[starts]
+    return {"useful": real.sum(axis=1),
+            "padding": (stops - starts - real).sum(axis=1),
+            "empty_slice": np.count_nonzero(stops == starts, axis=1)}
+
+
 def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
                  seed: int | None, wall_seconds: float, workload: str,
                  tech: str = "45nm") -> SimResult:
@@ -55,6 +69,11 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
     starved = cycles - busy - stalled - pipeline_cycles
     if np.any(starved < 0):
         raise RuntimeError("EIE cycle accounting broken: a PE has negative starved cycles")
+    split = busy_split(compiled)
+    if not (np.array_equal(split["useful"], counters.pe_macs_useful)
+            and np.array_equal(split["useful"] + split["padding"], counters.pe_entries)):
+        raise RuntimeError("EIE cycle accounting broken: the engine's entry counts differ "
+                           "from the encoding's")
     macs = int(counters.pe_macs_useful.sum())
     reference = compiled.reference_output()
     error = float(np.max(np.abs(counters.output - reference), initial=0.0))
@@ -71,7 +90,8 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
     return make_result(
         accel="eie", workload=workload, config=cfg.to_dict(), seed=seed, engine=engine,
         cycles=cycles, clock_hz=cfg.clock_hz, macs_useful=macs,
-        busy=busy, stalled=stalled, starved=starved,
+        busy=busy, stalled=stalled, starved=starved, busy_split=split,
+        pipeline=pipeline_cycles,
         queue_stats=_queue_stats(counters, cfg.queue_depth_entries, cycles),
         memory_stats={
             "spmat_sram": sram_read_stats(cfg.spmat_word_bits, counters.spmat_reads.sum()),
@@ -101,6 +121,7 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
             "encoded_bits": {k: int(v) for k, v in encoded.items()},
             "codebook": [float(c) for c in compiled.codebook],
             "tech": tech,
+            "area": area(cfg, tech),
         },
         energy_breakdown_pj=breakdown,
     )

@@ -7,12 +7,15 @@ from typing import Any
 import numpy as np
 
 from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.eie.area import area
+from sparsesim.accelerators.eie.config import EIE_SAME_CYCLE_FIFO
 from sparsesim.accelerators.protocol import Design, DesignRun
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
 from sparsesim.workloads.formats import CSC
 from sparsesim.workloads.layer import Layer, Workload
 from sparsesim.workloads.model_file import load_model
+from sparsesim.workloads.readers import Model
 from sparsesim.workloads.shipped_models import SHIPPED_MODELS
 
 
@@ -26,9 +29,12 @@ def named_workload(name: str, seed: int, config: Any = None) -> Workload:
 def matrix_workload(matrix: Any, seed: int, config: Any = None) -> Workload:
     """A workload from an in-memory model: a Workload as it is, or one weight matrix
     (numpy 2-D array or scipy.sparse, outputs x inputs) as a linear layer y = W x with a
-    seeded non-negative input in [0, 1)."""
+    seeded non-negative input in [0, 1), or a model read by workloads.readers (its FC
+    layers, biases kept; anything else refused with one line)."""
     if isinstance(matrix, Workload):
         return matrix
+    if isinstance(matrix, Model):
+        return matrix.to_workload(seed)
     if hasattr(matrix, "tocsc"):  # scipy.sparse, without importing scipy
         matrix = matrix.toarray()
     dense = np.asarray(matrix)
@@ -56,7 +62,7 @@ DESIGN = Design(
     name="eie",
     description="EIE (Han et al., ISCA 2016): compressed sparse FC layers on a PE array",
     config_type=eie.EIEConfig,
-    presets={"paper": eie.EIE_PAPER},
+    presets={"paper": eie.EIE_PAPER, "same-cycle-fifo": EIE_SAME_CYCLE_FIFO},
     engines=eie.ENGINES,
     workloads=("alexnet", *(n for n in WORKLOAD_NAMES if n != "alexnet"), *SHIPPED_MODELS),
     workload=named_workload,
@@ -64,4 +70,5 @@ DESIGN = Design(
     run=run,
     from_model=matrix_workload,
     plots=plots,
+    area=area,
 )

@@ -65,11 +65,12 @@ def schedule(ptr_by_column, columns, gaps, depth, registered, start_cycle, point
 
 
 @jit
-def compute(ptr, weights, local_rows, useful, columns, values, rows_per_pe, entries_per_word):
-    """What every PE computes and counts, in the reference's order (items in broadcast
-    order, entries in column order): accumulators (PEs, rows_per_pe) float64; per PE
-    busy cycles, entries, useful MACs and sparse-matrix words read (int64). `ptr` is
-    (PEs, columns + 1)."""
+def compute(ptr, v, z, codebook, columns, values, rows_per_pe, entries_per_word):
+    """What every PE computes and counts, from the encoding as the PE reads it (`ptr`
+    (PEs, columns + 1); per entry the codebook index `v` and relative row `z`, decoded
+    by an address accumulator that restarts each column), in the reference's order:
+    accumulators (PEs, rows_per_pe) float64; per PE busy cycles, entries, useful MACs
+    (nonzero codebook index) and sparse-matrix words read, int64."""
     n = ptr.shape[0]
     acc = np.zeros((n, rows_per_pe), dtype=np.float64)
     busy = np.zeros(n, dtype=np.int64)
@@ -78,18 +79,21 @@ def compute(ptr, weights, local_rows, useful, columns, values, rows_per_pe, entr
     spmat_reads = np.zeros(n, dtype=np.int64)
     for p in range(n):
         base = ptr[p, 0]
-        row = acc[p]
+        pe_busy = pe_entries = pe_macs = pe_reads = 0
         for i in range(columns.shape[0]):
             start, stop = ptr[p, columns[i]], ptr[p, columns[i] + 1]
-            busy[p] += max(1, stop - start)
+            pe_busy += max(1, stop - start)
             if stop > start:
                 value = values[i]
+                row = -1
                 for e in range(start, stop):
-                    row[local_rows[e]] += weights[e] * value
-                entries[p] += stop - start
-                macs[p] += useful[stop] - useful[start]
-                spmat_reads[p] += ((stop - 1 - base) // entries_per_word
-                                   - (start - base) // entries_per_word + 1)
+                    row += int(z[e]) + 1
+                    acc[p, row] += codebook[v[e]] * value
+                    pe_macs += v[e] != 0
+                pe_entries += stop - start
+                pe_reads += ((stop - 1 - base) // entries_per_word
+                             - (start - base) // entries_per_word + 1)
+        busy[p], entries[p], macs[p], spmat_reads[p] = pe_busy, pe_entries, pe_macs, pe_reads
     return acc, busy, entries, macs, spmat_reads
 
 
@@ -98,24 +102,22 @@ def occupancy(push, pop, end):
     """Entries in each queue at the end of each cycle 0 .. end-1, (PEs, end) int16:
     pushes so far minus that PE's pops so far."""
     m, n = pop.shape
-    out = np.zeros((n, end), dtype=np.int16)
+    pushed = np.zeros(end, dtype=np.int64)  # pushes so far, at the end of each cycle
+    for i in range(m):
+        pushed[push[i]] += 1
+    for t in range(1, end):
+        pushed[t] += pushed[t - 1]
+    out = np.empty((n, end), dtype=np.int16)
+    pops_at = np.empty(end, dtype=np.int64)
     for p in range(n):
-        pushed = 0
+        pops_at[:] = 0
+        for i in range(m):
+            pops_at[pop[i, p]] += 1
+        queue = out[p]
         popped = 0
-        level = 0
-        t = 0
-        while pushed < m or popped < m:  # one constant stretch per event
-            next_push = push[pushed] if pushed < m else end
-            next_pop = pop[popped, p] if popped < m else end
-            change = min(next_push, next_pop)
-            out[p, t:change] = level
-            t = change
-            while pushed < m and push[pushed] == t:
-                pushed += 1
-            while popped < m and pop[popped, p] == t:
-                popped += 1
-            level = pushed - popped
-        out[p, t:end] = level
+        for t in range(end):
+            popped += pops_at[t]
+            queue[t] = pushed[t] - popped
     return out
 
 
@@ -141,8 +143,8 @@ def _run(compiled: CompiledLayer) -> EIECounters:
         compiled.pointers_by_column, columns, gaps, cfg.queue_depth_entries,
         cfg.queue_flag_timing == "registered", cfg.lnzd_levels, pointer_extra)
     acc, busy, entries, macs, spmat_reads = compute(
-        enc.ptr, compiled.entry_weights, compiled.entry_local_rows, compiled.useful_prefix,
-        columns, x[columns].astype(np.float64), -(-enc.shape[0] // n), cfg.entries_per_word)
+        enc.ptr, enc.v, enc.z, compiled.codebook.astype(np.float64), columns,
+        x[columns].astype(np.float64), -(-enc.shape[0] // n), cfg.entries_per_word)
     items = np.full(n, len(columns), dtype=np.int64)
     return EIECounters(
         model_end_cycle=int(end), pe_busy=busy, pe_stalled=items * pointer_extra,
@@ -159,4 +161,5 @@ def _warm_up() -> None:
     one = np.zeros(1, np.int64)
     push, pop, end, _ = schedule(np.ascontiguousarray(ptr.T), one, one, 1, True, 1, 0)
     occupancy(push, pop, end)
-    compute(ptr, np.ones(1), one, np.array([0, 1], np.int64), one, np.ones(1), 1, 8)
+    codes = np.ones(1, np.uint8)  # EIE's codebook indices and relative rows are bytes
+    compute(ptr, codes, np.zeros(1, np.uint8), np.ones(2), one, np.ones(1), 1, 8)

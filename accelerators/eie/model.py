@@ -16,7 +16,7 @@ from sparsesim.accelerators.eie.config import EIE_PAPER, EIEConfig
 from sparsesim.accelerators.eie.counters import EIECounters, build_result
 from sparsesim.accelerators.eie.fast import simulate_fast
 from sparsesim.accelerators.eie.reference import simulate_reference
-from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.errors import ConfigError, WorkloadError
 from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.formats import CSC
 from sparsesim.workloads.layer import Layer, Workload
@@ -27,9 +27,18 @@ __all__ = ["EIE_PAPER", "ENGINES", "CompiledWorkload", "EIEConfig", "classify", 
            "compile_workload", "run", "run_compiled", "run_workload", "warm_up"]
 
 
+FP16_MAX = 65504.0  # largest finite float16: the codebook's 16-bit values (EIE Sec. III-B)
+
+
 def compile(layer: Layer, config: EIEConfig = EIE_PAPER) -> CompiledLayer:  # noqa: A001
-    """Encode `layer` the way EIE stores it (k-means codebook + interleaved CSC)."""
-    return compile_layer(layer, config)
+    """Encode `layer` the way EIE stores it (k-means codebook + interleaved CSC). A bias
+    becomes one more broadcast column with activation 1.0 whose entries are the bias
+    codes (see Layer.bias_as_column): it costs that column's broadcast and entries."""
+    for part, values in (("weight", layer.weights.values), ("bias", layer.bias)):
+        if values is not None and np.abs(values).max(initial=0.0) > FP16_MAX:
+            raise WorkloadError(f"layer {layer.name}: a {part} exceeds {FP16_MAX:g}, beyond "
+                                "EIE's 16-bit codebook; rescale the layer")
+    return compile_layer(layer.bias_as_column(), config)
 
 
 def _simulate(compiled: CompiledLayer, engine: str) -> tuple[EIECounters, float, float]:
@@ -78,6 +87,7 @@ class CompiledWorkload:
     name: str
     layers: tuple[CompiledLayer, ...]
     chained: bool
+    biased: tuple[bool, ...]  # per layer: its bias is the last column (input 1.0)
 
     def with_config(self, config: EIEConfig) -> CompiledWorkload:
         """The same encodings under a config differing only in timing or energy fields."""
@@ -88,7 +98,14 @@ class CompiledWorkload:
 def compile_workload(workload: Workload, config: EIEConfig = EIE_PAPER) -> CompiledWorkload:
     return CompiledWorkload(workload.name, tuple(compile(layer, config)
                                                  for layer in workload.layers),
-                            workload.chained)
+                            workload.chained,
+                            tuple(layer.bias is not None for layer in workload.layers))
+
+
+def _fed(layer: CompiledLayer, x: np.ndarray, biased: bool) -> CompiledLayer:
+    """`layer` with input vector x, followed by the bias column's 1.0 if it has one."""
+    x = np.asarray(x, dtype=np.float32)
+    return layer.with_activations(np.append(x, np.float32(1.0)) if biased else x)
 
 
 def run_compiled(compiled: CompiledWorkload, engine: str = "fast", seed: int | None = None,
@@ -96,9 +113,9 @@ def run_compiled(compiled: CompiledWorkload, engine: str = "fast", seed: int | N
     """Results per layer and the last layer's simulated output vector."""
     results = []
     previous: np.ndarray | None = None
-    for layer in compiled.layers:
+    for layer, biased in zip(compiled.layers, compiled.biased):
         if compiled.chained and previous is not None:
-            layer = layer.with_activations(previous)
+            layer = _fed(layer, previous, biased)
         result, previous = _run_with_output(layer, engine, seed, compiled.name, tech)
         results.append(result)
     return results, previous
@@ -123,13 +140,12 @@ def classify(workload: Workload, inputs: np.ndarray, config: EIEConfig = EIE_PAP
              engine: str = "fast") -> Classification:
     """Run the chain once per row of `inputs` (each layer compiled once, its input
     replaced), every layer taking the previous layer's simulated output."""
-    compiled = [compile(layer, config) for layer in workload.layers]
+    compiled = compile_workload(workload, config)
     outputs, cycles, ok = [], [], True
     for x in inputs:
         total = 0
-        for layer in compiled:
-            layer = dataclasses.replace(layer, activations=np.asarray(x, dtype=np.float32))
-            result, x = _run_with_output(layer, engine, None, workload.name)
+        for layer, biased in zip(compiled.layers, compiled.biased):
+            result, x = _run_with_output(_fed(layer, x, biased), engine, None, workload.name)
             ok, total = ok and result.output_ok, total + result.cycles
         outputs.append(x)
         cycles.append(total)

@@ -7,12 +7,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sparsesim.accelerators.ese.area import area
 from sparsesim.accelerators.ese.compile import CompiledLSTMLayer
 from sparsesim.accelerators.ese.elementwise import OPS_PER_CELL, ElementwiseUnit
-from sparsesim.accelerators.ese.energy import ddr_bytes_per_step, energy_breakdown_pj
+from sparsesim.accelerators.ese.energy import (
+    accumulator_file_bytes,
+    ddr_bytes_per_step,
+    energy_breakdown_pj,
+)
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.result import SimResult, make_result
 from sparsesim.simulator.stats import sram_read_stats
+from sparsesim.workloads.formats import EIECSC
 
 
 @dataclass
@@ -45,6 +51,33 @@ def reference_states(compiled: CompiledLSTMLayer, inputs: np.ndarray) -> np.ndar
     return compiled.quantized.forward(inputs, sig=unit.sigmoid, tanh=unit.tanh)
 
 
+def padding_entries(encoding: EIECSC) -> np.ndarray:
+    """Padding entries each PE stores for `encoding` (indexed by PE)."""
+    owner = np.repeat(np.arange(encoding.num_pes), encoding.entries_per_pe())
+    return np.bincount(owner[encoding.v == 0], minlength=encoding.num_pes)
+
+
+def busy_split(compiled: CompiledLSTMLayer, counters: ESECounters,
+               steps: int) -> dict[str, np.ndarray]:
+    """Each PE's issue cycles by kind (arrays indexed by PE): real entries times a nonzero
+    activation (useful) or a zero one (zero_activation), padding entries, and the one
+    cycle per broadcast column whose run is empty for the PE (empty_slice). Without
+    zero skipping every column is broadcast every step, so padding is the stored padding
+    times the steps; with it every broadcast activation is nonzero."""
+    entries = counters.pe_entries.astype(np.int64)
+    useful = counters.pe_macs_useful.astype(np.int64)
+    if compiled.config.skip_zero_activations:
+        padding = entries - useful
+    else:
+        matrices = [m for m in (compiled.gates, compiled.projection) if m is not None]
+        padding = steps * sum(padding_entries(m) for m in matrices)
+    split = {"useful": useful, "zero_activation": entries - padding - useful,
+             "padding": padding, "empty_slice": counters.pe_busy.astype(np.int64) - entries}
+    if any(np.any(v < 0) for v in split.values()):
+        raise RuntimeError("ESE cycle accounting broken: a busy category is negative")
+    return split
+
+
 def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.ndarray, *,
                  engine: str, seed: int | None, wall_seconds: float, workload: str,
                  tech: str = "45nm") -> SimResult:
@@ -71,6 +104,7 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
         accel="ese", workload=workload, config=cfg.to_dict(), seed=seed, engine=engine,
         cycles=cycles, clock_hz=cfg.clock_hz, macs_useful=macs,
         busy=busy, stalled=stalled, starved=idle,
+        busy_split=busy_split(compiled, counters, len(inputs)),
         queue_stats={
             "depth_entries": depth,
             "pushes": int(counters.queue_pushes.sum()),
@@ -119,6 +153,7 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
             "encoded_bits": compiled.size_bits(),
             "step_timeline": counters.timeline,
             "tech": tech,
+            "area": area(cfg, tech, accumulator_file_bytes(compiled)),
         },
         energy_breakdown_pj=breakdown,
     )

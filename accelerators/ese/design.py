@@ -4,12 +4,14 @@ count (the paper's compression), compiled and run over its frame sequence."""
 from __future__ import annotations
 
 from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.area import area
 from sparsesim.accelerators.ese.config import ESEConfig
 from sparsesim.accelerators.ese.pruning import DEFAULT_SPARSITY, SCHEMES, prune
 from sparsesim.accelerators.protocol import Design, DesignRun
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.lstm import LSTMModel
 from sparsesim.workloads.lstm_models import WORKLOAD_NAMES, lstm_workload
+from sparsesim.workloads.readers import Model
 
 
 def named_workload(name: str, seed: int, config: ESEConfig) -> LSTMModel:
@@ -19,7 +21,10 @@ def named_workload(name: str, seed: int, config: ESEConfig) -> LSTMModel:
 
 
 def model_workload(model: object, seed: int, config: ESEConfig) -> LSTMModel:
-    """Your own LSTM (an LSTMModel), run as it is: prune it first if you want it sparse."""
+    """Your own LSTM (an LSTMModel, or a model read by workloads.readers whose layers are
+    all LSTMs), run as it is: prune it first if you want it sparse."""
+    if isinstance(model, Model):
+        return model.to_lstm(seed=seed)
     if not isinstance(model, LSTMModel):
         raise WorkloadError(f"ese runs LSTM models (workloads.lstm.LSTMModel); got "
                             f"{type(model).__name__}")
@@ -43,4 +48,5 @@ DESIGN = Design(
     compile=ese.compile,
     run=run,
     from_model=model_workload,
+    area=area,
 )

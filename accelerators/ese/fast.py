@@ -31,9 +31,10 @@ from sparsesim.workloads.lstm import LSTMLayer
 
 KINDS = ("input", "recurrent", "projection")
 INPUT, RECURRENT, PROJECTION = 0, 1, 2
-# columns of the per-PE state table (CLOCK, APPLIED: how far its occupancy is accounted)
+# columns of the per-PE state table (CLOCK, APPLIED: how far its occupancy is accounted;
+# LAST_REC: 1 + its latest timeline interval in `rec`, 0 for none)
 BUSY_UNTIL, CLOCK, APPLIED, BUSY, STALLED, ENTRIES, MACS, PUSHES, POPS, SPMAT, \
-    POINTER_READS, CONFLICTS = range(12)
+    POINTER_READS, CONFLICTS, LAST_REC = range(13)
 
 
 @jit
@@ -76,12 +77,17 @@ def _start(p, c, it, pe, item_col, item_val, item_seg, seg_kind, seg_step, g_ptr
             pe[p, MACS] += useful[stop] - useful[start]
     work = max(1, stop - start)
     begin = c + pointer_extra
-    if tracked - 1 <= seg_step[s] <= tracked + 1:
-        rec[nrec[0], 0] = p
-        rec[nrec[0], 1] = begin
-        rec[nrec[0], 2] = begin + work
-        rec[nrec[0], 3] = kind
-        nrec[0] += 1
+    if tracked - 1 <= seg_step[s] <= tracked + 1:  # record(pe_intervals[p], ...)
+        j = pe[p, LAST_REC] - 1
+        if j >= 0 and rec[j, 2] == begin and rec[j, 3] == kind:
+            rec[j, 2] = begin + work
+        else:
+            rec[nrec[0], 0] = p
+            rec[nrec[0], 1] = begin
+            rec[nrec[0], 2] = begin + work
+            rec[nrec[0], 3] = kind
+            nrec[0] += 1
+            pe[p, LAST_REC] = nrec[0]
     pe[p, BUSY] += work  # pe.busy(max(1, stop - start))
     pe[p, BUSY_UNTIL] = begin + work
 
@@ -159,7 +165,7 @@ def _simulate(inputs, bias, hidden, outputs_n, n, depth, drain, ew_cycles, skip_
               tracked):
     """SimPy: control() with every process it starts."""
     steps, n_inputs = inputs.shape
-    pe = np.zeros((n, 12), dtype=np.int64)
+    pe = np.zeros((n, 13), dtype=np.int64)
     pops = np.zeros((n, depth + 1), dtype=np.int64)  # pop cycles of the latest items
     histogram = np.zeros(depth + 2, dtype=np.int64)
     capacity = steps * (n_inputs + outputs_n + hidden) + 1
@@ -315,12 +321,8 @@ def _run(compiled: CompiledLSTMLayer, inputs: np.ndarray, timeline_step: int) ->
             unit.sigmoid.values, unit.tanh.values, float(cfg.lut_range), timeline_step)
     pe, histogram, counts, ew, step_end, outputs, rec, ew_rec, window = _simulate(*args)
     pe_intervals: list[list[list]] = [[] for _ in range(n)]
-    for p, begin, end, kind in rec.tolist():
-        intervals = pe_intervals[p]
-        if intervals and intervals[-1][1] == begin and intervals[-1][2] == KINDS[kind]:
-            intervals[-1][1] = end
-        else:
-            intervals.append([begin, end, KINDS[kind]])
+    for p, begin, end, kind in rec.tolist():  # merged in the kernel, as record() does
+        pe_intervals[p].append([begin, end, KINDS[kind]])
     timeline = {"step": timeline_step, "start_cycle": int(window),
                 "end_cycle": int(step_end[timeline_step]), "pe_intervals": pe_intervals,
                 "elementwise_intervals": [[b, e, f"step {s}"] for b, e, s in ew_rec.tolist()]}

@@ -1,5 +1,5 @@
-"""The load-imbalance picture: for each pruning scheme, nonzeros per PE, busy / stalled /
-idle cycles per PE, and the timeline of one time step of one layer. Drawn from
+"""The load-imbalance picture: for each pruning scheme, nonzeros per PE, every cycle
+category per PE, and the timeline of one time step of one layer. Drawn from
 SimResults and their summaries only."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from sparsesim.simulator.plots import COLOURS  # noqa: E402
+from sparsesim.simulator.plots import pe_cycle_bars  # noqa: E402
 from sparsesim.simulator.result import SimResult  # noqa: E402
 
 KIND_COLOURS = {"input": "#1c7ed6", "recurrent": "#2b8a3e", "projection": "#ae3ec9"}
@@ -54,29 +55,21 @@ def _pe_panels(nz_axis, bar_axis, name: str, summary: dict[str, Any], top_nonzer
     mean = sum(nonzeros) / len(nonzeros)
     nz_axis.axhline(mean, color="#c92a2a", lw=1, ls="--", label=f"mean {mean:.0f}")
     nz_axis.set_ylim(0, top_nonzeros)
-    nz_axis.set_title(f"{name} pruning: nonzero weights per PE "
+    nz_axis.set_title(f"{name} pruning: nonzero weights per PE\n"
                       f"(max/mean {summary['nonzeros_max_over_mean']:.3f})", fontsize=10)
     nz_axis.set_xlabel("PE index")
     nz_axis.set_ylabel("nonzero weights (count)")
     nz_axis.legend(loc="upper right", fontsize=8)
-    bottom = [0] * len(nonzeros)
-    for label, key in (("busy", "pe_busy_cycles"), ("stalled", "pe_stalled_cycles"),
-                       ("idle", "pe_idle_cycles")):
-        colour = COLOURS["starved" if label == "idle" else label]
-        bar_axis.bar(pes, summary[key], bottom=bottom, width=1.0, color=colour, label=label)
-        bottom = [b + v for b, v in zip(bottom, summary[key])]
-    bar_axis.set_ylim(0, top_cycles)
-    bar_axis.set_xlim(-0.5, len(nonzeros) - 0.5)
-    bar_axis.set_title(f"{name}: {summary['cycles']} cycles, PE utilization "
-                       f"{summary['pe_utilization']:.1%} (all layers, all steps)", fontsize=10)
-    bar_axis.set_xlabel("PE index")
-    bar_axis.set_ylabel("cycles")
-    bar_axis.legend(loc="upper center", ncol=3, fontsize=8)
+    nz_axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    pe_cycle_bars(bar_axis, summary["pe_cycles"], top_cycles)
+    bar_axis.set_title(f"{name}: {summary['cycles']} cycles (all layers, all steps)\n"
+                       f"PE utilization {summary['pe_utilization']:.1%}, issuing "
+                       f"{summary['pe_issue_utilization']:.1%}", fontsize=10)
 
 
 def _scales(schemes: Mapping[str, tuple[Any, dict[str, Any]]], layer: int) -> tuple:
     top_nonzeros = max(max(s["pe_nonzeros"]) for _, s in schemes.values()) * 1.15
-    top_cycles = max(s["cycles"] for _, s in schemes.values()) * 1.22
+    top_cycles = max(s["cycles"] for _, s in schemes.values()) * 1.35
     span = max(r.layers[layer].details["step_timeline"]["end_cycle"]
                - r.layers[layer].details["step_timeline"]["start_cycle"]
                for r, _ in schemes.values())
@@ -86,7 +79,7 @@ def _scales(schemes: Mapping[str, tuple[Any, dict[str, Any]]], layer: int) -> tu
 def imbalance_figure(schemes: Mapping[str, tuple[Any, dict[str, Any]]],
                      timeline_layer: int = 0) -> plt.Figure:
     """One row per scheme (`schemes` maps a name to (ESERun, summary)): nonzeros per PE,
-    busy / stalled / idle cycles per PE, and the timeline of one step."""
+    every cycle category per PE, and the timeline of one step."""
     top_nonzeros, top_cycles, span = _scales(schemes, timeline_layer)
     fig, axes = plt.subplots(len(schemes), 3, figsize=(16, 3.8 * len(schemes)), squeeze=False,
                              gridspec_kw={"width_ratios": [2, 3, 3]})
@@ -98,7 +91,7 @@ def imbalance_figure(schemes: Mapping[str, tuple[Any, dict[str, Any]]],
 
 
 def pe_cycles_figure(schemes: Mapping[str, tuple[Any, dict[str, Any]]]) -> plt.Figure:
-    """Nonzeros and busy / stalled / idle cycles per PE, one row per scheme."""
+    """Nonzeros and every cycle category per PE, one row per scheme."""
     top_nonzeros, top_cycles, _ = _scales(schemes, 0)
     fig, axes = plt.subplots(len(schemes), 2, figsize=(12, 3.6 * len(schemes)), squeeze=False,
                              gridspec_kw={"width_ratios": [2, 3]})

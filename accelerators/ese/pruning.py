@@ -9,8 +9,10 @@ from typing import Any
 import numpy as np
 
 from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.compile import CompiledLSTM
 from sparsesim.accelerators.ese.config import ESEConfig
 from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.result import array_figures
 from sparsesim.workloads.lstm import LSTMModel
 from sparsesim.workloads.pruning.load_balance import balanced_mask, magnitude_mask
 
@@ -31,11 +33,9 @@ def summarise(run: ese.ESERun, dense_states: np.ndarray) -> dict[str, Any]:
     """Totals over layers; utilization weighted by PE-cycles; error of the simulated
     last-layer hidden states against the dense float LSTM's."""
     layers = run.layers
-    pes = len(layers[0].pe_busy_cycles)
     cycles = run.cycles
-    busy = np.sum([r.pe_busy_cycles for r in layers], axis=0)
-    idle = np.sum([r.pe_starved_cycles for r in layers], axis=0)
-    stalled = np.sum([r.pe_stalled_cycles for r in layers], axis=0)
+    pe_cycles = {key: np.sum([r.pe_cycles[key] for r in layers], axis=0).astype(np.int64)
+                 for key in layers[0].pe_cycles}
     nonzeros = np.sum([r.details["pe_nonzeros"] for r in layers], axis=0)
     weights = sum(r.details["weights_dense"] for r in layers)
     difference = run.hidden_states - dense_states
@@ -46,11 +46,9 @@ def summarise(run: ese.ESERun, dense_states: np.ndarray) -> dict[str, Any]:
         "seconds": cycles / layers[0].clock_hz,
         "sequences_per_second_all_channels": layers[0].config["channels"] * layers[0].clock_hz
         / cycles,  # channels run independent sequences side by side
-        "pe_utilization": float(busy.sum() / (pes * cycles)),
+        **array_figures(layers),
         "pe_nonzeros": nonzeros.astype(np.int64).tolist(),
-        "pe_busy_cycles": busy.astype(np.int64).tolist(),
-        "pe_stalled_cycles": stalled.astype(np.int64).tolist(),
-        "pe_idle_cycles": idle.astype(np.int64).tolist(),
+        "pe_cycles": {key: values.tolist() for key, values in pe_cycles.items()},
         "nonzeros_max_over_mean": float(nonzeros.max() / nonzeros.mean()),
         "weight_density": float(nonzeros.sum() / weights),
         "output_ok": run.output_ok,
@@ -72,7 +70,12 @@ def run_scheme(model: LSTMModel, scheme: str, sparsity: float, config: ESEConfig
                tech: str = "45nm") -> tuple[ese.ESERun, dict[str, Any]]:
     """Prune, compile and simulate (energy from table `tech`); returns the run and its
     summary."""
-    pruned = prune(model, scheme, sparsity, config.pes_per_channel)
-    run = ese.run(ese.compile(pruned, config), engine=engine, seed=seed,
+    run = ese.run(compile_scheme(model, scheme, sparsity, config), engine=engine, seed=seed,
                   timeline_step=timeline_step, tech=tech)
     return run, summarise(run, dense_states)
+
+
+def compile_scheme(model: LSTMModel, scheme: str, sparsity: float,
+                   config: ESEConfig) -> CompiledLSTM:
+    """`model` pruned by `scheme` at `sparsity`, compiled for `config`."""
+    return ese.compile(prune(model, scheme, sparsity, config.pes_per_channel), config)

@@ -4,6 +4,7 @@ convolution block and a set abstraction."""
 from __future__ import annotations
 
 from sparsesim.accelerators.pointacc import model as pointacc
+from sparsesim.accelerators.pointacc.area import area
 from sparsesim.accelerators.protocol import Design, DesignRun
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.point_clouds import CLOUD_NAMES, DEFAULT_VOXEL, load_cloud
@@ -42,4 +43,5 @@ DESIGN = Design(
     compile=pointacc.compile,
     run=run,
     from_model=model_workload,
+    area=area,
 )

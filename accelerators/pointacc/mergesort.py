@@ -67,7 +67,7 @@ class ComparatorUnit(Component):
 
     def _spend(self, cycles: int):
         self.stats.cycles += cycles
-        return self.wait_cycles(cycles)
+        return self.wait_cycles(cycles, "busy")
 
 
 class MergeSortMapper(ComparatorUnit):

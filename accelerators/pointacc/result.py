@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sparsesim.accelerators.pointacc.area import area
 from sparsesim.accelerators.pointacc.check import Check
 from sparsesim.accelerators.pointacc.config import PointAccConfig
 from sparsesim.accelerators.pointacc.energy import energy_breakdown_pj, key_buffer_bytes
@@ -62,6 +63,7 @@ def build_result(run: LayerRun, check: Check, config: PointAccConfig, *, workloa
                  "mapping_passes": run.mapping_passes, "input_voxels": input_voxels,
                  "output_points": int(len(run.out_coords)),
                  "output_channels": int(run.output.shape[1]),
-                 "reference": check.reference, "tech": tech},
+                 "reference": check.reference, "tech": tech,
+                 "area": area(config, tech, key_buffer_bytes(run, config, input_voxels))},
         energy_breakdown_pj=breakdown,
     )

@@ -43,6 +43,7 @@ class Units:
         item = yield event
         component.blocked_on = None
         self.waiting_cycles[who] += self.engine.now - start
+        component.record(start, self.engine.now, "waiting")
         return item
 
     def finish(self) -> None:

@@ -69,8 +69,8 @@ class STCConfig:
     sparse_tiles: tuple[TileShape, ...]  # the sparse library's menu of thread-block tiles
     dense_split_k: tuple[int, ...] = (1, 2, 4, 8, 16)  # K slices the dense library may use
     # (cuBLAS picks split-K for small M x N, large K; its factors are not published: our choice)
-    sparse_split_k: tuple[int, ...] = (1,)  # PyTorch calls cuSPARSELt with split_k=1 (default
-    # of torch._cslt_sparse_mm, aten/src/ATen/native/sparse/cuda/cuSPARSELtOps.cpp)
+    sparse_split_k: tuple[int, ...] = (1,)  # PyTorch calls cuSPARSELt with split_k=1 (the
+    # default of torch._cslt_sparse_mm: alg_id=0, split_k=1, in native_functions.yaml)
     sparse_k_tile_bytes: int | None = None  # sparse kernels' K step (None: k_tile_bytes)
     sparse_fp16_fma_per_clk_per_tc: int | None = None  # dense-K rate of the sparse MMA path
     # before the 2:4 doubling (None: fp16_fma_per_clk_per_tc, the dense rate)

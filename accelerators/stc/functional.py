@@ -5,7 +5,8 @@ compressed A (kept values and 2-bit positions: for each position p of a group of
 values stored at p multiply row 4g + p of B, as the tensor core's metadata-driven selection
 of B does) by its B columns over its own K steps, and adds the partial into its C tile.
 Arithmetic follows the tensor cores: fp16/bf16 products summed in fp32 (split-K partials
-too), then rounded to the output type; int8 products summed exactly (int32 output). A block
+too), a bias (if any) added to the fp32 accumulator in the epilogue, then rounded to the
+output type; int8 products summed exactly (int32 output). A block
 the schedule lost leaves its part of C missing; a block run twice counts twice.
 
 The check is independent of that computation: numpy's dense float64 product of the
@@ -85,9 +86,9 @@ def _overlap(start: int, size: int, lo: int, hi: int) -> tuple[int, int]:
 
 def _computed_block(a: np.ndarray, b: np.ndarray, rows: tuple[int, int], cols: tuple[int, int],
                     plan: KernelPlan, runs: dict[tuple[int, int], list[int]],
-                    dtype: NumericType) -> np.ndarray:
+                    dtype: NumericType, bias: np.ndarray | None = None) -> np.ndarray:
     """C[rows, cols] (A panel `a` holds rows, B panel `b` cols) summed from the scheduled
-    blocks that overlap it."""
+    blocks that overlap it, plus the rows' `bias` in the epilogue."""
     acc = np.zeros((rows[1] - rows[0], cols[1] - cols[0]), dtype=_accumulator(dtype))
     k = a.shape[1]
     tile = plan.tile
@@ -101,6 +102,8 @@ def _computed_block(a: np.ndarray, b: np.ndarray, rows: tuple[int, int], cols: t
                 encoded = NMCompressed.from_dense(a[r0 - rows[0]:r1 - rows[0], k0:k1])
                 acc[r0 - rows[0]:r1 - rows[0], c0 - cols[0]:c1 - cols[0]] += sparse_partial(
                     encoded, b[k0:k1, c0 - cols[0]:c1 - cols[0]], dtype)
+    if bias is not None:
+        acc += bias.astype(acc.dtype)[:, None]
     return round_output(acc, dtype)
 
 
@@ -129,13 +132,18 @@ def check_output(operands: GemmOperands | MatrixOperands, plan: KernelPlan,
         row_range = (int(i) * BLOCK, int(i) * BLOCK + a.shape[0])
         for j, b in b_panels.items():
             col_range = (j * BLOCK, j * BLOCK + b.shape[1])
-            c = _computed_block(a, b, row_range, col_range, plan, runs, dtype)
+            bias = operands.bias_panel(int(i))
+            c = _computed_block(a, b, row_range, col_range, plan, runs, dtype, bias=bias)
             reference = a.astype(np.float64) @ b.astype(np.float64)
+            if bias is not None:
+                reference += bias.astype(np.float64)[:, None]
             error = np.abs(c - reference)
             if dtype.is_integer:
                 tolerance = np.zeros_like(reference)
             else:
                 magnitude = np.abs(a).astype(np.float32) @ np.abs(b).astype(np.float32)
+                if bias is not None:  # the epilogue's fp32 add is one more rounding
+                    magnitude += np.abs(bias)[:, None]
                 u = dtype.unit_roundoff
                 tolerance = u * np.abs(reference) + (1 + u) * shape.k * 2.0**-24 * magnitude
             ok = ok and bool(np.all(error <= tolerance))

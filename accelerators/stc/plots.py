@@ -97,16 +97,17 @@ def draw_speedup_heatmap(ax: plt.Axes, grid: Sequence[SimResult], title: str) ->
 
 def run_figure(results: Sequence[SimResult], grid: Sequence[SimResult],
                grid_title: str) -> plt.Figure:
-    """The CLI's --plot: where time goes, energy per component, speedup heat map."""
-    width = max(6.0, 1.6 * len(results) + 3)
-    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(2 * width + 6.5, 5.2),
-                                              gridspec_kw={"width_ratios": [width, width, 6.5]})
-    draw_breakdown(left, results)
+    """The CLI's --plot, stacked to fit a page: where time goes, energy per component,
+    speedup heat map."""
+    width = min(16.0, max(9.0, 0.9 * len(results) + 5))
+    fig, (top, middle, bottom) = plt.subplots(3, 1, figsize=(width, 15),
+                                              gridspec_kw={"height_ratios": [1, 1, 1.25]})
+    draw_breakdown(top, results)
     draw_energy_breakdown(middle, results)
     tech = results[0].details["energy"]["tech"]
     middle.set_title(f"energy, dense (D) vs 2:4 sparse (S); {tech} energies, not scaled to "
                      "the GPU's node", fontsize=10)
     middle.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    draw_speedup_heatmap(right, grid, grid_title)
+    draw_speedup_heatmap(bottom, grid, grid_title)
     fig.tight_layout()
     return fig

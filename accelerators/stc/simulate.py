@@ -113,6 +113,7 @@ def simulate_kernel(plan: KernelPlan, config: STCConfig,
         stats = sm.stats
         while shared["next_tile"] < plan.tiles:
             tile_m, tile_n, k_slice = plan.block(shared["next_tile"])
+            tile_start = engine.now
             schedule.append((tile_m, tile_n, k_slice))
             shared["next_tile"] += 1
             stats.tiles += 1
@@ -122,14 +123,16 @@ def simulate_kernel(plan: KernelPlan, config: STCConfig,
             for i in range(len(steps)):
                 if ready[i] > engine.now:
                     stats.memory_wait_cycles += ready[i] - engine.now
-                    yield sm.wait_cycles(ready[i] - engine.now)
+                    yield sm.wait_cycles(ready[i] - engine.now, "memory wait")
                 if i + stages - 1 < len(steps):
                     ready.append(load(tile_m, tile_n, steps[i + stages - 1]))
                 stats.math_cycles += plan.math_cycles_per_step
                 stats.smem_cycles += plan.step_cycles - plan.math_cycles_per_step
-                yield sm.wait_cycles(plan.step_cycles)
+                yield sm.wait_cycles(plan.step_cycles, "main-loop step")
             stats.epilogue_cycles += plan.epilogue_smem_cycles
-            yield sm.wait_cycles(plan.epilogue_smem_cycles)
+            yield sm.wait_cycles(plan.epilogue_smem_cycles, "epilogue")
+            sm.record(tile_start, engine.now, f"tile {tile_m},{tile_n}"
+                      + (f" k-slice {k_slice}" if plan.split_k > 1 else ""))
             stored = max(l2_pipe.transfer(plan.c_bytes_per_tile),
                          hbm_pipe.transfer(plan.c_bytes_per_tile)) + config.hbm_latency_cycles
             shared["last_store"] = max(shared["last_store"], stored)

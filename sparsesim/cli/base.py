@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sparsesim.accelerators.protocol import Design
@@ -19,6 +19,7 @@ class CommandOutput:
     document: dict[str, Any]  # what --json writes
     ok: bool  # every output_ok true
     figure: Callable[[], Any] | None = None  # builds the --plot figure (matplotlib)
+    trace: dict[str, Any] | None = None  # the --trace document (Chrome trace-event JSON)
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,9 @@ class AcceleratorCommand:
     workloads: tuple[str, ...]  # for --list
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], CommandOutput]
-    sweep: SweepHooks | None = None  # for `sparsesim sweep` (None: cannot be swept)
+    # for `sparsesim sweep`; the defaults sweep any design, compiling at every point
+    sweep: SweepHooks = field(default_factory=SweepHooks)
+    traceable: bool = False  # its run honours --trace (fills CommandOutput.trace)
 
     @property
     def description(self) -> str:

@@ -17,8 +17,10 @@ def numpy_outputs(workload: Workload, images: np.ndarray, config: eie.EIEConfig)
     x = images.astype(np.float64).T
     for layer in workload.layers:
         compiled = eie.compile(layer, config)
-        weights = np.zeros(layer.weights.shape)
+        weights = np.zeros(compiled.encoding.shape)  # with the bias column, if any
         weights[compiled.reference_rows, compiled.reference_cols] = compiled.reference_weights
+        if layer.bias is not None:
+            x = np.vstack([x, np.ones((1, x.shape[1]))])
         x = weights @ x
         x = np.maximum(x, 0.0) if layer.relu else x
     return x.T

@@ -9,7 +9,13 @@ import dataclasses
 from sparsesim.accelerators.ese import model as ese
 from sparsesim.accelerators.ese.compile import ENCODING_FIELDS
 from sparsesim.accelerators.ese.design import DESIGN
-from sparsesim.accelerators.ese.pruning import DEFAULT_SPARSITY, SCHEMES, run_scheme
+from sparsesim.accelerators.ese.pruning import (
+    DEFAULT_SPARSITY,
+    SCHEMES,
+    compile_scheme,
+    run_scheme,
+)
+from sparsesim.accelerators.ese.trace import trace_run
 from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
@@ -19,16 +25,26 @@ from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import ConfigError
+from sparsesim.simulator.trace import chrome_trace
+from sparsesim.workloads.inputs import with_inputs
 from sparsesim.workloads.lstm import LSTMModel
 from sparsesim.workloads.lstm_models import SPEAKER, WORKLOAD_NAMES, lstm_workload
+from sparsesim.workloads.readers import load_model as read_model
+from sparsesim.workloads.readers.npz_archive import read_npy
 
 FLAG_FIELDS = {"pes": "pes_per_channel", "queue_depth": "queue_depth_entries",
                "clock_mhz": "clock_mhz"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workload", choices=WORKLOAD_NAMES, default=SPEAKER,
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--workload", choices=WORKLOAD_NAMES,
                         help=f"LSTM to run (default {SPEAKER}: pretrained, real frames)")
+    source.add_argument("--model", help="an LSTM model file (.safetensors or .npz state dict "
+                        "with weight_ih/weight_hh[_l<k>], or .onnx)")
+    parser.add_argument("--input", metavar="FILE.npy",
+                        help="input frames (T, inputs) (default: the model's stored frames, "
+                        "else 8 seeded ones)")
     parser.add_argument("--prune", choices=SCHEMES, default=SCHEMES[0],
                         help="pruning scheme (default balanced); --plot also runs the other")
     parser.add_argument("--sparsity", type=fraction, default=DEFAULT_SPARSITY,
@@ -52,9 +68,19 @@ def config_from_args(args: argparse.Namespace) -> ese.ESEConfig:
     return dataclasses.replace(ese.ESE_PAPER, **overrides)
 
 
-def load(args: argparse.Namespace) -> LSTMModel:
-    model = lstm_workload(args.workload, seed=args.seed)
-    return model.with_frames(args.frames or len(model.frames))
+def load(args: argparse.Namespace) -> tuple[LSTMModel, str]:
+    """The LSTM to run and where its input frames came from."""
+    frames = read_npy(args.input) if args.input else None
+    if args.model:
+        read = read_model(args.model)
+        model = read.to_lstm(frames, seed=args.seed)
+        stored = "the model's stored frames" if read.input is not None else (
+            f"seeded (seed {args.seed})")
+    else:
+        model = with_inputs(lstm_workload(args.workload or SPEAKER, seed=args.seed), frames)
+        stored = "the workload's frames"
+    source = f"file {args.input}" if frames is not None else stored
+    return model.with_frames(args.frames or len(model.frames)), source
 
 
 def compare(model: LSTMModel, config: ese.ESEConfig, schemes: tuple[str, ...], *,
@@ -95,7 +121,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
     if not 0.0 <= args.sparsity < 1.0:
         raise ConfigError(f"--sparsity must lie in [0, 1), got {args.sparsity}; "
                           "0.9 keeps 10% of the weights")
-    model = load(args)
+    model, input_source = load(args)
     if not 0 <= args.timeline_layer < len(model.layers):
         raise ConfigError(f"--timeline-layer must lie in 0..{len(model.layers) - 1}, "
                           f"got {args.timeline_layer}")
@@ -106,12 +132,13 @@ def run(args: argparse.Namespace) -> CommandOutput:
     chosen_run, chosen = runs[args.prune]
     heading = (f"ese on {model.name}: {len(model.frames)} frames, {len(model.layers)} layers, "
                f"{config.pes_per_channel} PEs at {config.clock_mhz:g} MHz, sparsity "
-               f"{args.sparsity:g}, engine {args.engine}, seed {args.seed}")
+               f"{args.sparsity:g}, engine {args.engine}, seed {args.seed}, input: "
+               f"{input_source}")
     document = run_document(
         accel="ese", workload=model.name, config=config.to_dict(), seed=args.seed,
         engine=args.engine, tech=args.tech, layers=chosen_run.layers,
         details={"prune": args.prune, "sparsity": args.sparsity, "frames": len(model.frames),
-                 "summary": chosen,
+                 "input": input_source, "summary": chosen,
                  "comparison": {scheme: summary for scheme, (_, summary) in runs.items()}})
 
     def figure():
@@ -120,7 +147,15 @@ def run(args: argparse.Namespace) -> CommandOutput:
         return imbalance_figure(runs, args.timeline_layer)
 
     ok = all(summary["output_ok"] for _, summary in runs.values())
-    return CommandOutput(heading + "\n" + table(runs), document, ok, figure)
+    trace = None
+    if args.trace:  # the chosen scheme once more, on the engine that logs every cycle
+        traced, activity = trace_run(compile_scheme(model, args.prune, args.sparsity, config),
+                                     seed=args.seed, tech=args.tech)
+        ok = ok and traced.output_ok
+        trace = chrome_trace(f"ese on {model.name}, {args.prune} pruning", activity,
+                             config.clock_hz, args.trace_max_events,
+                             {"accel": "ese", "engine": "reference"})
+    return CommandOutput(heading + "\n" + table(runs), document, ok, figure, trace)
 
 
 SWEEP = SweepHooks(
@@ -137,4 +172,5 @@ COMMAND = AcceleratorCommand(
     add_arguments=add_arguments,
     run=run,
     sweep=SWEEP,
+    traceable=True,
 )

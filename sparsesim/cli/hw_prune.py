@@ -31,6 +31,7 @@ from sparsesim.cli.parser import (
     positive_float,
     positive_int,
 )
+from sparsesim.cli.progress import ProgressBar
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads.mnist import load_mnist
@@ -109,8 +110,8 @@ def build_parser() -> Parser:
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--out", metavar="PATH", help="write the pruned model file (.npz)")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
-    p.add_argument("--quiet", action="store_true", help="accepted for symmetry; prints "
-                   "only the summary")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar (it also stays off when stderr is not a terminal)")
     return p
 
 
@@ -154,7 +155,8 @@ def prepare(args: argparse.Namespace) -> Setup:
     dense = build_model(args.model, seed=args.seed)
     dense_layers(dense)
     train(dense, data.train.images, data.train.labels,
-          TrainConfig(epochs=args.epochs, learning_rate=args.lr, l2=args.l2, seed=args.seed))
+          TrainConfig(epochs=args.epochs, learning_rate=args.lr, l2=args.l2, seed=args.seed),
+          progress=ProgressBar(f"train dense {args.model}", quiet=args.quiet))
     oracle = _oracle(args, dense, data)
     return Setup(data, dense, oracle, oracle.seconds(dense.weights))
 
@@ -172,7 +174,8 @@ def search(args: argparse.Namespace, setup: Setup, method: str, budget: float
     if method == "netadapt":
         short = replace(final, epochs=args.short_finetune_epochs)
         result = netadapt(setup.dense, setup.oracle, setup.data, NetAdaptConfig(
-            budget, args.step_fraction, args.decay, short, final, args.moves, seed=args.seed))
+            budget, args.step_fraction, args.decay, short, final, args.moves, seed=args.seed),
+            ProgressBar("netadapt", quiet=args.quiet, unit="iteration"))
         return result.pruned, [
             {"layer": it.layer, "move": it.move, "point": it.point,
              "latency_us": it.latency_seconds * 1e6,
@@ -183,7 +186,8 @@ def search(args: argparse.Namespace, setup: Setup, method: str, budget: float
     from sparsesim.workloads.pruning.amc import AMCConfig, amc
 
     config = AMCConfig(budget, episodes=args.episodes, finetune=final, seed=args.seed)
-    result = amc(setup.dense, setup.oracle, setup.data, config)
+    result = amc(setup.dense, setup.oracle, setup.data, config,
+                 ProgressBar("amc", quiet=args.quiet, unit="episode"))
     episodes = [{"episode": e.episode, "reward": e.reward, "accuracy": e.accuracy,
                  "latency_us": e.latency_us} for e in result.episodes]
     return result.pruned, [

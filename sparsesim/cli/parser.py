@@ -83,3 +83,20 @@ def pair(text: str, sep: str) -> tuple[int, int]:
     if len(parts) != 2 or not whole:
         raise argparse.ArgumentTypeError(f"must be two whole numbers >= 1 as A{sep}B, got {text!r}")
     return int(parts[0]), int(parts[1])
+
+
+PLOT_STYLES = ("paper", "slide")  # simulator.plots.STYLES, without importing matplotlib
+
+
+def add_style_flag(parser: argparse.ArgumentParser) -> None:
+    """--style for a command that writes PNGs."""
+    parser.add_argument("--style", choices=PLOT_STYLES, default="paper",
+                        help="figure style: paper (default) or slide (slide width, 16:9 or "
+                             "taller, fonts of 14 pt or more, for projecting)")
+
+
+def add_quiet_flag(parser: argparse.ArgumentParser) -> None:
+    """--quiet for a command that shows progress bars."""
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bars (they also stay off when stderr is not a "
+                             "terminal)")

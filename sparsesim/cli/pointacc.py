@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sparsesim.accelerators.pointacc import model as pointacc
 from sparsesim.accelerators.pointacc.design import DESIGN
+from sparsesim.accelerators.pointacc.trace import trace_run
 from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
@@ -18,6 +19,7 @@ from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.simulator.result import SimResult
+from sparsesim.simulator.trace import chrome_trace
 from sparsesim.workloads.point_clouds import (
     CLOUD_NAMES,
     DEFAULT_VOXEL,
@@ -116,7 +118,13 @@ def run(args: argparse.Namespace) -> CommandOutput:
     workload = point_workload(cloud, voxel, seed=args.seed)
     load_table(args.tech)  # an unknown table fails here, before any simulation
     compiled = pointacc.compile(workload, config)
-    results = pointacc.run(compiled, seed=args.seed, tech=args.tech)
+    trace = None
+    if args.trace:  # the one engine, recording every cycle
+        results, activity = trace_run(compiled, seed=args.seed, tech=args.tech)
+        trace = chrome_trace(f"pointacc on {args.cloud}", activity, config.clock_hz,
+                             args.trace_max_events, {"accel": "pointacc", "engine": "reference"})
+    else:
+        results = pointacc.run(compiled, seed=args.seed, tech=args.tech)
     ok = all(r.output_ok for r in results)
     heading = (f"pointacc on {args.cloud} ({len(cloud.points)} points, voxel {voxel:g} -> "
                f"{len(workload.coords)} voxels): mapper {config.mapper}, {config.comparators} "
@@ -136,10 +144,10 @@ def run(args: argparse.Namespace) -> CommandOutput:
         return pointacc_figure(results, cloud.points, voxelize(cloud.points, voxel).point_voxel,
                                f"{args.cloud}, voxel {voxel:g}", UP_AXIS[args.cloud])
 
-    return CommandOutput(heading + "\n" + table(results), document, ok, figure)
+    return CommandOutput(heading + "\n" + table(results), document, ok, figure, trace)
 
 
-SWEEP = SweepHooks(aliases=FLAG_FIELDS)  # packing keys is cheap: compiled every point
+SWEEP = SweepHooks(aliases=FLAG_FIELDS)  # packing keys is cheap: compiled at every point
 
 
 COMMAND = AcceleratorCommand(
@@ -148,4 +156,5 @@ COMMAND = AcceleratorCommand(
     add_arguments=add_arguments,
     run=run,
     sweep=SWEEP,
+    traceable=True,
 )

@@ -23,6 +23,7 @@ import numpy as np
 from sparsesim.cli.output_paths import check_outputs
 from sparsesim.cli.parser import (
     Parser,
+    add_style_flag,
     fraction,
     non_negative_float,
     non_negative_int,
@@ -30,13 +31,13 @@ from sparsesim.cli.parser import (
     positive_float,
     positive_int,
 )
+from sparsesim.cli.progress import ProgressBar
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads.mnist import Mnist, load_mnist
 from sparsesim.workloads.model_file import save_model
 from sparsesim.workloads.nn.layers import Dense
 from sparsesim.workloads.nn.network import MODELS, Network, build_model
-from sparsesim.workloads.nn.progress import ProgressBar
 from sparsesim.workloads.nn.training import TrainConfig, train
 from sparsesim.workloads.pruning.iterative import iterative_prune
 from sparsesim.workloads.pruning.methods import (
@@ -98,6 +99,7 @@ def build_parser() -> Parser:
     p.add_argument("--name", help="model name stored in --out (default MODEL-METHOD)")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--plot", metavar="PATH", help="sensitivity / lottery: write a PNG")
+    add_style_flag(p)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -107,8 +109,8 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
                        seed=args.seed)
 
 
-def bar(args: argparse.Namespace, label: str) -> ProgressBar | None:
-    return None if args.quiet else ProgressBar(label)
+def bar(args: argparse.Namespace, label: str) -> ProgressBar:
+    return ProgressBar(label, quiet=args.quiet)
 
 
 def train_dense(args: argparse.Namespace, data: Mnist) -> Network:
@@ -301,6 +303,6 @@ def main(argv: Sequence[str]) -> int:
     if args.plot:
         from sparsesim.simulator.plots import save_png
 
-        save_png(figure(), args.plot)
+        save_png(figure(), args.plot, args.style)
         print(f"wrote {args.plot}")
     return 0

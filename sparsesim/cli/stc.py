@@ -4,25 +4,35 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sparsesim.accelerators.stc import model as stc
 from sparsesim.accelerators.stc.design import DESIGN
 from sparsesim.accelerators.stc.energy import COMPONENTS
 from sparsesim.accelerators.stc.explain import explain
+from sparsesim.accelerators.stc.network import DEFAULT_WORTH_SPEEDUP, layer_rows, simulate_network
+from sparsesim.accelerators.stc.network import totals as network_totals
 from sparsesim.accelerators.stc.result import BREAKDOWN_KEYS
+from sparsesim.accelerators.stc.trace import trace_run
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
-from sparsesim.cli.parser import positive_int
+from sparsesim.cli.parser import positive_float, positive_int
+from sparsesim.cli.progress import progress
 from sparsesim.cli.stc_model_layers import SHIPPED_GEMM_MODELS, model_gemms
+from sparsesim.cli.stc_network import table as network_table
 from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.simulator.resources import EVENT_LIMIT, refuse_beyond, refuse_memory
 from sparsesim.simulator.result import SimResult
+from sparsesim.simulator.trace import chrome_trace
 from sparsesim.workloads.gemm import BLOCK, GemmShape, parse_gemm
+from sparsesim.workloads.gemm_list import read_gemm_list
+from sparsesim.workloads.lowering import NetworkGemm, lower_model
+from sparsesim.workloads.networks import BUILDERS, USES_TOKENS, network
+from sparsesim.workloads.networks import DEFAULT_TOKENS as DEFAULT_NETWORK_TOKENS
 from sparsesim.workloads.numeric import NUMERIC_TYPES
-from sparsesim.workloads.transformer_gemms import DEFAULT_TOKENS, MODELS, transformer_gemms
+from sparsesim.workloads.readers import load_model as read_model
 
 DEFAULT_GEMM = "4096,4096,4096"
 HEATMAP_SIZES = (256, 512, 1024, 2048, 4096, 8192)  # M and K of the --plot heat map
@@ -40,16 +50,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--gemm", metavar="M,N,K",
                         help="one GEMM C(MxN) = A(MxK, 2:4 sparse) @ B(KxN) "
                         f"(default {DEFAULT_GEMM})")
-    source.add_argument("--workload", choices=sorted([*MODELS, *SHIPPED_GEMM_MODELS]),
-                        help="transformer linear layers (M = out features, K = in, N = tokens),"
-                        " or lenet300-2of4: a 2:4-pruned LeNet-300-100 on real test images")
-    source.add_argument("--model", help="a 2:4-pruned model file with test images "
-                        "(sparsesim prune --method nm); N = images")
+    source.add_argument("--workload", choices=sorted([*BUILDERS, *SHIPPED_GEMM_MODELS]),
+                        help="a whole network lowered to GEMMs at its published shapes, or "
+                        "lenet300-2of4: a 2:4-pruned LeNet-300-100 on real test images")
+    source.add_argument("--model", help="a model file (.npz, .safetensors, .onnx) lowered to "
+                        "GEMMs; a sparsesim 2:4 model with test images runs its own weights "
+                        "(N = images)")
+    source.add_argument("--gemm-list", metavar="FILE.csv",
+                        help="GEMMs to run, one per row: name,M,N,K[,count[,prunable]]")
     parser.add_argument("--images", type=positive_int,
                         help="test images for --model / lenet300-2of4 (default all it carries)")
-    parser.add_argument("--tokens", type=positive_int, nargs="+",
-                        help="token counts for --workload (default "
-                        f"{' '.join(map(str, DEFAULT_TOKENS))})")
+    parser.add_argument("--tokens", type=positive_int,
+                        help="sequence length (BERT, Llama prefill) or KV-cache length (Llama "
+                        f"decode) (default {DEFAULT_NETWORK_TOKENS})")
+    parser.add_argument("--batch", type=positive_int,
+                        help="inputs per batch for networks and models (default 1)")
+    parser.add_argument("--worth-speedup", type=positive_float, default=DEFAULT_WORTH_SPEEDUP,
+                        help="a layer is worth pruning from this 2:4 speedup "
+                        f"(default {DEFAULT_WORTH_SPEEDUP})")
     parser.add_argument("--preset", choices=sorted(stc.PRESETS), default="a100",
                         help="GPU (default a100)")
     parser.add_argument("--frontend", choices=sorted(stc.FRONTENDS), default="library",
@@ -66,12 +84,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default 45nm; not scaled to the GPU's own node)")
 
 
+def network_from_args(args: argparse.Namespace) -> tuple[str, list[NetworkGemm]] | None:
+    """(description, GEMMs) of a network, GEMM list or lowered model; None for one GEMM
+    or a 2:4 model run on its own weights and images."""
+    if args.tokens and args.workload not in USES_TOKENS:
+        raise WorkloadError(f"--tokens applies to --workload only ({', '.join(USES_TOKENS)}); "
+                            "give the GEMM's N in --gemm")
+    if args.workload in BUILDERS:
+        net = network(args.workload, args.tokens or DEFAULT_NETWORK_TOKENS, args.batch or 1)
+        return net.description, list(net.gemms)
+    if args.gemm_list:
+        return f"GEMM list {args.gemm_list}", read_gemm_list(args.gemm_list)
+    if args.model:
+        model = read_model(args.model)
+        if model.test_images is not None and model.source.startswith("sparsesim"):
+            return None
+        batch = args.batch or 1
+        return (f"{model.name} ({model.source}), batch {batch}",
+                lower_model(model, batch, steps=len(model.input) if model.input is not None
+                            and model.input.ndim == 2 else 1))
+    if args.batch:
+        raise WorkloadError("--batch applies to networks and models; give the GEMM's N in --gemm")
+    return None
+
+
 def shapes_from_args(args: argparse.Namespace) -> list[GemmShape]:
-    if args.workload in MODELS:
-        token_counts = args.tokens or DEFAULT_TOKENS
-        return [s for tokens in token_counts for s in transformer_gemms(args.workload, tokens)]
-    if args.tokens:
-        raise WorkloadError("--tokens applies to --workload only; give the GEMM's N in --gemm")
     if args.images:
         raise WorkloadError("--images applies to --model and lenet300-2of4 only")
     return [parse_gemm(args.gemm or DEFAULT_GEMM)]
@@ -110,7 +147,52 @@ def check_cost(compiled: Sequence[stc.CompiledGemm], engine: str, force: bool) -
     refuse_memory("the stc output check", memory, "use a smaller GEMM", force)
 
 
-def run_shapes(shapes: Sequence[GemmShape], dtype: str, config: stc.STCConfig, seed: int,
+# Tile and K-step sizes of the network estimate below (our choice: the menus' common
+# 128 x 128 tile and a 32-element K step).
+ESTIMATE_TILE, ESTIMATE_K_STEP = 128, 32
+
+
+def check_network_cost(gemms: list[NetworkGemm], description: str, force: bool) -> None:
+    """Refuse, before lowering to operands, a network whose distinct launches would need
+    more simulated tile steps (both kernels) than the numba engine's limit."""
+    launches = {(g.shape.m, g.shape.n * g.batched, g.shape.k) for g in gemms}
+    steps = sum(2 * -(-m // ESTIMATE_TILE) * -(-n // ESTIMATE_TILE) * -(-k // ESTIMATE_K_STEP)
+                for m, n, k in launches)
+    refuse_beyond(f"the stc network {description}", steps, FAST_STEP_LIMIT,
+                  "simulated tile steps", "use fewer --tokens or a smaller --batch", force)
+
+
+def run_network(args: argparse.Namespace, config: stc.STCConfig, description: str,
+                gemms: list[NetworkGemm]) -> CommandOutput:
+    check_network_cost(gemms, description, getattr(args, "force", False))
+    layers = simulate_network(gemms, args.dtype, config, args.seed, args.tech, args.engine,
+                              progress=lambda items: progress(items, "stc GEMM launches",
+                                                              quiet=args.quiet, unit="launch"))
+    total = network_totals(layers, config.clock_hz, args.worth_speedup)
+    rows = layer_rows(layers, args.worth_speedup)
+    heading = (f"stc on {description}: {config.name} ({config.num_sms} SMs at "
+               f"{config.clock_mhz:g} MHz), {args.dtype}, seed {args.seed}")
+    unique = list({la.result.workload: la.result for la in layers}.values())
+    document = run_document(
+        accel="stc", workload=args.workload or args.gemm_list or args.model,
+        config=config.to_dict(), seed=args.seed, engine=args.engine, tech=args.tech,
+        layers=unique,
+        details={"preset": config.name, "dtype": args.dtype, "network": description,
+                 "batch": args.batch or 1, "tokens": args.tokens, "network_layers": rows,
+                 "network_totals": total})
+
+    def figure():
+        from sparsesim.accelerators.stc.plots import run_figure
+
+        n = unique[0].details["gemm_m_n_k"][1]
+        grid = heatmap_grid(n, args.dtype, config, args.seed)
+        return run_figure(unique, grid, f"{config.name} {args.dtype} speedup, N = {n}")
+
+    return CommandOutput(heading + "\n" + network_table(rows, total, config.clock_hz), document,
+                         total["output_ok"], figure)
+
+
+def run_shapes(shapes: Iterable[GemmShape], dtype: str, config: stc.STCConfig, seed: int,
                check_budget_macs: int = stc.DEFAULT_CHECK_BUDGET_MACS,
                tech: str = "45nm", engine: str = "fast",
                force: bool = False) -> list[SimResult]:
@@ -119,12 +201,14 @@ def run_shapes(shapes: Sequence[GemmShape], dtype: str, config: stc.STCConfig, s
     return [stc.run(c, check_budget_macs, tech, engine) for c in compiled]
 
 
-def heatmap_grid(n: int, dtype: str, config: stc.STCConfig, seed: int) -> list[SimResult]:
+def heatmap_grid(n: int, dtype: str, config: stc.STCConfig, seed: int,
+                 quiet: bool = False) -> list[SimResult]:
     """Speedup grid over M and K at fixed N (each point's output is checked on a sample)."""
     shapes = [GemmShape(f"grid-{m}x{n}x{k}", m, n, k) for m in HEATMAP_SIZES
               for k in HEATMAP_SIZES]
     # A fixed grid of sizes; only N is the user's, and the run itself was checked at it.
-    return run_shapes(shapes, dtype, config, seed, HEATMAP_CHECK_MACS, force=True)
+    return run_shapes(progress(shapes, "heat map", quiet=quiet, total=len(shapes), unit="GEMM"),
+                      dtype, config, seed, HEATMAP_CHECK_MACS, force=True)
 
 
 def sum_breakdowns(results: Sequence[SimResult], mode: str) -> dict[str, float]:
@@ -198,16 +282,27 @@ def table(results: Sequence[SimResult]) -> str:
 def run(args: argparse.Namespace) -> CommandOutput:
     config = stc.with_frontend(stc.preset(args.preset), args.frontend)
     load_table(args.tech)  # an unknown table fails here, before any simulation
+    lowered = network_from_args(args)
+    if lowered is not None:
+        return run_network(args, config, *lowered)
     model_path = args.model or SHIPPED_GEMM_MODELS.get(args.workload)
     if model_path:
         model = model_gemms(model_path, args.dtype, args.images, args.seed)
-        results = [stc.run(stc.compile_operands(ops, config), tech=args.tech,
-                           engine=args.engine) for ops in model.operands]
+        compiled = [stc.compile_operands(ops, config) for ops in model.operands]
         shapes = [ops.shape for ops in model.operands]
     else:
         shapes = shapes_from_args(args)
-        results = run_shapes(shapes, args.dtype, config, args.seed, tech=args.tech,
-                             engine=args.engine, force=getattr(args, "force", False))
+        compiled = [stc.compile(s, args.dtype, config, args.seed) for s in shapes]
+    check_cost(compiled, args.engine, getattr(args, "force", False))
+    trace = None
+    if args.trace:
+        traced = [trace_run(c, args.tech) for c in compiled]
+        results = [result for result, _ in traced]
+        trace = chrome_trace(f"stc {config.name}: 2:4 sparse kernels", [a for _, a in traced],
+                             config.clock_hz, args.trace_max_events,
+                             {"accel": "stc", "engine": "reference"})
+    else:
+        results = [stc.run(c, tech=args.tech, engine=args.engine) for c in compiled]
     dense = sum(r.details["dense_cycles"] for r in results)
     sparse = sum(r.details["sparse_cycles"] for r in results)
     ok = all(r.output_ok for r in results)
@@ -235,7 +330,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
         from sparsesim.accelerators.stc.plots import run_figure
 
         n = shapes[0].n
-        grid = heatmap_grid(n, args.dtype, config, args.seed)
+        grid = heatmap_grid(n, args.dtype, config, args.seed, args.quiet)
         return run_figure(results, grid, f"{config.name} {args.dtype} speedup, N = {n}")
 
     if model_path:
@@ -248,7 +343,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
     text = heading + "\n" + table(results) + "\n\n" + energy_table(results) + footer
     if args.explain:
         text += "\n\n" + explanation(results)
-    return CommandOutput(text, document, ok, figure)
+    return CommandOutput(text, document, ok, figure, trace)
 
 
 SWEEP = SweepHooks(  # planning both kernels is cheap: compiled again every point
@@ -260,8 +355,10 @@ SWEEP = SweepHooks(  # planning both kernels is cheap: compiled again every poin
 
 COMMAND = AcceleratorCommand(
     design=DESIGN,
-    workloads=("--gemm M,N,K",) + tuple(sorted([*MODELS, *SHIPPED_GEMM_MODELS])),
+    workloads=("--gemm M,N,K", "--gemm-list FILE.csv") + tuple(sorted([*BUILDERS,
+                                                                     *SHIPPED_GEMM_MODELS])),
     add_arguments=add_arguments,
     run=run,
     sweep=SWEEP,
+    traceable=True,
 )

@@ -3,7 +3,8 @@
 Layer i becomes C_i = W_i @ X_i: A = W_i (outputs x inputs, 2:4 along the inputs), B = X_i
 (inputs x images), so M = outputs, K = inputs and N = images. X_0 holds the model's test
 images; each later X_i is the previous layer's output from the numpy forward pass on the
-data-type-rounded weights (the tensor-core model checks every layer's own output).
+data-type-rounded weights (the tensor-core model checks every layer's own output). A
+layer's bias is added to C in the kernel's epilogue (fp32, before rounding).
 """
 
 from __future__ import annotations
@@ -45,8 +46,10 @@ def model_gemms(path: str | os.PathLike, dtype: str, images: int | None, seed: i
     operands = []
     for layer in workload.layers:
         weight = kind.round(layer.weights.to_dense().astype(np.float32))
-        operands.append(MatrixOperands(layer.name, weight, x, kind, seed))
+        operands.append(MatrixOperands(layer.name, weight, x, kind, seed, layer.bias))
         x = weight.astype(np.float64) @ x.astype(np.float64)
+        if layer.bias is not None:  # added in the kernel's epilogue
+            x += layer.bias.astype(np.float64)[:, None]
         x = kind.round((np.maximum(x, 0.0) if layer.relu else x).astype(np.float32))
     accuracy = float(np.mean(np.argmax(x, axis=0) == test.labels[:count]))
     pruning = load_metadata(path).get("pruning", {})

@@ -30,10 +30,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-from sparsesim.accelerators.registry import design
+from sparsesim.accelerators.registry import DESIGNS, design
 from sparsesim.cli import sweep_worker
 from sparsesim.cli.output_paths import check_output_path
-from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.cli.sweep_pool import interrupts, worker_pool
 from sparsesim.cli.sweep_store import ResultsFile, parse_value
 from sparsesim.cli.sweep_worker import run_key
@@ -112,12 +111,10 @@ def _model_digest(path: str) -> str:
 def build_specs(args: argparse.Namespace, file_data: dict[str, Any]) -> list[dict[str, Any]]:
     """Every run of the grid, validated (configs built, workloads loaded) before any runs."""
     accel = args.accel or file_data.get("accel", "eie")
-    if accel not in ACCELERATORS:
+    if accel not in DESIGNS:
         raise UserError(f"sweep: unknown accelerator {accel!r}; choose one of "
-                        f"{', '.join(sorted(ACCELERATORS))}")
-    d, hooks = design(accel), ACCELERATORS[accel].sweep
-    if hooks is None:
-        raise UserError(f"sweep: --accel {accel} cannot be swept yet")
+                        f"{', '.join(DESIGNS)}")
+    d, hooks = design(accel), sweep_worker.hooks_of(accel)
     models = args.model or file_data.get("models") or []
     if models and hooks.load_model is None:
         raise UserError(f"sweep: --accel {accel} takes no model files; use --workload")

@@ -1,9 +1,12 @@
 """`sparsesim plot`: curves from a sweep's JSON-lines results.
 
     sparsesim plot results.jsonl --x pes --y cycles --out curves.png [--series queue_depth]
+    sparsesim plot results.jsonl --x area_mm2 --y cycles --series queue_depth --pareto ...
 
---x names a grid key (or a config field); --y a result key (cycles, seconds,
-pe_utilization, load_efficiency, macs_useful, energy_pj, power_w, wall_seconds). Reads
+--x names a grid key, a config field or a result key (area_mm2 for the area trade-off);
+--y a result key (cycles, seconds, pe_utilization, load_efficiency, macs_useful,
+energy_pj, power_w, area_mm2, wall_seconds); --pareto rings the runs on the Pareto front
+(lowest x and y). Reads
 the JSON-lines or CSV file a sweep wrote. One curve per value of the
 --series keys (default: every other grid key, plus the workload when several).
 """
@@ -21,14 +24,15 @@ from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.cli.sweep_store import ResultsFile
 from sparsesim.simulator.errors import UserError
 
-Y_KEYS = ("cycles", "seconds", "pe_utilization", "load_efficiency", "macs_useful", "energy_pj",
-          "power_w", "wall_seconds")
+Y_KEYS = ("cycles", "seconds", "pe_utilization", "pe_issue_utilization", "load_efficiency",
+          "macs_useful", "energy_pj", "power_w", "area_mm2", "wall_seconds")
 RESULT_UNITS = {"cycles": "cycles", "seconds": "s", "wall_seconds": "s", "macs_useful": "MACs",
                 "pe_utilization": "fraction of PE-cycles",
-                "load_efficiency": "fraction of PE-cycles", "energy_pj": "pJ", "power_w": "W"}
+                "load_efficiency": "fraction of PE-cycles", "energy_pj": "pJ", "power_w": "W",
+                "area_mm2": "mm²"}
 WORD_UNITS = {"mhz": "MHz", "hz": "Hz", "us": "µs", "s": "s", "pj": "pJ", "w": "W", "kib": "KiB",
               "bytes": "bytes", "bits": "bits", "cycles": "cycles", "entries": "entries",
-              "clk": "clock", "pes": "PEs", "fma": "FMA", "tc": "tensor core"}
+              "clk": "clock", "pes": "PEs", "sms": "SMs", "fma": "FMA", "tc": "tensor core"}
 
 
 def read_records(path: str) -> list[dict[str, Any]]:
@@ -45,6 +49,8 @@ def read_records(path: str) -> list[dict[str, Any]]:
 def value_of(record: dict[str, Any], key: str) -> Any:
     for source in (record.get("grid", {}), record.get("config", {}), record):
         if key in source:
+            if source[key] is None:
+                raise UserError(f"plot: {key} is not modelled for {record.get('accel')}")
             return source[key]
     raise UserError(f"plot: key {key!r} is not a grid key, config field or result key; "
                     f"grid keys here: {', '.join(record.get('grid', {}))}")
@@ -112,7 +118,8 @@ def _kind(value: Any) -> str:
 
 
 def main(argv: Sequence[str]) -> int:
-    from sparsesim.cli.parser import Parser
+    from sparsesim.cli.parser import Parser, add_style_flag
+    from sparsesim.simulator.pareto import pareto_front
     from sparsesim.simulator.plots import save_png, sweep_figure
 
     parser = Parser(prog="sparsesim plot", description=__doc__.splitlines()[0])
@@ -121,7 +128,10 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--y", default="cycles", choices=Y_KEYS, help="result key (default cycles)")
     parser.add_argument("--series", nargs="*", help="keys that split the curves")
     parser.add_argument("--logx", action="store_true", help="log2 x axis")
+    parser.add_argument("--pareto", action="store_true",
+                        help="ring the runs on the Pareto front (lowest x and y)")
     parser.add_argument("--out", required=True, help="PNG path")
+    add_style_flag(parser)
     args = parser.parse_args(argv)
     check_output_path("--out", args.out)
     if os.path.realpath(args.out) == os.path.realpath(args.results):
@@ -134,6 +144,8 @@ def main(argv: Sequence[str]) -> int:
     lines = curves(records, args.x, args.y, args.series)
     title = f"{args.y} vs {args.x} ({Path(args.results).name})"
     (xlabel, whole_x), (ylabel, whole_y) = axis(records, args.x), axis(records, args.y)
-    save_png(sweep_figure(lines, xlabel, ylabel, args.logx, title, whole_x, whole_y), args.out)
+    front = pareto_front(p for points in lines.values() for p in points) if args.pareto else []
+    save_png(sweep_figure(lines, xlabel, ylabel, args.logx, title, whole_x, whole_y,
+                          pareto=front), args.out, args.style)
     print(f"wrote {args.out} ({len(lines)} curves from {len(records)} runs)")
     return 0

@@ -16,7 +16,7 @@ from sparsesim.simulator.errors import UserError
 
 FIXED_COLUMNS = ("run_key", "accel", "workload", "seed", "engine")
 TOTAL_COLUMNS = ("cycles", "seconds", "macs_useful", "pe_utilization", "load_efficiency",
-                 "energy_pj", "power_w", "output_ok", "wall_seconds")
+                 "energy_pj", "power_w", "area_mm2", "output_ok", "wall_seconds")
 END_COLUMN = "row_complete"  # always 1: a row cut short by a kill lacks it
 SYNC_SECONDS = 1.0  # longest time between forcing appended records to the disk, s
 

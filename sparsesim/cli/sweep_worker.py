@@ -18,7 +18,7 @@ from sparsesim.accelerators.protocol import Design
 from sparsesim.accelerators.registry import design
 from sparsesim.cli.registry import ACCELERATORS
 from sparsesim.cli.sweep_hooks import SweepHooks, config_from_point, fields_key
-from sparsesim.document import totals
+from sparsesim.document import chip_area_mm2, totals
 
 COMPILED_KEPT = 2  # compiled forms a worker keeps (memory: a big layer's is ~100 MB)
 RUN_KEY_FIELDS = ("accel", "workload", "model_digest", "seed", "engine", "config")
@@ -29,7 +29,9 @@ _sink: Callable[[dict[str, Any]], None] | None = None  # set in pool workers
 
 
 def hooks_of(accel: str) -> SweepHooks:
-    return ACCELERATORS[accel].sweep
+    """The design's sweep extras from its command-line adapter (defaults without one)."""
+    command = ACCELERATORS.get(accel)
+    return command.sweep if command is not None else SweepHooks()
 
 
 def point_config(accel: str, point: dict[str, Any]) -> Any:
@@ -97,7 +99,8 @@ def run_point(spec: dict[str, Any]) -> dict[str, Any]:
                                              seed=spec["seed"]).layers)
     return {"run_key": run_key(spec),
             **{k: spec[k] for k in ("accel", "workload", "seed", "engine", "grid", "config")},
-            **totals(results), "layers": [r.to_dict() for r in results]}
+            **totals(results), "area_mm2": chip_area_mm2(results),
+            "layers": [r.to_dict() for r in results]}
 
 
 def set_sink(queue: Any) -> None:

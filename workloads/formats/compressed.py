@@ -59,6 +59,24 @@ class _Compressed:
         ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         return cls(tuple(shape), np.asarray(values)[order], minor.astype(np.int32), ptr)
 
+    @classmethod
+    def from_scipy(cls, matrix):
+        """From any scipy.sparse matrix or array; explicit zeros are not entries."""
+        converted = matrix.tocsr() if cls.MAJOR_AXIS == 0 else matrix.tocsc()
+        converted = converted.copy()
+        converted.sum_duplicates()
+        converted.eliminate_zeros()
+        converted.sort_indices()
+        return cls(tuple(int(d) for d in converted.shape), np.asarray(converted.data),
+                   converted.indices.astype(np.int32), converted.indptr.astype(np.int64))
+
+    def to_scipy(self):
+        """The same matrix as a scipy.sparse csr_array / csc_array (needs scipy)."""
+        import scipy.sparse
+
+        kind = scipy.sparse.csr_array if self.MAJOR_AXIS == 0 else scipy.sparse.csc_array
+        return kind((self.values, self.indices, self.ptr), shape=self.shape)
+
     @property
     def nnz(self) -> int:
         return len(self.values)

@@ -15,7 +15,8 @@ from sparsesim.simulator.errors import ConfigError, WorkloadError
 from sparsesim.workloads.nn.blas_threads import single_threaded_blas
 from sparsesim.workloads.nn.network import Network, Weights
 
-Progress = Callable[[int, int, float], None]  # (step, total steps, running loss)
+# A progress report: (units done, units in all or None if open-ended, latest figures).
+Progress = Callable[[int, int | None, dict[str, float]], None]
 Masks = dict[str, np.ndarray]
 
 
@@ -88,7 +89,7 @@ def _train(network: Network, images: np.ndarray, labels: np.ndarray, config: Tra
             losses.append(loss)
             step += 1
             if progress is not None:
-                progress(step, total, float(np.mean(losses)))
+                progress(step, total, {"loss": float(np.mean(losses))})
         epoch_loss = float(np.mean(losses))
     if not all(np.all(np.isfinite(w)) for w in network.weights.values()):
         raise WorkloadError(f"training diverged (weights reached NaN or infinity); lower the "

@@ -24,7 +24,7 @@ import numpy as np
 from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads.nn.blas_threads import single_threaded_blas
 from sparsesim.workloads.nn.network import Network
-from sparsesim.workloads.nn.training import TrainConfig
+from sparsesim.workloads.nn.training import Progress, TrainConfig
 from sparsesim.workloads.pruning.budget import SETTLE_ROUNDS, Masks, Pruned, finetune
 from sparsesim.workloads.pruning.ddpg import DDPG, DDPGConfig
 from sparsesim.workloads.pruning.latency_oracle import LatencyOracle
@@ -105,15 +105,16 @@ def _masks(dense: Network, oracle: LatencyOracle, actions: list[float]) -> Masks
     return {n: magnitude_mask(dense.weights[n], a) for n, a in zip(oracle.names, actions)}
 
 
-def amc(dense: Network, oracle: LatencyOracle, data: SearchData, config: AMCConfig
-        ) -> AMCResult:
-    """Search per-layer sparsities for `dense` under the budget, then fine-tune the best."""
+def amc(dense: Network, oracle: LatencyOracle, data: SearchData, config: AMCConfig,
+        progress: Progress | None = None) -> AMCResult:
+    """Search per-layer sparsities for `dense` under the budget, then fine-tune the best;
+    `progress` hears after each episode."""
     with single_threaded_blas():  # small matrices: BLAS threads only spin (blas_threads.py)
-        return _search(dense, oracle, data, config)
+        return _search(dense, oracle, data, config, progress)
 
 
-def _search(dense: Network, oracle: LatencyOracle, data: SearchData, config: AMCConfig
-            ) -> AMCResult:
+def _search(dense: Network, oracle: LatencyOracle, data: SearchData, config: AMCConfig,
+            progress: Progress | None) -> AMCResult:
     rng = np.random.default_rng(config.seed)
     static = _states(oracle)
     flops = np.array([oracle.reference[n].size for n in oracle.names], dtype=float)
@@ -155,6 +156,9 @@ def _search(dense: Network, oracle: LatencyOracle, data: SearchData, config: AMC
         record = Episode(episode, dict(zip(oracle.names, actions)), table * 1e6,
                          seconds * 1e6, accuracy, reward)
         result.episodes.append(record)
+        if progress is not None:
+            progress(episode + 1, config.episodes,
+                     {"latency_us": seconds * 1e6, "val_accuracy": accuracy})
         if seconds <= config.budget_seconds and (best is None or reward > best.reward):
             best = record
             result.best_episodes.append(record)

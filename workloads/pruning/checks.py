@@ -20,7 +20,10 @@ def keep_largest(scores: np.ndarray, sparsity: float) -> np.ndarray:
     position (earlier first), so the kept count is exact."""
     flat = scores.ravel()
     keep = int(round((1.0 - check_sparsity(sparsity)) * flat.size))
-    mask = np.zeros(flat.size, dtype=bool)
-    if keep:
-        mask[np.argsort(-flat, kind="stable")[:keep]] = True
+    if keep == 0:
+        return np.zeros(scores.shape, dtype=bool)
+    threshold = np.partition(flat, flat.size - keep)[flat.size - keep]  # keep-th largest
+    mask = flat > threshold
+    ties = np.flatnonzero(flat == threshold)[:keep - int(mask.sum())]
+    mask[ties] = True
     return mask.reshape(scores.shape)

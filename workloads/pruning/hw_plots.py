@@ -15,19 +15,29 @@ import numpy as np  # noqa: E402
 MARKERS = {"uniform": "s", "sensitivity": "^", "netadapt": "o", "amc": "D"}
 
 
-def pareto_figure(rows: Sequence[dict[str, Any]], dense: dict[str, Any], title: str
+def pareto_figure(rows: Sequence[dict[str, Any]], dense: Sequence[dict[str, Any]], title: str
                   ) -> plt.Figure:
-    """rows: method, latency_budget_us, latency_us, accuracy (test)."""
+    """rows: method, latency_budget_us, latency_ratio, latency_us, accuracy (test), one per
+    seed; dense: latency_us and accuracy per seed. Points are means over seeds at each
+    budget ratio, bars one standard deviation both ways."""
     fig, ax = plt.subplots(figsize=(7.5, 4.6))
     for method in dict.fromkeys(r["method"] for r in rows):
-        mine = sorted((r for r in rows if r["method"] == method), key=lambda r: r["latency_us"])
-        ax.plot([r["latency_us"] for r in mine], [100 * r["accuracy"] for r in mine],
-                marker=MARKERS.get(method, "x"), label=method)
+        ratios = sorted({r["latency_ratio"] for r in rows if r["method"] == method})
+        groups = [[r for r in rows if r["method"] == method and r["latency_ratio"] == q]
+                  for q in ratios]
+        latency = [np.array([r["latency_us"] for r in g]) for g in groups]
+        accuracy = [100 * np.array([r["accuracy"] for r in g]) for g in groups]
+        ax.errorbar([v.mean() for v in latency], [v.mean() for v in accuracy],
+                    xerr=[v.std() for v in latency], yerr=[v.std() for v in accuracy],
+                    marker=MARKERS.get(method, "x"), capsize=3, label=method)
     for budget in sorted({r["latency_budget_us"] for r in rows}):
-        ax.axvline(budget, color="0.8", lw=0.8, ls="--", zorder=0)
-    ax.axhline(100 * dense["accuracy"], color="0.4", lw=0.8, ls=":",
-               label=f"dense ({dense['latency_us']:.2f} µs)")
-    ax.set_xlabel("simulated latency per image (µs); dashed: budgets")
+        ax.axvline(budget, color="0.85", lw=0.6, ls="--", zorder=0)
+    dense_accuracy = 100 * np.array([d["accuracy"] for d in dense])
+    ax.axhspan(dense_accuracy.mean() - dense_accuracy.std(),
+               dense_accuracy.mean() + dense_accuracy.std(), color="0.9", zorder=0)
+    ax.axhline(dense_accuracy.mean(), color="0.4", lw=0.8, ls=":",
+               label=f"dense ({np.mean([d['latency_us'] for d in dense]):.2f} µs; band: ± sd)")
+    ax.set_xlabel("simulated latency per image (µs); dashed: each seed's budgets")
     ax.set_ylabel("test accuracy after fine-tuning (%)")
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)

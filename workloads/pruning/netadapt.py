@@ -23,7 +23,7 @@ import numpy as np
 
 from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads.nn.network import Network
-from sparsesim.workloads.nn.training import TrainConfig
+from sparsesim.workloads.nn.training import Progress, TrainConfig
 from sparsesim.workloads.pruning.budget import Masks, Pruned, finetune, validation_loss
 from sparsesim.workloads.pruning.latency_oracle import LatencyOracle, keep_rows, remove_neurons
 from sparsesim.workloads.pruning.magnitude import magnitude_mask
@@ -122,8 +122,9 @@ def _apply(oracle: LatencyOracle, network: Network, masks: Masks, rows: dict[int
 
 
 def netadapt(dense: Network, oracle: LatencyOracle, data: SearchData,
-             config: NetAdaptConfig) -> NetAdaptResult:
-    """Prune a copy of `dense` until its simulated latency meets the budget."""
+             config: NetAdaptConfig, progress: Progress | None = None) -> NetAdaptResult:
+    """Prune a copy of `dense` until its simulated latency meets the budget; `progress`
+    hears after each iteration (their number is open-ended)."""
     network = dense.copy()
     masks = {n: np.ones(w.shape, dtype=bool) for n, w in network.weights.items()}
     rows = {i: np.ones(network.weights[n].shape[0], dtype=bool)
@@ -160,6 +161,10 @@ def netadapt(dense: Network, oracle: LatencyOracle, data: SearchData,
                 accuracy, len(proposals)))
             log.info("netadapt %d: %s %s -> %g, %.4f us, val %.4f", len(result.iterations),
                      p.move, oracle.names[p.layer], p.point, latency * 1e6, accuracy)
+            if progress is not None:
+                progress(len(result.iterations), None,
+                         {"latency_us": latency * 1e6, "budget_us": config.budget_seconds * 1e6,
+                          "val_accuracy": accuracy})
             request *= config.decay
         accuracy = finetune(network, masks, data, config.long_finetune,
                             config.seed + 999_999 + round_)

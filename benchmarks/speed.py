@@ -1,0 +1,201 @@
+"""How fast the simulator is, as ratios measured in one run on this machine.
+
+    python benchmarks/speed.py [--quick] [--seed S] [--out PATH]
+
+One JSON (benchmarks/results/speed.json) with:
+- fast engine vs SimPy reference per design with both (EIE: the nine paper layers at
+  64 PEs; ESE: the shipped speaker LSTM, 90% balanced pruning, a few frames): each
+  engine's simulation wall seconds (fast: best of 20) and their ratio;
+- ns per event and events per second of each fast engine (an event is one PE busy
+  cycle: one matrix entry issued, or one cycle on an empty column slice);
+- whole-process wall time of `python sim.py --accel eie` against a bare
+  `python -c "import sparsesim"` (median of 3, numba cache warm) and its peak RSS;
+- peak memory the fast EIE engine allocates (tracemalloc) on the largest layer;
+- fast EIE cost versus nonzeros (0.1x to 10x vgg-fc6; to 3x with --quick) and the
+  exponent of a least-squares line through log seconds against log nonzeros.
+Simulation seconds exclude encoding and JIT compilation (SimResult.wall_seconds).
+The machine is shared, so absolute times move between runs; the ratios, taken in one
+run, move much less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+from common import ROOT, output_path, write_json
+from tqdm import tqdm
+
+from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.ese import model as ese
+from sparsesim.accelerators.ese.pruning import prune
+from sparsesim.workloads.eie_layers import (
+    EIE_LAYERS,
+    benchmark_layer,
+    random_activations,
+    random_sparse_matrix,
+)
+from sparsesim.workloads.layer import Layer
+from sparsesim.workloads.lstm_models import speaker_lstm
+
+FAST_REPEATS = 20  # fast runs are short and the machine is shared: best of this many
+PROCESS_REPEATS = 3  # whole-process timings: median of this many
+ESE_FRAMES = 4  # frames of the speaker LSTM (the SimPy run grows with them)
+SCALING = (0.1, 0.3, 1.0, 3.0, 10.0)  # x nonzeros of vgg-fc6
+
+
+def events(results) -> int:
+    """PE busy cycles over all PEs and results: entries issued plus empty-slice cycles."""
+    return int(sum(sum(r.pe_busy_cycles) for r in results))
+
+
+def best_fast_seconds(run) -> float:
+    """Best simulation wall seconds of FAST_REPEATS calls of `run` (returns results)."""
+    return min(sum(r.wall_seconds for r in run()) for _ in range(FAST_REPEATS))
+
+
+def eie_engines(seed: int) -> dict:
+    compiled = [eie.compile(benchmark_layer(name, seed), eie.EIE_PAPER) for name in EIE_LAYERS]
+    eie.run(compiled[0])  # load the kernels before timing
+    rows, fast_total, reference_total = [], 0.0, 0.0
+    for layer in tqdm(compiled, desc="EIE, both engines", unit="layer"):
+        fast = eie.run(layer)
+        fast_seconds = best_fast_seconds(lambda layer=layer: [eie.run(layer)])
+        reference = eie.run(layer, engine="reference")
+        if fast.comparable() != reference.comparable():
+            raise SystemExit(f"{layer.name}: fast and reference engines disagree")
+        fast_total += fast_seconds
+        reference_total += reference.wall_seconds
+        rows.append({"layer": layer.name, "nonzeros": len(layer.reference_rows),
+                     "cycles": fast.cycles, "events": events([fast]),
+                     "fast_seconds": fast_seconds, "reference_seconds": reference.wall_seconds,
+                     "speedup_fast_over_reference": reference.wall_seconds / fast_seconds})
+    total_events = sum(r["events"] for r in rows)
+    largest = max(compiled, key=lambda c: len(c.reference_rows))
+    tracemalloc.start()
+    eie.run(largest)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"layers": rows, "fast_seconds_total": fast_total,
+            "reference_seconds_total": reference_total,
+            "speedup_fast_over_reference": reference_total / fast_total,
+            "events": total_events, "ns_per_event_fast": 1e9 * fast_total / total_events,
+            "events_per_second_fast": total_events / fast_total,
+            "ns_per_event_reference": 1e9 * reference_total / total_events,
+            "peak_memory_mib_fast_largest_layer": peak / 2**20,
+            "largest_layer": largest.name}
+
+
+def ese_engines() -> dict:
+    model = prune(speaker_lstm().with_frames(ESE_FRAMES), "balanced", 0.9,
+                  ese.ESE_PAPER.pes_per_channel)
+    compiled = ese.compile(model)
+    ese.run(compiled)  # load the kernels before timing
+    fast = ese.run(compiled)
+    fast_seconds = best_fast_seconds(lambda: ese.run(compiled).layers)
+    reference = ese.run(compiled, engine="reference")
+    if [r.comparable() for r in fast.layers] != [r.comparable() for r in reference.layers]:
+        raise SystemExit("ESE: fast and reference engines disagree")
+    reference_seconds = sum(r.wall_seconds for r in reference.layers)
+    n_events = events(fast.layers)
+    return {"workload": f"{model.name}, {ESE_FRAMES} frames, 90% balanced pruning",
+            "cycles": fast.cycles, "events": n_events, "fast_seconds": fast_seconds,
+            "reference_seconds": reference_seconds,
+            "speedup_fast_over_reference": reference_seconds / fast_seconds,
+            "ns_per_event_fast": 1e9 * fast_seconds / n_events,
+            "events_per_second_fast": n_events / fast_seconds}
+
+
+def process_seconds(argv: list[str]) -> tuple[float, float]:
+    """Median wall seconds of PROCESS_REPEATS runs of `argv` (from the repository root,
+    after one untimed run) and the largest peak RSS of those runs, MiB."""
+    seconds, rss = [], 0.0
+    for attempt in range(PROCESS_REPEATS + 1):
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{' '.join(argv)} failed: {child.stderr.read().decode()[-500:]}")
+        child.stderr.close()
+        if attempt:
+            seconds.append(elapsed)
+            rss = max(rss, usage.ru_maxrss / 1024)
+    return statistics.median(seconds), rss
+
+
+def whole_process() -> dict:
+    sim_seconds, sim_rss = process_seconds([sys.executable, "sim.py", "--accel", "eie"])
+    import_seconds, import_rss = process_seconds([sys.executable, "-c", "import sparsesim"])
+    return {"sim_eie_seconds": sim_seconds, "import_sparsesim_seconds": import_seconds,
+            "ratio_sim_eie_to_import": sim_seconds / import_seconds,
+            "sim_eie_peak_rss_mib": sim_rss, "import_peak_rss_mib": import_rss}
+
+
+def scaling_layer(factor: float, base_nonzeros: int, seed: int) -> Layer:
+    """4096 outputs, 10% weight density, 35% activation density, as many inputs as
+    `factor` x `base_nonzeros` nonzeros need."""
+    rng = np.random.default_rng([seed, int(factor * 1000)])
+    inputs = max(1, round(factor * base_nonzeros / (4096 * 0.10)))
+    return Layer(f"scale-{factor:g}x", random_sparse_matrix(rng, 4096, inputs, 0.10),
+                 random_activations(rng, inputs, 0.35))
+
+
+def scaling(factors: tuple[float, ...], seed: int) -> dict:
+    base = benchmark_layer("vgg-fc6", seed).weights.nnz
+    points = []
+    for factor in tqdm(factors, desc="EIE fast engine vs nonzeros", unit="layer"):
+        compiled = eie.compile(scaling_layer(factor, base, seed), eie.EIE_PAPER)
+        fast_seconds = best_fast_seconds(lambda compiled=compiled: [eie.run(compiled)])
+        points.append({"factor_of_vgg_fc6": factor, "nonzeros": len(compiled.reference_rows),
+                       "fast_seconds": fast_seconds})
+        del compiled
+    x = np.log([p["nonzeros"] for p in points])
+    y = np.log([p["fast_seconds"] for p in points])
+    return {"points": points, "fitted_exponent": float(np.polyfit(x, y, 1)[0])}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="scaling curve to 3x only")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", help="JSON path (default benchmarks/results/speed.json)")
+    args = parser.parse_args()
+    document = {"seed": args.seed, "eie": eie_engines(args.seed), "ese": ese_engines(),
+                "whole_process": whole_process(),
+                "eie_scaling": scaling(SCALING[:-1] if args.quick else SCALING, args.seed)}
+    e, s, w, c = (document[k] for k in ("eie", "ese", "whole_process", "eie_scaling"))
+    print(f"{'layer':16s} {'nonzeros':>9s} {'events':>9s} {'fast_ms':>8s} {'simpy_s':>8s} "
+          f"{'fast/simpy':>10s}")
+    for row in e["layers"]:
+        print(f"{row['layer']:16s} {row['nonzeros']:9d} {row['events']:9d} "
+              f"{1e3 * row['fast_seconds']:8.2f} {row['reference_seconds']:8.2f} "
+              f"{row['speedup_fast_over_reference']:9.0f}x")
+    print(f"EIE nine layers: fast {1e3 * e['fast_seconds_total']:.1f} ms, SimPy "
+          f"{e['reference_seconds_total']:.1f} s ({e['speedup_fast_over_reference']:.0f}x); "
+          f"{e['ns_per_event_fast']:.2f} ns per event ({e['events_per_second_fast'] / 1e6:.0f} M "
+          f"events/s) vs {e['ns_per_event_reference']:.0f} ns; peak "
+          f"{e['peak_memory_mib_fast_largest_layer']:.1f} MiB on {e['largest_layer']}")
+    print(f"ESE {s['workload']}: fast {1e3 * s['fast_seconds']:.1f} ms, SimPy "
+          f"{s['reference_seconds']:.1f} s ({s['speedup_fast_over_reference']:.0f}x); "
+          f"{s['ns_per_event_fast']:.2f} ns per event")
+    print(f"python sim.py --accel eie: {w['sim_eie_seconds']:.2f} s, import sparsesim "
+          f"{w['import_sparsesim_seconds']:.2f} s (ratio {w['ratio_sim_eie_to_import']:.2f}); "
+          f"peak RSS {w['sim_eie_peak_rss_mib']:.0f} MiB")
+    print("EIE fast cost vs nonzeros: " + ", ".join(
+        f"{p['nonzeros'] / 1e6:.1f}M {1e3 * p['fast_seconds']:.1f} ms" for p in c["points"])
+        + f"; fitted exponent {c['fitted_exponent']:.2f}")
+    path = output_path("speed.json", args.out)
+    write_json(path, document)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
