@@ -2,7 +2,12 @@
 
 import sys
 
-from sparsesim.cli.main import main
+try:
+    from sparsesim.cli.main import main
+except ModuleNotFoundError as exc:  # this Python has not installed the checkout yet
+    print(f"sparsesim: error: {exc}; install it first with `pip install -e .` "
+          "(README, Set-up)", file=sys.stderr)
+    sys.exit(2)
 
 if __name__ == "__main__":
     sys.exit(main())

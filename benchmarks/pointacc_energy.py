@@ -17,12 +17,11 @@ import dataclasses
 from common import output_path, write_json
 
 from sparsesim.accelerators.pointacc import model as pointacc
-from sparsesim.cli.pointacc import DEFAULT_VOXEL
 from sparsesim.cli.progress import progress
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.energy_plots import energy_figure
 from sparsesim.simulator.plots import save_png
-from sparsesim.workloads.point_clouds import CLOUD_NAMES, load_cloud
+from sparsesim.workloads.point_clouds import CLOUD_NAMES, DEFAULT_VOXEL, load_cloud
 from sparsesim.workloads.point_layers import point_workload
 
 MAPPING = ("arithmetic_mapping", "sram_key_buffer")  # the mapping unit's classes

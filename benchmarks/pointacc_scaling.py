@@ -25,10 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sparsesim.accelerators.pointacc import model as pointacc  # noqa: E402
 from sparsesim.accelerators.pointacc import references as ref  # noqa: E402
 from sparsesim.accelerators.pointacc.keys import kernel_offsets  # noqa: E402
-from sparsesim.cli.pointacc import DEFAULT_VOXEL  # noqa: E402
 from sparsesim.cli.progress import progress  # noqa: E402
 from sparsesim.simulator.atomic_file import write_atomically  # noqa: E402
-from sparsesim.workloads.point_clouds import CLOUD_NAMES, load_cloud, subsample, voxelize  # noqa: E402
+from sparsesim.workloads.point_clouds import (  # noqa: E402
+    CLOUD_NAMES,
+    DEFAULT_VOXEL,  # noqa: E402
+    load_cloud,
+    subsample,
+    voxelize,
+)
 
 STRIDES = (1, 2)
 

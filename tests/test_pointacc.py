@@ -211,7 +211,7 @@ def test_fps_and_ball_query_equal_reference_on_shipped_clouds(cloud):
     lists and output all equal numpy."""
     from sparsesim.accelerators.pointacc.check import check_set_abstraction
     from sparsesim.accelerators.pointacc.sa import simulate_set_abstraction
-    from sparsesim.cli.pointacc import DEFAULT_VOXEL
+    from sparsesim.workloads.point_clouds import DEFAULT_VOXEL
 
     workload = point_workload(load_cloud(cloud), DEFAULT_VOXEL[cloud], seed=0)
     sa = workload.set_abstraction

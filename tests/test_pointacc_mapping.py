@@ -17,10 +17,9 @@ from sparsesim.accelerators.pointacc.distance import DistanceUnit
 from sparsesim.accelerators.pointacc.hash import issue_cycles
 from sparsesim.accelerators.pointacc.keys import kernel_offsets, pack, pack_offset, unpack
 from sparsesim.accelerators.pointacc.mergesort import MergeSortMapper, merge_comparisons
-from sparsesim.cli.pointacc import DEFAULT_VOXEL
 from sparsesim.simulator.engine import Engine
 from sparsesim.simulator.errors import ConfigError, WorkloadError
-from sparsesim.workloads.point_clouds import CLOUD_NAMES, load_cloud, voxelize
+from sparsesim.workloads.point_clouds import CLOUD_NAMES, DEFAULT_VOXEL, load_cloud, voxelize
 
 MAPPERS = ("mergesort", "hash")
 coordinate_rows = st.lists(st.tuples(*[st.integers(-6, 6)] * 3), max_size=60)

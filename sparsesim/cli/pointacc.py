@@ -13,6 +13,7 @@ from sparsesim.cli.base import (
     AcceleratorCommand,
     CommandOutput,
 )
+from sparsesim.cli.cloud_flags import add_cloud_arguments, voxel_of
 from sparsesim.cli.parser import positive_float, positive_int
 from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
@@ -22,14 +23,11 @@ from sparsesim.simulator.result import SimResult
 from sparsesim.simulator.trace import chrome_trace
 from sparsesim.workloads.point_clouds import (
     CLOUD_NAMES,
-    DEFAULT_VOXEL,
     load_cloud,
     subsample,
 )
 from sparsesim.workloads.point_layers import point_workload
 
-DEFAULT_CLOUD = "bunny"
-# voxel edge per cloud, in the cloud's units (bunny, kitten: unit box; vlp16: metres)
 UP_AXIS = {"bunny": "y", "kitten": "y", "vlp16": "z"}  # for the --plot view
 FLAG_FIELDS = {"mapper": "mapper", "comparators": "comparators",
                "distance_lanes": "distance_lanes", "array_rows": "array_rows",
@@ -38,11 +36,7 @@ FLAG_FIELDS = {"mapper": "mapper", "comparators": "comparators",
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cloud", choices=CLOUD_NAMES, default=DEFAULT_CLOUD,
-                        help=f"shipped point cloud (default {DEFAULT_CLOUD})")
-    parser.add_argument("--voxel", type=positive_float,
-                        help="voxel edge in the cloud's units (default: bunny 0.01, "
-                             "kitten 0.02, vlp16 0.2 m)")
+    add_cloud_arguments(parser)
     parser.add_argument("--points", type=positive_int,
                         help="use a seeded random subset of this many points")
     parser.add_argument("--mapper", choices=pointacc.MAPPERS,
@@ -114,7 +108,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
                             f"of {args.cloud}; give at most {len(cloud.points)}")
     if args.points is not None:
         cloud = dataclasses.replace(cloud, points=subsample(cloud.points, args.points, args.seed))
-    voxel = args.voxel if args.voxel is not None else DEFAULT_VOXEL[args.cloud]
+    voxel = voxel_of(args)
     workload = point_workload(cloud, voxel, seed=args.seed)
     load_table(args.tech)  # an unknown table fails here, before any simulation
     compiled = pointacc.compile(workload, config)

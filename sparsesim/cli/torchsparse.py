@@ -14,22 +14,19 @@ from sparsesim.accelerators.torchsparse import model
 from sparsesim.accelerators.torchsparse.config import GROUPINGS, PRESETS
 from sparsesim.accelerators.torchsparse.design import DESIGN
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
+from sparsesim.cli.cloud_flags import add_cloud_arguments, voxel_of
 from sparsesim.cli.parser import positive_int
 from sparsesim.cli.sweep_hooks import SweepHooks
 from sparsesim.document import run_document
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import ConfigError
 from sparsesim.simulator.result import SimResult
-from sparsesim.workloads.point_clouds import CLOUD_NAMES, DEFAULT_VOXEL, load_cloud
+from sparsesim.workloads.point_clouds import CLOUD_NAMES, load_cloud
 from sparsesim.workloads.point_layers import point_workload
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cloud", choices=CLOUD_NAMES, default=CLOUD_NAMES[0],
-                        help=f"shipped point cloud (default {CLOUD_NAMES[0]})")
-    parser.add_argument("--voxel", type=float,
-                        help="voxel edge in the cloud's units (default: bunny 0.01, "
-                             "kitten 0.02, vlp16 0.2 m)")
+    add_cloud_arguments(parser)
     parser.add_argument("--preset", choices=list(PRESETS), default=next(iter(PRESETS)),
                         help="GPU and dataflow (default a100: adaptive grouping, fused)")
     parser.add_argument("--grouping", choices=GROUPINGS,
@@ -71,10 +68,8 @@ def run(args: argparse.Namespace) -> CommandOutput:
                                           args.mm_threshold_rows is not None):
         raise ConfigError("--epsilon and --mm-threshold-rows tune adaptive grouping; "
                           f"grouping here is {config.grouping} (add --grouping adaptive)")
-    if args.voxel is not None and not args.voxel > 0:
-        raise ConfigError(f"--voxel must be > 0, got {args.voxel}")
     load_table(args.tech)  # an unknown table fails here, before any simulation
-    voxel = args.voxel if args.voxel is not None else DEFAULT_VOXEL[args.cloud]
+    voxel = voxel_of(args)
     workload = point_workload(load_cloud(args.cloud), voxel, seed=args.seed)
     results, _ = model.run(model.compile(workload, config), engine=args.engine,
                            seed=args.seed, tech=args.tech)
