@@ -1,12 +1,13 @@
-"""Hardware-aware pruning of LeNet-300-100 on EIE: NetAdapt, AMC and the uniform and
-sensitivity baselines at several simulated latency budgets, plus the latency tables that
-show where FLOPs and simulated latency disagree.
+"""Hardware-aware pruning of LeNet-300-100 on EIE: NetAdapt, AMC, AMC's random search and
+the uniform and sensitivity baselines at several simulated latency budgets, over seeds,
+plus the latency tables that show where FLOPs and simulated latency disagree.
 
     python benchmarks/hw_pruning.py --json hw.json --pareto pareto.png --ratios ratios.png
 
 Per seed, one dense model and one latency oracle serve every budget (same flags as
-`sparsesim prune --method netadapt`; --episodes sets AMC's episodes per budget, --seeds
-how many seeds the Pareto plot averages).
+`sparsesim prune --method netadapt`, including --seed S and --seeds K, default 3: seeds
+S .. S+K-1; --episodes sets AMC's and the random search's episodes per budget). The
+Pareto plot shows means with 95% Student-t intervals over the seeds.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import output_path, write_json  # noqa: E402
 from sparsesim.cli import hw_prune  # noqa: E402
+from sparsesim.cli.hw_prune_report import replace_seed  # noqa: E402
 from sparsesim.cli.progress import progress  # noqa: E402
+from sparsesim.cli.seeds import seed_list  # noqa: E402
 from sparsesim.simulator.plots import save_png  # noqa: E402
 from sparsesim.workloads.pruning.budget import check_budget  # noqa: E402
 from sparsesim.workloads.pruning.hw_plots import pareto_figure, ratios_figure  # noqa: E402
@@ -52,15 +55,14 @@ def main() -> int:
     p.add_argument("--pareto")
     p.add_argument("--ratios")
     p.add_argument("--episodes", type=int, default=150)
-    p.add_argument("--seeds", type=int, default=3,
-                   help="run seeds 0 .. N-1 (dense training, search, fine-tuning); the Pareto "
-                        "plot shows their mean and standard deviation (default 3)")
     own, rest = p.parse_known_args()
     start = time.perf_counter()
+    common = hw_prune.build_parser().parse_args(
+        ["--method", "netadapt", "--seeds", "3", "--episodes", str(own.episodes), *rest])
+    hw_prune.check_flags(common)
     rows, dense, tables_of_seed_0 = [], [], None
-    for seed in progress(range(own.seeds), "seeds"):
-        args = hw_prune.build_parser().parse_args(
-            ["--method", "netadapt", "--episodes", str(own.episodes), *rest, "--seed", str(seed)])
+    for seed in progress(seed_list(common), "seeds"):
+        args = replace_seed(common, seed)
         setup = hw_prune.prepare(args)
         data = setup.data
         dense.append({"seed": seed, "latency_us": setup.dense_seconds * 1e6,
@@ -70,23 +72,25 @@ def main() -> int:
             budget = ratio * setup.dense_seconds
             check_budget(setup.oracle, budget, "neuron" in args.moves)
             found = [hw_prune.search(args, setup, m, budget)[0] for m in ("netadapt", "amc")]
-            for pruned in hw_prune.baselines(args, setup, budget) + found:
-                row = {**hw_prune.summary(pruned, data), "latency_budget_us": budget * 1e6,
+            found.append(hw_prune.amc_search(args, setup, budget, learn=False)[0])
+            for pruned in [p for p, _ in hw_prune.baselines(args, setup, budget)] + found:
+                row = {**hw_prune.summary(pruned, setup), "latency_budget_us": budget * 1e6,
                        "latency_ratio": ratio, "seed": seed}
                 rows.append(row)
                 print(f"seed {seed} {ratio:.2f} {row['method']:12s} {row['latency_us']:.4f} µs "
                       f"{row['accuracy']:.4f}", flush=True)
-    doc = {"model": args.model, "accel": "eie", "pes": args.pes, "seeds": list(range(own.seeds)),
+    doc = {"model": args.model, "accel": "eie", "pes": args.pes, "seeds": seed_list(common),
            "moves": list(args.moves), "amc_episodes": args.episodes,
            "dense": dense, "points": rows, "tables": tables_of_seed_0,
            "wall_seconds": time.perf_counter() - start}
     write_json(output_path("hw_pruning.json", own.json), doc)
     title = (f"{args.model} on EIE ({args.pes} PEs): test accuracy against simulated latency, "
-             f"mean ± sd over {own.seeds} seeds")
+             f"mean ± 95% interval over {common.seeds} seeds")
     save_png(pareto_figure(rows, dense, title), output_path("hw_pruning_pareto.png", own.pareto))
-    chosen = [r for r in rows if r["latency_ratio"] == RATIOS_FIGURE_AT and r["seed"] == 0]
+    first = common.seed
+    chosen = [r for r in rows if r["latency_ratio"] == RATIOS_FIGURE_AT and r["seed"] == first]
     save_png(ratios_figure(chosen, f"{args.model} on EIE ({args.pes} PEs): per-layer sparsity "
-                           f"at a budget of {RATIOS_FIGURE_AT} x dense latency (seed 0)"),
+                           f"at a budget of {RATIOS_FIGURE_AT} x dense latency (seed {first})"),
              output_path("hw_pruning_ratios.png", own.ratios))
     return 0
 
