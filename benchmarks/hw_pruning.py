@@ -13,6 +13,7 @@ Pareto plot shows means with 95% Student-t intervals over the seeds.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -49,25 +50,17 @@ def tables(setup: hw_prune.Setup) -> list[dict]:
     return rows
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--json")
-    p.add_argument("--pareto")
-    p.add_argument("--ratios")
-    p.add_argument("--episodes", type=int, default=150)
-    own, rest = p.parse_known_args()
+def measure(common: argparse.Namespace) -> dict:
+    """Every method at every budget for each seed: the benchmark's JSON document."""
     start = time.perf_counter()
-    common = hw_prune.build_parser().parse_args(
-        ["--method", "netadapt", "--seeds", "3", "--episodes", str(own.episodes), *rest])
-    hw_prune.check_flags(common)
-    rows, dense, tables_of_seed_0 = [], [], None
+    rows, dense, tables_of_first = [], [], None
     for seed in progress(seed_list(common), "seeds"):
         args = replace_seed(common, seed)
         setup = hw_prune.prepare(args)
         data = setup.data
         dense.append({"seed": seed, "latency_us": setup.dense_seconds * 1e6,
                       "accuracy": setup.dense.accuracy(data.test.images, data.test.labels)})
-        tables_of_seed_0 = tables_of_seed_0 or tables(setup)
+        tables_of_first = tables_of_first or tables(setup)
         for ratio in progress(RATIOS, f"seed {seed} budgets"):
             budget = ratio * setup.dense_seconds
             check_budget(setup.oracle, budget, "neuron" in args.moves)
@@ -77,20 +70,52 @@ def main() -> int:
                 row = {**hw_prune.summary(pruned, setup), "latency_budget_us": budget * 1e6,
                        "latency_ratio": ratio, "seed": seed}
                 rows.append(row)
-                print(f"seed {seed} {ratio:.2f} {row['method']:12s} {row['latency_us']:.4f} µs "
+                print(f"seed {seed} {ratio:.2f} {row['method']:13s} {row['latency_us']:.4f} µs "
                       f"{row['accuracy']:.4f}", flush=True)
-    doc = {"model": args.model, "accel": "eie", "pes": args.pes, "seeds": seed_list(common),
-           "moves": list(args.moves), "amc_episodes": args.episodes,
-           "dense": dense, "points": rows, "tables": tables_of_seed_0,
-           "wall_seconds": time.perf_counter() - start}
+    return {"model": common.model, "accel": "eie", "pes": common.pes,
+            "seeds": seed_list(common), "moves": list(common.moves),
+            "amc_episodes": common.episodes, "dense": dense, "points": rows,
+            "tables": tables_of_first, "wall_seconds": time.perf_counter() - start}
+
+
+def merged(paths: list[str]) -> dict:
+    """One document from the JSON of runs of separate seeds (same flags otherwise)."""
+    docs = [json.loads(Path(path).read_text()) for path in paths]
+    doc = {**docs[0], "seeds": [s for d in docs for s in d["seeds"]],
+           "dense": [x for d in docs for x in d["dense"]],
+           "points": [x for d in docs for x in d["points"]],
+           "wall_seconds": sum(d["wall_seconds"] for d in docs), "merged_from": paths}
+    if len(set(doc["seeds"])) != len(doc["seeds"]):
+        raise SystemExit(f"--merge: seeds repeat across files: {doc['seeds']}")
+    return doc
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--json")
+    p.add_argument("--pareto")
+    p.add_argument("--ratios")
+    p.add_argument("--episodes", type=int, default=150)
+    p.add_argument("--merge", nargs="+", metavar="JSON",
+                   help="plot and write the union of earlier runs' JSON (e.g. one seed each, "
+                        "run side by side) instead of measuring")
+    own, rest = p.parse_known_args()
+    if own.merge:
+        doc = merged(own.merge)
+    else:
+        common = hw_prune.build_parser().parse_args(
+            ["--method", "netadapt", "--seeds", "3", "--episodes", str(own.episodes), *rest])
+        hw_prune.check_flags(common)
+        doc = measure(common)
     write_json(output_path("hw_pruning.json", own.json), doc)
-    title = (f"{args.model} on EIE ({args.pes} PEs): test accuracy against simulated latency, "
-             f"mean ± 95% interval over {common.seeds} seeds")
-    save_png(pareto_figure(rows, dense, title), output_path("hw_pruning_pareto.png", own.pareto))
-    first = common.seed
-    chosen = [r for r in rows if r["latency_ratio"] == RATIOS_FIGURE_AT and r["seed"] == first]
-    save_png(ratios_figure(chosen, f"{args.model} on EIE ({args.pes} PEs): per-layer sparsity "
-                           f"at a budget of {RATIOS_FIGURE_AT} x dense latency (seed {first})"),
+    rows, seeds, label = doc["points"], doc["seeds"], f"{doc['model']} on EIE ({doc['pes']} PEs)"
+    title = (f"{label}: test accuracy against simulated latency, mean ± 95% interval over "
+             f"{len(seeds)} seeds, AMC and random search {doc['amc_episodes']} episodes")
+    save_png(pareto_figure(rows, doc["dense"], title),
+             output_path("hw_pruning_pareto.png", own.pareto))
+    chosen = [r for r in rows if r["latency_ratio"] == RATIOS_FIGURE_AT and r["seed"] == seeds[0]]
+    save_png(ratios_figure(chosen, f"{label}: per-layer sparsity at a budget of "
+                           f"{RATIOS_FIGURE_AT} x dense latency (seed {seeds[0]})"),
              output_path("hw_pruning_ratios.png", own.ratios))
     return 0
 

@@ -255,6 +255,20 @@ CASES = {
                             "whole number"),
     "netadapt probe huge": (["prune", "--method", "netadapt", "--probe-images", "100000000"],
                             "more than the"),
+    "netadapt reward": (["prune", "--method", "netadapt", "--reward", "flops-error"],
+                        "AMC flags, not NetAdapt's"),
+    "amc reward unknown": (["prune", "--method", "amc", "--reward", "speed"], "invalid choice"),
+    "amc flops-error budget": (["prune", "--method", "amc", "--reward", "flops-error",
+                                "--latency-us", "1"], "has no budget"),
+    "amc channel latency": (["prune", "--method", "amc", "--granularity", "channel"],
+                            "MACs budget"),
+    "amc lenet5 latency": (["prune", "--model", "lenet5", "--method", "amc"],
+                           "--flops-ratio R or --reward flops-error"),
+    "amc dataset unknown": (["prune", "--method", "amc", "--dataset", "cifar"],
+                            "invalid choice"),
+    "amc seeds zero": (["prune", "--method", "amc", "--seeds", "0"], "--seeds: must be >= 1"),
+    "amc out many seeds": (["prune", "--method", "amc", "--seeds", "3", "--out", "{d}/m.npz"],
+                           "--out saves one model"),
 }
 
 

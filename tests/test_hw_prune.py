@@ -17,11 +17,13 @@ from sparsesim.workloads.nn.network import build_model
 from sparsesim.workloads.nn.training import TrainConfig, train
 from sparsesim.workloads.pruning import hw_baselines
 from sparsesim.workloads.pruning.amc import AMCConfig, amc
+from sparsesim.workloads.pruning.amc_budget import LatencyBudget
 from sparsesim.workloads.pruning.budget import check_budget, finetune
 from sparsesim.workloads.pruning.ddpg import DDPG, MLP, DDPGConfig
 from sparsesim.workloads.pruning.latency_oracle import LatencyOracle, keep_rows, remove_neurons
 from sparsesim.workloads.pruning.magnitude import magnitude_mask
 from sparsesim.workloads.pruning.netadapt import NetAdaptConfig, netadapt
+from sparsesim.workloads.pruning.seed_stats import mean_ci95
 from sparsesim.workloads.pruning.validation import carve_validation
 
 CONFIG = eie.EIEConfig(num_pes=64)
@@ -146,7 +148,7 @@ def test_cli_netadapt_writes_the_documented_json(tmp_path, capsys):
                      "--pes", "64", "--latency-ratio", "0.6", "--step-fraction", "0.2",
                      "--out", str(out), "--json", str(doc_path), *QUICK])
     assert code == 0 and out.exists()
-    doc = json.loads(doc_path.read_text())
+    doc = json.loads(doc_path.read_text())["runs"][0]
     assert doc["latency_us"] <= doc["latency_budget_us"] == pytest.approx(
         0.6 * doc["dense_latency_us"])
     assert set(doc["sparsity"]) == {"fc1", "fc2", "fc3"} and 0 < doc["accuracy"] <= 1
@@ -190,16 +192,16 @@ def run_amc(setup, seed=0):
     dense, data = setup
     oracle = oracle_for(dense, data)
     budget = 0.6 * oracle.seconds(dense.weights)
-    return budget, amc(dense, oracle, data, AMCConfig(
-        budget, episodes=8, finetune=LONG, agent=DDPGConfig(hidden=16, batch_size=8),
-        seed=seed))
+    return budget, amc(dense, data, AMCConfig(
+        episodes=8, finetune=LONG, agent=DDPGConfig(hidden=16, batch_size=8), seed=seed),
+        LatencyBudget(oracle, budget, "fine"))
 
 
 def test_amc_meets_the_budget_and_a_seed_reproduces_it(setup):
     budget, first = run_amc(setup)
     _, second = run_amc(setup)
     assert first.pruned.seconds <= budget
-    assert all(e.latency_us <= budget * 1e6 for e in first.best_episodes)
+    assert all(e.measured <= budget for e in first.best_episodes)
     assert first.episodes == second.episodes
     for name, w in first.pruned.network.weights.items():
         assert np.array_equal(w, second.pruned.network.weights[name])
@@ -210,10 +212,12 @@ def test_cli_amc_reports_its_episodes_and_the_budget(tmp_path):
     code = sim.main(["prune", "--model", "lenet300", "--method", "amc", "--accel", "eie",
                      "--latency-ratio", "0.6", "--episodes", "3", "--no-baselines",
                      "--json", str(doc_path), *QUICK])
-    doc = json.loads(doc_path.read_text())
-    assert code == 0 and doc["method"] == "amc" and doc["baselines"] == []
+    doc = json.loads(doc_path.read_text())["runs"][0]
+    assert code == 0 and doc["method"] == "amc"
+    assert [b["method"] for b in doc["baselines"]] == ["random-search"]  # never skipped
     assert doc["latency_us"] <= doc["latency_budget_us"]
-    assert doc["iterations"] and all(it["latency_us"] <= doc["latency_budget_us"]
+    assert all(b["latency_us"] <= doc["latency_budget_us"] for b in doc["baselines"])
+    assert doc["iterations"] and all(it["budget_measured_us"] <= doc["latency_budget_us"]
                                      for it in doc["iterations"])
 
 
@@ -263,4 +267,6 @@ def test_pareto_figure_shows_the_mean_and_spread_over_seeds():
     data_line, _, (_, y_bars) = container.lines
     assert list(data_line.get_ydata()) == pytest.approx([91.0, 91.0])
     heights = [segment[1][1] - segment[0][1] for segment in y_bars.get_segments()]
-    assert heights == pytest.approx([2 * 100 * np.std([0.9, 0.91, 0.92])] * 2)
+    half = mean_ci95([90.0, 91.0, 92.0]).half_width  # 95% Student-t, 3 seeds: 4.303 x 1 / sqrt 3
+    assert half == pytest.approx(4.303 / np.sqrt(3))
+    assert heights == pytest.approx([2 * half] * 2)

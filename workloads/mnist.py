@@ -20,6 +20,11 @@ import numpy as np
 from sparsesim.simulator.errors import FormatError
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "mnist" / "mnist_5k_split.npz"
+# A larger, harder set in the same layout: 10,000 Fashion-MNIST images (8,000 train, 2,000
+# test, balanced); origin, MIT license and regeneration in data/fashion_mnist/SOURCES.
+FASHION_PATH = (Path(__file__).resolve().parent / "data" / "fashion_mnist"
+                / "fashion_mnist_10k_split.npz")
+DATASETS = {"mnist": DATA_PATH, "fashion-mnist": FASHION_PATH}
 PIXELS = 28 * 28
 CLASSES = 10
 TEST_PER_CLASS = 100  # the last 100 of each class's 500 images
@@ -49,6 +54,13 @@ def load_mnist(path: str | os.PathLike = DATA_PATH) -> Mnist:
             return Split((data[f"{name}_images"].astype(np.float32) / 255.0),
                          data[f"{name}_labels"].astype(np.int64))
         return Mnist(split("train"), split("test"))
+
+
+def load_dataset(name: str) -> Mnist:
+    """A shipped set by name (DATASETS): "mnist" (the default subset) or "fashion-mnist"."""
+    if name not in DATASETS:
+        raise FormatError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    return load_mnist(DATASETS[name])
 
 
 def build_split(table: np.ndarray) -> dict[str, np.ndarray]:

@@ -40,7 +40,7 @@ from sparsesim.cli.progress import ProgressBar
 from sparsesim.cli.seeds import add_seeds_flag, seed_list
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import ConfigError, WorkloadError
-from sparsesim.workloads.mnist import load_mnist
+from sparsesim.workloads.mnist import DATASETS, load_dataset
 from sparsesim.workloads.model_file import save_model
 from sparsesim.workloads.nn.network import MODELS, Network, build_model
 from sparsesim.workloads.nn.training import TrainConfig, train
@@ -82,6 +82,9 @@ def build_parser() -> Parser:
     p = Parser(prog="sparsesim prune --method netadapt|amc",
                description="Prune a real network to a simulated latency budget.")
     p.add_argument("--model", choices=sorted(MODELS), default="lenet300")
+    p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist",
+                   help="shipped images: mnist (5,000 digits, default) or fashion-mnist "
+                        "(10,000 clothing images, harder; workloads/data/*/SOURCES)")
     p.add_argument("--method", choices=HW_METHODS, required=True)
     p.add_argument("--accel", choices=ACCELS, default="eie")
     p.add_argument("--pes", type=positive_int, default=64, help="EIE PEs (default 64)")
@@ -212,8 +215,8 @@ class Setup:
 
 
 def prepare(args: argparse.Namespace) -> Setup:
-    mnist = load_mnist()
-    data = carve_validation(mnist.train, mnist.test, args.validation_fraction, args.seed)
+    images = load_dataset(args.dataset)
+    data = carve_validation(images.train, images.test, args.validation_fraction, args.seed)
     if args.probe_images > len(data.train.labels):
         raise ConfigError(f"--probe-images {args.probe_images} is more than the "
                           f"{len(data.train.labels)} training images; give at most that many")
@@ -330,7 +333,8 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], Pruned]:
     mine = summary(pruned, setup)
     dense_macs = nonzero_macs(setup.shapes, setup.dense.weights)
     data = setup.data
-    return {"seed": args.seed, "latency_budget_us": None if budget is None else budget * 1e6,
+    return {"seed": args.seed, "dataset": args.dataset,
+            "latency_budget_us": None if budget is None else budget * 1e6,
             "macs_budget": args.flops_ratio * dense_macs if args.flops_ratio else None,
             "dense_latency_us": (None if setup.dense_seconds is None
                                  else setup.dense_seconds * 1e6),

@@ -39,7 +39,7 @@ def run_text(args: argparse.Namespace, doc: dict[str, Any], accelerator: str) ->
     head = f"{'method':14s} {'latency_us':>11s} {'test_acc':>9s} {'macs':>9s}  pruned per layer"
     if doc["dense_latency_us"] is None:
         accelerator += " (latency not simulated: it runs fully connected layers only)"
-    rows = [f"{args.model}, {what}, seed {doc['seed']}, on {accelerator}; "
+    rows = [f"{args.model} on {args.dataset}, {what}, seed {doc['seed']}, on {accelerator}; "
             f"{_budget_line(args, doc)}", head, "-" * len(head),
             f"{'dense':14s} {_us(doc['dense_latency_us'])} {doc['dense_accuracy']:9.4f} "
             f"{doc['dense_macs']:9d}"]
@@ -71,7 +71,7 @@ def document(args: argparse.Namespace, runs: list[dict[str, Any]], accelerator: 
                                                             else e[key] * scale
                                                             for e in entries]), unit)
                            for key, name, unit, scale in SUMMARY_FIGURES}
-    doc = {"model": args.model, "method": args.method, **accelerator,
+    doc = {"model": args.model, "dataset": args.dataset, "method": args.method, **accelerator,
            "seeds": seed_list(args), "runs": runs, "summary": summary}
     if args.method == "amc":
         doc.update(reward=args.reward, granularity=args.granularity, episodes=args.episodes,
