@@ -186,6 +186,7 @@ def test_truncated_noise_stays_within_the_allowed_actions():
     state = np.linspace(0, 1, 7)
     actions = [agent.act(state, sigma=0.5, low=0.3, high=0.6) for _ in range(200)]
     assert min(actions) >= 0.3 and max(actions) <= 0.6 and len(set(actions)) == 200
+    assert agent.act(state, sigma=0.5, low=0.99, high=0.99) == 0.99  # no room: no endless draw
 
 
 def run_amc(setup, seed=0):

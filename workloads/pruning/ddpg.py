@@ -118,9 +118,10 @@ class DDPG:
         self.buffer = ReplayBuffer(config.buffer_size, state_size)
 
     def act(self, state: np.ndarray, sigma: float, low: float, high: float) -> float:
-        """mu(s) plus noise from a normal of deviation `sigma` truncated to [low, high]."""
+        """mu(s) plus noise from a normal of deviation `sigma` truncated to [low, high]
+        (low itself when the budget leaves no room: low >= high)."""
         mean = float(np.clip(self.actor(state[None])[0, 0], low, high))
-        if sigma <= 0:
+        if sigma <= 0 or low >= high:
             return mean
         while True:
             sample = self.rng.normal(mean, sigma)
