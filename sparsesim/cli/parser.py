@@ -24,7 +24,8 @@ class Parser(argparse.ArgumentParser):
 
     def only_with(self, flag: str, other: str, *values: Any) -> None:
         """Refuse `flag` when given on the command line while `other` (a flag) is not one
-        of `values`, e.g. only_with("--nm", "--method", "nm")."""
+        of `values`, e.g. only_with("--nm", "--method", "nm"); with no values, while
+        `other` is not given at all."""
         self._conditions.append((flag, self._dest(flag), other, values))
 
     def _dest(self, flag: str) -> str:
@@ -50,10 +51,14 @@ class Parser(argparse.ArgumentParser):
             given = self.given(args)
             for flag, dest, other, values in self._conditions:
                 value = getattr(parsed, self._dest(other))
-                if dest in given and value not in values:
-                    allowed = " or ".join(f"{other} {v}" for v in values)
-                    raise UserError(f"{flag} applies only with {allowed} (this run has "
-                                    f"{other} {value}); drop {flag} or change {other}")
+                if dest not in given or (value in values if values else value is not None):
+                    continue
+                if not values:
+                    raise UserError(f"{flag} applies only with {other}; add {other} or "
+                                    f"drop {flag}")
+                allowed = " or ".join(f"{other} {v}" for v in values)
+                raise UserError(f"{flag} applies only with {allowed} (this run has "
+                                f"{other} {value}); drop {flag} or change {other}")
         return parsed
 
 

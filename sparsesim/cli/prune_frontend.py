@@ -110,6 +110,7 @@ def build_parser() -> Parser:
     for flag in ("--rounds", "--rewind-epoch"):
         p.only_with(flag, "--procedure", "lottery")
     p.only_with("--plot", "--procedure", "sensitivity", "lottery")
+    p.only_with("--style", "--plot")
     return p
 
 
