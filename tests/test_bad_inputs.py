@@ -253,6 +253,8 @@ CASES = {
     "prune style without plot": ([*PRUNE, "--style", "slide"], "--style applies only with --plot"),
     "eie trace max without trace": (["--accel", "eie", "--trace-max-events", "5"],
                                     "applies only with --trace"),
+    "stc heat map too big": (["--accel", "stc", "--gemm", "256,200000,256", "--plot",
+                              "{d}/h.png"], "the --plot heat map at N = 200000"),
     "prune diverges": ([*PRUNE, "--lr", "1e6"], "training diverged"),
     "prune seed negative": ([*PRUNE, "--seed", "-1"], "must be >= 0"),
     "prune epochs zero": ([*PRUNE[:2], "--epochs", "0"], "--epochs: must be >= 1"),
