@@ -139,7 +139,7 @@ CASES = {
     "model layers int": (["--model", "{d}/layers5.npz"], '"layers" must be a non-empty list'),
     "model layer nameless": (["--model", "{d}/nameless.npz"], 'with a "name" string'),
     "model layer twice": (["--model", "{d}/twice.npz"], "lists a layer name twice"),
-    "model version text": (["--model", "{d}/version.npz"], "is format version '1'"),
+    "model version text": (["--model", "{d}/version.npz"], '"version" must be a whole'),
     "model huge header": (["--model", "{d}/huge.npz"], "declares 3600000000 bytes"),
     "model nan input": (["--model", "{d}/nan_input.npz"], "input contains NaN"),
     "model nan weight": (["--model", "{d}/nan_weight.npz"], "contains NaN or infinity"),
