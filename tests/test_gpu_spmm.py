@@ -103,6 +103,25 @@ def test_blocked_ell_pads_to_the_longest_block_row_and_pays_for_it():
     assert results["blocked-ell"].output_ok and results["bsr"].output_ok
 
 
+def test_math_on_zeros_is_busy_but_not_useful():
+    """Blocked-ELL's padding slots, the zeros of stored blocks and dense's zeros of A
+    count as zero_weight; balanced blocks leave the block kernels none; every SM's
+    categories still sum to the kernel's cycles."""
+    padded = _run("512,256,512:block:32:0.4", kernels="blocked-ell,bsr")
+    balanced = _run("512,256,512:ell:32:0.4", kernels="blocked-ell,bsr")
+    scattered = _run("512,256,512:unstructured:0.4", kernels="bsr")
+    for results in (padded, balanced, scattered):
+        for r in results.values():
+            assert np.all(np.sum(list(r.pe_cycles.values()), axis=0) == r.cycles)
+            assert r.pe_utilization <= r.pe_issue_utilization
+    zero = {k: sum(r.pe_cycles["zero_weight"]) for k, r in padded.items()}
+    assert zero["blocked-ell"] > 0 and zero["bsr"] == 0
+    assert padded["dense"].pe_utilization < padded["dense"].pe_issue_utilization
+    assert sum(balanced["blocked-ell"].pe_cycles["zero_weight"]) == 0
+    bsr = scattered["bsr"]  # unstructured A: stored 32 x 32 blocks are mostly zeros
+    assert bsr.pe_utilization < 0.5 * bsr.pe_issue_utilization
+
+
 def test_ell_pruning_keeps_the_same_blocks_in_every_block_row():
     w = parse_spmm("128,64,256:ell:16:0.25")
     ell = model.compile(w, A100, "blocked-ell").encodings["blocked-ell"]

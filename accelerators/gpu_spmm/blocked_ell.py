@@ -22,8 +22,8 @@ def encode(a: np.ndarray, config: SpmmConfig, block: int) -> BlockedELL:
 def work(ell: BlockedELL, n: int, config: SpmmConfig) -> KernelWork:
     m, k = ell.shape
     steps = np.full(ell.col_indices.shape[0], ell.ell_cols, dtype=np.int64)
-    kept = (ell.col_indices != PADDING).sum(axis=1)
-    return block_kernel_work(steps, kept, (ell.block, ell.block), (m, n, k), 0,
+    nonzeros = np.count_nonzero(ell.values.reshape(len(steps), -1), axis=1)
+    return block_kernel_work(steps, nonzeros, (ell.block, ell.block), (m, n, k), 0,
                              ell.size_bytes(VALUE_BYTES, config.index_bytes), config,
                              {"ell_cols": ell.ell_cols, "padding_slots": ell.padding_slots})
 

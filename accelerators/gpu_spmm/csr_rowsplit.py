@@ -41,6 +41,7 @@ def work(csr: CSR, n: int, config: SpmmConfig) -> KernelWork:
     warp = {"issue": length * (4 + config.cvt_per_fma) + 1,  # idx, value, B, FMA, cvt; store
             "lsu": length * 3 * lanes + lanes,
             "fma": length * width,
+            "lanes": length * config.csr_tile_n,  # edge stripes leave lanes idle
             "l1": length * (2 * sector + b_per_nonzero) + width * VALUE_BYTES}
     active = (groups >= 0).sum(axis=1)[:, None]
     cta_l2 = (lookup(row_a_bytes(np.diff(csr.ptr), config), groups).sum(axis=1)[:, None]

@@ -26,7 +26,9 @@ def cuda_core_work(warp: dict[str, np.ndarray], cta_l2: np.ndarray, warps_per_ct
                    csr: CSR, n: int, a_bytes: int, config: SpmmConfig,
                    details: dict[str, Any], smem_bytes_per_cta: int = 0) -> KernelWork:
     """`warp` demands have shape (CTA rows, warps, stripes); `cta_l2` (CTA rows, stripes).
-    CTAs run in grid order row-major over (CTA rows, stripes), stripes fastest."""
+    warp["fma"] counts FMAs on A's nonzeros, warp["lanes"] the lanes its FMA instructions
+    occupy (idle lanes included). CTAs run in grid order row-major over (CTA rows,
+    stripes), stripes fastest."""
     shape = np.broadcast_shapes(*(np.shape(v) for v in warp.values()))
     warp = {k: np.broadcast_to(v, shape) for k, v in warp.items()}
     slots = slots_per_sm(config, warps_per_cta, smem_bytes_per_cta)
@@ -47,5 +49,6 @@ def cuda_core_work(warp: dict[str, np.ndarray], cta_l2: np.ndarray, warps_per_ct
         register_file_bytes=fma * (FMA_REGISTER_BYTES + CVT_REGISTER_BYTES * config.cvt_per_fma),
         index_bytes=csr.nnz * config.index_bytes * shape[2])
     useful = warp["fma"].sum(axis=1).ravel()
-    return KernelWork(cycles, useful, slots, counts, limiter_shares(limiter, cycles, RESOURCES),
-                      a_bytes, {**details, "ctas": len(cycles), "slots_per_sm": slots})
+    return KernelWork(cycles, useful, warp["lanes"].sum(axis=1).ravel(), slots, counts,
+                      limiter_shares(limiter, cycles, RESOURCES), a_bytes,
+                      {**details, "ctas": len(cycles), "slots_per_sm": slots})

@@ -86,6 +86,8 @@ def work(matrix: SputnikMatrix, n: int, config: SpmmConfig) -> KernelWork:
             "lsu": (2 * lookup(body // vec + body % vec, warp_rows).sum(axis=2)[:, :, None]
                     + steps[:, :, None] * (1 + SMEM_READS_PER_STEP) * lanes + lanes),
             "fma": nonzeros * width,
+            "lanes": steps[:, :, None] * rows_per_warp * config.sputnik_tile_n,  # idle
+            # subwarps wait for the warp's longest row
             "l1": (staged * (VALUE_BYTES + config.index_bytes) * 2  # global load, smem write
                    + nonzeros * (b_per_nonzero + VALUE_BYTES + config.index_bytes)
                    + rows_per_warp * width * VALUE_BYTES)}
