@@ -151,6 +151,30 @@ def test_bad_input_is_refused_before_any_work():
         model.compile(parse_spmm("64,64,64:unstructured:0.3"), A100, "2:4")
     with pytest.raises(ConfigError, match="sputnik_tile_n"):
         preset("a100", sputnik_tile_n=12)
+    with pytest.raises(WorkloadError, match="fp16, fp32"):
+        SpmmWorkload(GemmShape("g", 64, 64, 64), parse_pattern("unstructured"), 0.3, 0, "int8")
+    fp32 = SpmmWorkload(GemmShape("g", 64, 64, 64), parse_pattern("block:16"), 0.3, 0, "fp32")
+    for kernel in ("dense", "bsr", "blocked-ell"):
+        with pytest.raises(WorkloadError, match="fp16 operands"):
+            model.compile(fp32, A100, kernel)
+
+
+def test_fp32_operands_run_the_cuda_core_kernels_with_twice_the_bytes():
+    """The paper's data type: no dense baseline (the tensor-core GEMM takes fp16), every
+    output checked to fp32 accuracy, B and C twice the bytes of fp16; sputnik slows (it
+    moves B through L1 and L2), csr-rowsplit (bound by load/store lanes) does not."""
+    shape, pattern = GemmShape("g", 256, 128, 256), parse_pattern("unstructured")
+    runs = {}
+    for dtype in ("fp16", "fp32"):
+        w = SpmmWorkload(shape, pattern, 0.2, 1, dtype)
+        runs[dtype] = {r.details["kernel"]: r for r in model.run(model.compile(w, A100))}
+    assert set(runs["fp32"]) == {"csr-rowsplit", "sputnik"}
+    for name, r in runs["fp32"].items():
+        half = runs["fp16"][name]
+        assert r.output_ok and r.details["speedup_over_dense"] is None
+        assert r.max_abs_error < half.max_abs_error
+        assert r.memory_stats["hbm_bytes"] > 1.5 * half.memory_stats["hbm_bytes"]
+    assert runs["fp32"]["sputnik"].cycles > runs["fp16"]["sputnik"].cycles
 
 
 def test_cli_prints_every_kernel_and_writes_a_valid_document(tmp_path, capsys):
@@ -181,3 +205,17 @@ def test_cli_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     assert main(["--accel", "gpu-spmm", "--gemm", "64,64,64", *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err
+
+
+def test_resident_ctas_share_an_sm_and_memory_instructions_take_whole_wavefronts():
+    from sparsesim.accelerators.gpu_spmm.rows import grouped_rows, resident_groups
+    from sparsesim.accelerators.gpu_spmm.sm_model import l1_wavefronts
+
+    group = resident_groups(10, 3, 2)  # CTA i shares an SM with i + 3 (2 slots)
+    assert group.tolist() == [0, 1, 2, 0, 1, 2, 3, 4, 5, 3]
+    rows = np.arange(20).reshape(10, 2)
+    assert grouped_rows(rows, group)[0].tolist() == [0, 1, 6, 7]
+    assert grouped_rows(rows, group)[4].tolist() == [14, 15, -1, -1]
+    width = A100.gpu.smem_bytes_per_clk
+    assert l1_wavefronts(np.array([1, width, width + 1]), A100).tolist() == [
+        width, width, 2 * width]

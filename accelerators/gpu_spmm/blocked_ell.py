@@ -19,7 +19,8 @@ def encode(a: np.ndarray, config: SpmmConfig, block: int) -> BlockedELL:
     return BlockedELL.from_dense(a, block)
 
 
-def work(ell: BlockedELL, n: int, config: SpmmConfig) -> KernelWork:
+def work(ell: BlockedELL, n: int, config: SpmmConfig, value_bytes: int) -> KernelWork:
+    """fp16 operands only (value_bytes is 2: kernels.why_not refuses others)."""
     m, k = ell.shape
     steps = np.full(ell.col_indices.shape[0], ell.ell_cols, dtype=np.int64)
     nonzeros = np.count_nonzero(ell.values.reshape(len(steps), -1), axis=1)

@@ -18,7 +18,8 @@ def encode(a: np.ndarray, config: SpmmConfig, block: int) -> BSR:
     return BSR.from_dense(a, (block, block))
 
 
-def work(bsr: BSR, n: int, config: SpmmConfig) -> KernelWork:
+def work(bsr: BSR, n: int, config: SpmmConfig, value_bytes: int) -> KernelWork:
+    """fp16 operands only (value_bytes is 2: kernels.why_not refuses others)."""
     m, k = bsr.shape
     per_row = bsr.tiles_per_block_row()
     tile_row = np.repeat(np.arange(len(per_row)), per_row)

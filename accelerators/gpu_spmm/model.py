@@ -59,7 +59,7 @@ def _sparse_kernel(name: str, compiled: CompiledSpmm, engine: str, table, dense_
     w, config = compiled.workload, compiled.config
     gpu, model = config.gpu, SPARSE_KERNELS[name]
     encoded = compiled.encodings[name]
-    job = model.work(encoded, w.shape.n, config)
+    job = model.work(encoded, w.shape.n, config, w.value_bytes)
     plan = schedule(job.cta_work, gpu.num_sms, job.slots_per_sm, engine)
     counts = job.counts
     hbm_cycles = math.ceil((counts.hbm_read_bytes + counts.c_bytes) / gpu.hbm_bytes_per_clk)

@@ -37,8 +37,8 @@ def kernel_result(*, kernel: str, workload: SpmmWorkload, config: SpmmConfig, en
         details={"kernel": kernel, "gemm_m_n_k": [workload.shape.m, workload.shape.n,
                                                     workload.shape.k],
                  "pattern": workload.pattern.label(), "density": workload.density,
-                 "dtype": workload.dtype_name, "dense_cycles": dense_cycles,
-                 "speedup_over_dense": dense_cycles / cycles,
+                 "dtype": workload.dtype_name, "dense_cycles": dense_cycles or None,
+                 "speedup_over_dense": dense_cycles / cycles if dense_cycles else None,
                  "unit_utilization": nnz * workload.shape.n / (peak_macs_per_clk * cycles),
                  "sm_busy_cycles": [int(b) for b in busy], "sm_imbalance": imbalance,
                  "output_check": check.to_dict(), "energy": energy, **details})
