@@ -195,11 +195,21 @@ def test_cli_prints_every_kernel_and_writes_a_valid_document(tmp_path, capsys):
     assert set(document["details"]["crossover_density"]) >= {"sputnik", "csr-rowsplit"}
 
 
+def test_cli_runs_fp32_without_a_dense_baseline(capsys):
+    assert main(["--accel", "gpu-spmm", "--gemm", "64,96,128", "--dtype", "fp32",
+                 "--densities", "0.5,0.1"]) == 0
+    out = capsys.readouterr().out
+    assert "fp32 operands" in out and "dense " not in out and "crossover" not in out
+    assert "csr-rowsplit" in out and "sputnik" in out and "WRONG" not in out
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--pattern", "diag"], "--pattern takes"),
     (["--kernel", "cusparse"], "unknown kernel"),
     (["--pattern", "unstructured", "--kernel", "2:4"], "needs --pattern 2:4"),
     (["--densities", "0.5,x"], "--densities"),
+    (["--dtype", "fp32", "--kernel", "bsr"], "fp16 operands"),
+    (["--dtype", "fp32", "--plot", "x.png"], "drop --plot"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     assert main(["--accel", "gpu-spmm", "--gemm", "64,64,64", *argv]) == 2
