@@ -31,6 +31,7 @@ from sparsesim.cli.hw_prune_report import document, replace_seed, run_text, seed
 from sparsesim.cli.output_paths import check_outputs
 from sparsesim.cli.parser import (
     Parser,
+    bounded,
     non_negative_float,
     non_negative_int,
     positive_float,
@@ -62,12 +63,7 @@ HW_METHODS = ("netadapt", "amc")
 ACCELS = ("eie", "stc")
 
 
-def ratio(text: str) -> float:
-    """argparse type: a fraction in (0, 1]."""
-    value = positive_float(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {text}")
-    return value
+ratio = bounded(float, "in (0, 1]", lambda v: 0 < v <= 1, "a fraction in (0, 1]")
 
 
 def moves(text: str) -> tuple[str, ...]:
@@ -140,6 +136,13 @@ def build_parser() -> Parser:
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--quiet", action="store_true",
                    help="no progress bar (it also stays off when stderr is not a terminal)")
+    p.only_with("--pes", "--accel", "eie")
+    for flag in ("--preset", "--dtype"):
+        p.only_with(flag, "--accel", "stc")
+    for flag in ("--step-fraction", "--decay", "--moves", "--short-finetune-epochs"):
+        p.only_with(flag, "--method", "netadapt")
+    for flag in ("--episodes", "--reward", "--granularity", "--flops-ratio"):
+        p.only_with(flag, "--method", "amc")
     return p
 
 
@@ -163,12 +166,6 @@ def needs_latency(args: argparse.Namespace) -> bool:
 def check_flags(args: argparse.Namespace) -> None:
     """Refuse flag combinations that would be ignored or cannot run, before any training;
     then fill in the defaults that depend on the method."""
-    if args.method == "netadapt":
-        given = [f for f, v in (("--reward", args.reward), ("--granularity", args.granularity),
-                                ("--flops-ratio", args.flops_ratio)) if v is not None]
-        if given:
-            raise ConfigError(f"{', '.join(given)}: AMC flags, not NetAdapt's; drop them or use "
-                              "--method amc")
     args.reward = args.reward or "constrained"
     args.granularity = args.granularity or "fine"
     budgets = [f for f, v in (("--latency-ratio", args.latency_ratio),
