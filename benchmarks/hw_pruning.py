@@ -110,8 +110,8 @@ def main() -> int:
         doc = measure(common)
     write_json(output_path("hw_pruning.json", own.json), doc)
     rows, seeds, label = doc["points"], doc["seeds"], f"{doc['model']} on EIE ({doc['pes']} PEs)"
-    title = (f"{label}: test accuracy against simulated latency, mean ± 95% interval over "
-             f"{len(seeds)} seeds, AMC and random search {doc['amc_episodes']} episodes")
+    title = (f"{label}: test accuracy against simulated latency\nmean ± 95% interval over "
+             f"{len(seeds)} seeds; AMC and random search {doc['amc_episodes']} episodes each")
     save_png(pareto_figure(rows, doc["dense"], title),
              output_path("hw_pruning_pareto.png", own.pareto))
     chosen = [r for r in rows if r["latency_ratio"] == RATIOS_FIGURE_AT and r["seed"] == seeds[0]]
