@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -308,11 +309,11 @@ def baselines(args: argparse.Namespace, setup: Setup, budget: float | None
 def summary(pruned: Pruned, setup: Setup) -> dict[str, Any]:
     """Test accuracy, MACs per image and simulated latency (None when not simulated)."""
     seconds = pruned.seconds
-    if seconds != seconds and setup.oracle is not None:  # nan: the search did not simulate
+    if math.isnan(seconds) and setup.oracle is not None:  # the search did not simulate
         seconds = setup.oracle.seconds(pruned.network.weights)
     data = setup.data
     return {"method": pruned.method,
-            "latency_us": None if seconds is None or seconds != seconds else seconds * 1e6,
+            "latency_us": None if math.isnan(seconds) else seconds * 1e6,
             "accuracy": pruned.network.accuracy(data.test.images, data.test.labels),
             "validation_accuracy": pruned.validation_accuracy,
             "macs": nonzero_macs(setup.shapes, pruned.network.weights),

@@ -154,8 +154,8 @@ def amc(dense: Network, data: SearchData, config: AMCConfig, budget: Budget | No
         return _search(dense, data, config, budget, progress)
 
 
-def _reward(config: AMCConfig, budget: Budget | None, accuracy: float, measured: float,
-            macs: int) -> float:
+def _reward(budget: Budget | None, accuracy: float, measured: float, macs: int) -> float:
+    """-error x ln(MACs) without a budget (flops-error); else -error, or -1 over budget."""
     error = 1.0 - accuracy
     if budget is None:
         return -error * math.log(max(macs, 1))
@@ -191,7 +191,7 @@ def _search(dense: Network, data: SearchData, config: AMCConfig, budget: Budget 
         accuracy = trial.accuracy(val.images, val.labels)
         macs = nonzero_macs(shapes, trial.weights)
         measured = math.nan if budget is None else budget.measure(trial.weights)
-        reward = _reward(config, budget, accuracy, measured, macs)
+        reward = _reward(budget, accuracy, measured, macs)
         baseline = reward if baseline is None else (
             config.baseline_decay * baseline + (1 - config.baseline_decay) * reward)
         for t, now in enumerate(states):
