@@ -92,6 +92,25 @@ def test_sensitivity_and_lottery_write_json_and_png(capsys, tmp_path):
             assert doc["rounds"][1]["sparsity"] == pytest.approx(0.5, abs=1e-3)
 
 
+def test_lottery_over_seeds_reports_means_intervals_and_paired_differences(capsys, tmp_path):
+    from sparsesim.workloads.pruning.seed_stats import mean_ci95
+
+    js = tmp_path / "lottery.json"
+    code, out, _ = run_main(capsys, "prune", "--procedure", "lottery", "--epochs", "2",
+                            "--rounds", "1", "--seeds", "2", "--seed", "3", "--quiet",
+                            "--json", str(js))
+    doc = json.loads(js.read_text())
+    assert code == 0 and doc["seeds"] == [3, 4] and len(doc["runs"]) == 2
+    rewound = [100 * run[1]["accuracy_rewound"] for run in doc["runs"]]
+    rand = [100 * run[1]["accuracy_random"] for run in doc["runs"]]
+    last = doc["summary"][1]
+    assert last["rewound"]["mean_pct"] == pytest.approx(mean_ci95(rewound).mean)
+    assert last["rewound"]["ci95_half_width_pct"] == pytest.approx(mean_ci95(rewound).half_width)
+    assert last["rewound_minus_random"]["mean_points"] == pytest.approx(
+        np.mean(rewound) - np.mean(rand))
+    assert doc["runs"][0] != doc["runs"][1] and "rewound - random" in out
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--sparsity", "1.5"], "--sparsity: must be in [0, 1)"),
     (["--method", "nm", "--nm", "2-4"], "--nm: must be two whole numbers"),

@@ -32,6 +32,7 @@ from sparsesim.cli.parser import (
     positive_int,
 )
 from sparsesim.cli.progress import ProgressBar
+from sparsesim.cli.seeds import add_seeds_flag, over_seeds, paired, seed_list, verdict
 from sparsesim.simulator.atomic_file import write_atomically
 from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads.mnist import Mnist, load_mnist
@@ -107,7 +108,8 @@ def build_parser() -> Parser:
     for flag, method in (("--nm", "nm"), ("--block", "block"), ("--patterns", "pattern"),
                          ("--connectivity-sparsity", "pattern"), ("--pes", "balanced")):
         p.only_with(flag, "--method", method)
-    for flag in ("--rounds", "--rewind-epoch"):
+    add_seeds_flag(p)
+    for flag in ("--rounds", "--rewind-epoch", "--seeds"):
         p.only_with(flag, "--procedure", "lottery")
     p.only_with("--plot", "--procedure", "sensitivity", "lottery")
     p.only_with("--style", "--plot")
@@ -266,25 +268,46 @@ def run_sensitivity(args: argparse.Namespace, data: Mnist) -> tuple[str, dict[st
 
 
 def run_lottery(args: argparse.Namespace, data: Mnist) -> tuple[str, dict[str, Any], Any]:
+    """Lottery-ticket rounds for each seed; with --seeds K, per round the mean ± 95% half
+    width of both accuracies and their difference paired by seed."""
     from sparsesim.workloads.pruning.lottery import lottery_ticket
 
-    network = build_model(args.model, seed=args.seed)
-    rounds = lottery_ticket(network, data, train_config(args), args.rounds,
-                            rewind_epochs=args.rewind_epoch)
+    if args.plot and args.seeds > 1:
+        raise ConfigError(f"--plot draws one seed's rounds; give --seeds 1 (and --seed S) "
+                          f"with --plot, or drop --plot for the {args.seeds}-seed table")
+    runs = [lottery_ticket(build_model(args.model, seed=seed), data,
+                           replace(train_config(args), seed=seed), args.rounds,
+                           rewind_epochs=args.rewind_epoch) for seed in seed_list(args)]
     rows = [f"{args.model}: lottery-ticket search, {args.rounds} rounds removing half the "
             f"surviving weights of each layer, {args.epochs} epochs per training, rewind to "
-            f"epoch {args.rewind_epoch}",
-            f"{'round':>5s} {'kept':>8s} {'rewound':>8s} {'random':>8s}"]
-    rows += [f"{i:5d} {1 - r.sparsity:8.4f} {r.accuracy_rewound:8.4f} {r.accuracy_random:8.4f}"
-             for i, r in enumerate(rounds)]
-    doc = {"model": args.model, "seed": args.seed, "train_config": asdict(train_config(args)),
-           "rewind_epoch": args.rewind_epoch, "prune_fraction_per_round": 0.5,
-           "rounds": [asdict(r) for r in rounds]}
+            f"epoch {args.rewind_epoch}, seeds {args.seed}..{args.seed + args.seeds - 1} "
+            "(test accuracy %, mean ± 95% half width over seeds)",
+            f"{'round':>5s} {'kept':>8s} {'rewound':>14s} {'random':>14s}  rewound - random"]
+    summary = []
+    for i, per_seed in enumerate(zip(*runs)):
+        rewound = [100 * r.accuracy_rewound for r in per_seed]
+        rand = [100 * r.accuracy_random for r in per_seed]
+        difference = paired(rewound, rand)
+        summary.append({"round": i, "kept_fraction": 1 - per_seed[0].sparsity,
+                        "rewound": over_seeds(rewound).to_dict("pct"),
+                        "random": over_seeds(rand).to_dict("pct"),
+                        "rewound_minus_random": {**difference.to_dict("points"),
+                                                 "verdict": verdict(difference, "rewound",
+                                                                    "random")}})
+        rows.append(f"{i:5d} {1 - per_seed[0].sparsity:8.4f} "
+                    f"{format(over_seeds(rewound), '.2f'):>14s} "
+                    f"{format(over_seeds(rand), '.2f'):>14s}  {difference.mean:+.2f}"
+                    f"{f' ± {difference.half_width:.2f}' if difference.n > 1 else ''}: "
+                    f"{verdict(difference, 'rewound', 'random')}")
+    doc = {"model": args.model, "seed": args.seed, "seeds": seed_list(args),
+           "train_config": asdict(train_config(args)), "rewind_epoch": args.rewind_epoch,
+           "prune_fraction_per_round": 0.5, "rounds": [asdict(r) for r in runs[0]],
+           "runs": [[asdict(r) for r in rounds] for rounds in runs], "summary": summary}
 
     def figure():
         from sparsesim.workloads.pruning.plots import lottery_figure
 
-        return lottery_figure(rounds, args.model, args.rewind_epoch)
+        return lottery_figure(runs[0], args.model, args.rewind_epoch)
 
     return "\n".join(rows), doc, figure
 
