@@ -253,6 +253,10 @@ CASES = {
                             "is a folder"),
     "netadapt probe text": (["prune", "--method", "netadapt", "--probe-images", "1e8"],
                             "whole number"),
+    "netadapt lenet5 on eie": (["prune", "--method", "netadapt", "--model", "lenet5"],
+                               "--accel stc"),
+    "amc lenet5 on stc": (["prune", "--method", "amc", "--model", "lenet5", "--accel", "stc"],
+                          "fully connected networks only"),
     "netadapt probe huge": (["prune", "--method", "netadapt", "--probe-images", "100000000"],
                             "more than the"),
 }

@@ -86,10 +86,12 @@ def build_parser() -> Parser:
                         "dense latency (default 0.05)")
     p.add_argument("--decay", type=ratio, default=1.0,
                    help="NetAdapt: the reduction asked is multiplied by this each iteration")
-    p.add_argument("--moves", type=moves, default=("fine",),
-                   help="NetAdapt moves, comma list of fine,neuron (default fine: on "
-                        "LeNet-300-100 at 0.5 x dense latency, seeds 0-2, adding neuron "
-                        "removal scored lower; see README)")
+    p.add_argument("--moves", type=moves,
+                   help="NetAdapt moves, comma list of fine,neuron (neuron: output rows of a "
+                        "fully connected layer or output channels of a convolution); default "
+                        "fine on eie (on LeNet-300-100 at 0.5 x dense latency, seeds 0-2, "
+                        "adding neuron removal scored lower; see README), neuron on stc "
+                        "(fine-grained sparsity gains nothing on its dense kernel)")
     p.add_argument("--episodes", type=positive_int, default=200,
                    help="AMC episodes, the first third random (default 200)")
     p.add_argument("--epochs", type=positive_int, default=10, help="dense training epochs")
@@ -106,7 +108,8 @@ def build_parser() -> Parser:
     p.add_argument("--validation-fraction", type=ratio, default=0.125,
                    help="fraction of the training split held out for the search")
     p.add_argument("--no-baselines", action="store_true",
-                   help="skip the uniform and sensitivity baselines")
+                   help="skip the baselines (eie: uniform and sensitivity; stc: uniform "
+                        "channel pruning)")
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--out", metavar="PATH", help="write the pruned model file (.npz)")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
@@ -153,7 +156,11 @@ def prepare(args: argparse.Namespace) -> Setup:
         raise ConfigError(f"--probe-images {args.probe_images} is more than the "
                           f"{len(data.train.labels)} training images; give at most that many")
     dense = build_model(args.model, seed=args.seed)
-    dense_layers(dense)
+    if args.accel == "eie":
+        dense_layers(dense)
+    elif args.method == "amc" and args.model != "lenet300":
+        raise ConfigError("--method amc runs fully connected networks only so far; use "
+                          "--model lenet300 or --method netadapt")
     train(dense, data.train.images, data.train.labels,
           TrainConfig(epochs=args.epochs, learning_rate=args.lr, l2=args.l2, seed=args.seed),
           progress=ProgressBar(f"train dense {args.model}", quiet=args.quiet))
@@ -200,9 +207,10 @@ def search(args: argparse.Namespace, setup: Setup, method: str, budget: float
 
 
 def baselines(args: argparse.Namespace, setup: Setup, budget: float) -> list[Pruned]:
+    builders = ((hw_baselines.uniform_channels,) if args.accel == "stc" else
+                (hw_baselines.uniform, hw_baselines.sensitivity_allocation))
     return [build(setup.dense, setup.oracle, budget, setup.data, final_finetune(args),
-                  args.seed) for build in (hw_baselines.uniform,
-                                           hw_baselines.sensitivity_allocation)]
+                  args.seed) for build in builders]
 
 
 def summary(pruned: Pruned, data: SearchData) -> dict[str, Any]:
@@ -239,15 +247,15 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any], Pruned]:
 
 
 def _text(doc: dict[str, Any]) -> str:
-    head = f"{'method':12s} {'latency_us':>11s} {'test_acc':>9s}  sparsity per layer"
+    head = f"{'method':16s} {'latency_us':>11s} {'test_acc':>9s}  sparsity per layer"
     rows = [f"{doc['model']} on {doc['accelerator']}, budget "
             f"{doc['latency_budget_us']:.4f} µs (dense {doc['dense_latency_us']:.4f} µs, "
             f"floor {doc['floor_latency_us']:.4f} µs), simulated per image",
             head, "-" * len(head),
-            f"{'dense':12s} {doc['dense_latency_us']:11.4f} {doc['dense_accuracy']:9.4f}"]
+            f"{'dense':16s} {doc['dense_latency_us']:11.4f} {doc['dense_accuracy']:9.4f}"]
     for entry in [doc] + doc["baselines"]:
         ratios = " ".join(f"{n}={s:.3f}" for n, s in entry["sparsity"].items())
-        rows.append(f"{entry['method']:12s} {entry['latency_us']:11.4f} "
+        rows.append(f"{entry['method']:16s} {entry['latency_us']:11.4f} "
                     f"{entry['accuracy']:9.4f}  {ratios}")
     return "\n".join(rows)
 
@@ -258,7 +266,7 @@ def _save(path: str, args: argparse.Namespace, pruned: Pruned, doc: dict[str, An
                                             "dense_latency_us", "accuracy", "sparsity",
                                             "seed")}}
     activations = {layer.name: "relu" if layer.relu else "none"
-                   for layer in dense_layers(pruned.network)}
+                   for layer in pruned.network.weighted_layers}
     save_model(path, pruned.network.weights, activations, meta)
 
 
@@ -269,6 +277,8 @@ def main(argv: Sequence[str]) -> int:
     if pre.parse_known_args(argv)[0].method not in HW_METHODS:
         return prune_command.main(argv)
     args = build_parser().parse_args(argv)
+    if args.moves is None:
+        args.moves = ("neuron",) if args.accel == "stc" else ("fine",)
     check_outputs({"--out": args.out, "--json": args.json})
     start = time.perf_counter()
     text, doc, pruned = run(args)

@@ -13,9 +13,9 @@ import numpy as np
 
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.nn.blas_threads import single_threaded_blas
-from sparsesim.workloads.nn.layers import Conv2d, Dense, MaxPool2, Reshape
+from sparsesim.workloads.nn.layers import Conv2d, Dense, MaxPool2, Reshape, Scale
 
-Layer = Dense | Conv2d | MaxPool2 | Reshape
+Layer = Dense | Conv2d | MaxPool2 | Reshape | Scale
 Weights = dict[str, np.ndarray]
 
 

@@ -25,7 +25,8 @@ from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads.nn.network import Network
 from sparsesim.workloads.nn.training import Progress, TrainConfig
 from sparsesim.workloads.pruning.budget import Masks, Pruned, finetune, validation_loss
-from sparsesim.workloads.pruning.latency_oracle import LatencyOracle, keep_rows, remove_neurons
+from sparsesim.workloads.pruning.channel import keep_rows, remove_neurons
+from sparsesim.workloads.pruning.latency_oracle import LatencyOracle
 from sparsesim.workloads.pruning.magnitude import magnitude_mask
 from sparsesim.workloads.pruning.validation import SearchData
 
