@@ -46,6 +46,7 @@ from sparsesim.workloads.pruning.methods import (
     prune_masks,
 )
 from sparsesim.workloads.pruning.sharing import share_layer
+from sparsesim.workloads.pruning.slimming import DEFAULT_LAMBDA
 from sparsesim.workloads.weight_sharing import MAX_ENTRIES
 
 PROCEDURES = ("prune", "sensitivity", "lottery")
@@ -60,7 +61,9 @@ def build_parser() -> Parser:
     p.add_argument("--procedure", choices=PROCEDURES, default="prune",
                    help="prune (default), sensitivity scan, or lottery-ticket search")
     p.add_argument("--model", choices=sorted(MODELS), default="lenet300")
-    p.add_argument("--method", choices=sorted(METHODS), default="magnitude")
+    p.add_argument("--method", choices=sorted([*METHODS, "slimming"]), default="magnitude",
+                   help="pruning method (slimming: Network Slimming beside L1-norm channel "
+                        "pruning at the same --channel-ratio)")
     p.add_argument("--sparsity", type=fraction,
                    help="fraction of weights removed (default 0.92; nm sets its own, "
                         "1 - N/M)")
@@ -88,6 +91,11 @@ def build_parser() -> Parser:
                    help="fraction of 3x3 kernels removed whole by --method pattern")
     p.add_argument("--pes", type=positive_int, default=64,
                    help="PEs for --method balanced (rows interleaved, default 64)")
+    p.add_argument("--channel-ratio", type=fraction,
+                   help="slimming: fraction of hidden channels / neurons removed (default 0.5)")
+    p.add_argument("--slimming-lambda", type=non_negative_float,
+                   help=f"slimming: L1 coefficient on the scaling factors (default "
+                        f"{DEFAULT_LAMBDA:g}, Liu et al.'s setting for VGGNet on CIFAR)")
     p.add_argument("--share-weights", type=positive_int, metavar="ENTRIES",
                    help="k-means weight sharing to a codebook of ENTRIES (e.g. 16 = 4 bits)")
     p.add_argument("--test-images", type=non_negative_int, default=1000,
@@ -137,6 +145,20 @@ def layer_table(network: Network) -> str:
 def check_method_options(args: argparse.Namespace) -> None:
     """Refuse, before training, options the method cannot honour; set --sparsity (nm
     fixes its own, 1 - N/M)."""
+    slimming = (args.channel_ratio, args.slimming_lambda)
+    if args.method != "slimming" and slimming != (None, None):
+        raise ConfigError("--channel-ratio and --slimming-lambda are for --method slimming")
+    if args.method == "slimming":
+        if args.sparsity is not None or args.iterations != 1 or args.share_weights:
+            raise ConfigError("--method slimming prunes channels once: give --channel-ratio, "
+                              "not --sparsity, --iterations or --share-weights")
+        if args.procedure != "prune":
+            raise ConfigError(f"--method slimming is its own procedure; drop --procedure "
+                              f"{args.procedure}")
+        args.channel_ratio = 0.5 if args.channel_ratio is None else args.channel_ratio
+        if args.slimming_lambda is None:
+            args.slimming_lambda = DEFAULT_LAMBDA
+        return
     if args.method == "nm":
         implied = 1 - args.nm[0] / args.nm[1]
         if args.nm[0] >= args.nm[1]:
@@ -288,7 +310,11 @@ def main(argv: Sequence[str]) -> int:
     start = time.perf_counter()
     data = load_mnist()
     figure = None
-    if args.procedure == "prune":
+    if args.method == "slimming":
+        from sparsesim.cli.slimming import run_slimming
+
+        text, doc = run_slimming(args, data)
+    elif args.procedure == "prune":
         text, doc = run_prune(args, data)
     elif args.procedure == "sensitivity":
         text, doc, figure = run_sensitivity(args, data)
