@@ -59,7 +59,7 @@ def main() -> int:
     start = time.perf_counter()
     rows, dense, tables_of_seed_0 = [], [], None
     for seed in progress(range(own.seeds), "seeds"):
-        args = hw_prune.build_parser().parse_args(
+        args = hw_prune.parse_args(
             ["--method", "netadapt", "--episodes", str(own.episodes), *rest, "--seed", str(seed)])
         setup = hw_prune.prepare(args)
         data = setup.data

@@ -56,11 +56,10 @@ def floors() -> list[dict]:
 def searches(seeds: int, ratio: float, batch: int, rest: list[str]) -> list[dict]:
     rows = []
     for seed in progress(range(seeds), "seeds"):
-        args = hw_prune.build_parser().parse_args(
+        args = hw_prune.parse_args(
             ["--model", "lenet5", "--method", "netadapt", "--accel", "stc", "--quiet",
              "--latency-ratio", str(ratio), "--probe-images", str(batch), *rest,
              "--seed", str(seed)])
-        args.moves = args.moves or ("neuron",)
         _, doc, _ = hw_prune.run(args)
         for entry in [{"method": "dense", "latency_us": doc["dense_latency_us"],
                        "accuracy": doc["dense_accuracy"]}, doc, *doc["baselines"]]:

@@ -118,6 +118,14 @@ def build_parser() -> Parser:
     return p
 
 
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The flags, with the defaults that depend on others filled in (--moves)."""
+    args = build_parser().parse_args(list(argv))
+    if args.moves is None:
+        args.moves = ("neuron",) if args.accel == "stc" else ("fine",)
+    return args
+
+
 def accelerator_config(args: argparse.Namespace) -> eie.EIEConfig | stc.STCConfig:
     if args.accel == "stc":
         return stc.preset(args.preset)
@@ -276,9 +284,7 @@ def main(argv: Sequence[str]) -> int:
     pre.add_argument("--method")
     if pre.parse_known_args(argv)[0].method not in HW_METHODS:
         return prune_command.main(argv)
-    args = build_parser().parse_args(argv)
-    if args.moves is None:
-        args.moves = ("neuron",) if args.accel == "stc" else ("fine",)
+    args = parse_args(argv)
     check_outputs({"--out": args.out, "--json": args.json})
     start = time.perf_counter()
     text, doc, pruned = run(args)
