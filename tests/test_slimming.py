@@ -7,13 +7,13 @@ import json
 
 import numpy as np
 import pytest
-from test_training import tiny_conv_net
+from test_training import assert_gradients_match_finite_differences, tiny_conv_net
 
 from sparsesim.cli import main as sim
 from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads.mnist import load_mnist
 from sparsesim.workloads.nn.network import lenet5
-from sparsesim.workloads.nn.training import TrainConfig, softmax_cross_entropy, train
+from sparsesim.workloads.nn.training import TrainConfig, train
 from sparsesim.workloads.pruning.slimming import (
     channel_counts,
     fold_scales,
@@ -28,19 +28,7 @@ def test_scale_layer_gradients_match_finite_differences():
     net = with_scales(tiny_conv_net(3), init=0.7)
     net.weights = {k: v.astype(np.float64) for k, v in net.weights.items()}
     net.weights["conv.scale"] = np.array([0.7, -0.4])
-    rng = np.random.default_rng(0)
-    x, labels = rng.random((4, 36)), np.array([0, 1, 2, 1])
-    logits, caches = net.forward(x)
-    grads = net.backward(softmax_cross_entropy(logits, labels)[1], caches)
-    for name, w in net.weights.items():
-        for index in [(0,) * w.ndim, tuple(s - 1 for s in w.shape)]:
-            saved = w[index]
-            w[index] = saved + 1e-6
-            up = softmax_cross_entropy(net.forward(x)[0], labels)[0]
-            w[index] = saved - 1e-6
-            down = softmax_cross_entropy(net.forward(x)[0], labels)[0]
-            w[index] = saved
-            assert grads[name][index] == pytest.approx((up - down) / 2e-6, rel=1e-4, abs=1e-8)
+    assert_gradients_match_finite_differences(net)
 
 
 def test_scales_of_one_change_nothing_and_any_scales_fold_exactly():
