@@ -121,3 +121,17 @@ def test_cli_refuses_lenet5_on_eie_in_one_line(capsys):
     code = sim.main(["prune", "--model", "lenet5", "--method", "netadapt", "--accel", "eie"])
     err = capsys.readouterr().err
     assert code == 2 and "--accel stc" in err and len(err.strip().splitlines()) == 1
+
+
+def test_channel_figure_draws_latency_with_and_without_launch_and_accuracy():
+    from sparsesim.workloads.pruning.channel_plots import channel_figure
+
+    summary = [{"model": "lenet5", "method": m, "weights_kept_fraction": f, "t_us": 10 * f,
+                "t_no_launch_us": 5 * f, "mean_accuracy_pct": 90.0,
+                "ci95_half_width_accuracy_pct": 1}
+               for m, f in (("dense", 1.0), ("channel", 0.5), ("channel", 0.25))]
+    fig = channel_figure(summary, [("t_us", 8, True), ("t_no_launch_us", 8, False)], "a100")
+    top = fig.axes[0]
+    lines = {line.get_label(): list(line.get_ydata()) for line in top.get_lines()}
+    assert lines["channel"] == [5.0, 2.5] and lines["channel, no launch overhead"] == [2.5, 1.25]
+    assert "batch 8" in top.get_title()
