@@ -84,3 +84,15 @@ def test_the_schema_refuses_a_document_missing_totals():
     del document["totals"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, SCHEMA)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_model_of_the_wrong_kind_is_refused_in_one_line(name):
+    from sparsesim.simulator.errors import UserError
+
+    design = DESIGNS[name]
+    if design.from_model is None:
+        pytest.skip(f"{name} takes no in-memory models")
+    with pytest.raises(UserError) as refused:
+        design.from_model({"not": "a workload"}, 0, design.default_config)
+    assert "\n" not in str(refused.value) and "dict" in str(refused.value)

@@ -94,8 +94,8 @@ def test_cli_slimming_beside_l1_norm_at_the_same_ratio(tmp_path, capsys):
 
 @pytest.mark.parametrize("flags, message", [
     (["--method", "slimming", "--sparsity", "0.5"], "give --channel-ratio"),
-    (["--method", "slimming", "--procedure", "lottery"], "its own procedure"),
-    (["--method", "magnitude", "--channel-ratio", "0.5"], "for --method slimming"),
+    (["--method", "slimming", "--procedure", "lottery"], "--procedure prune"),
+    (["--method", "magnitude", "--channel-ratio", "0.5"], "--method slimming"),
 ])
 def test_slimming_refuses_options_it_cannot_honour(flags, message, capsys):
     assert sim.main(["prune", "--quiet", *flags]) == 2

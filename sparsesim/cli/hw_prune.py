@@ -115,6 +115,12 @@ def build_parser() -> Parser:
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--quiet", action="store_true",
                    help="no progress bar (it also stays off when stderr is not a terminal)")
+    p.only_with("--pes", "--accel", "eie")
+    for flag in ("--preset", "--dtype"):
+        p.only_with(flag, "--accel", "stc")
+    for flag in ("--step-fraction", "--decay", "--moves", "--short-finetune-epochs"):
+        p.only_with(flag, "--method", "netadapt")
+    p.only_with("--episodes", "--method", "amc")
     return p
 
 

@@ -91,9 +91,9 @@ def build_parser() -> Parser:
                    help="fraction of 3x3 kernels removed whole by --method pattern")
     p.add_argument("--pes", type=positive_int, default=64,
                    help="PEs for --method balanced (rows interleaved, default 64)")
-    p.add_argument("--channel-ratio", type=fraction,
+    p.add_argument("--channel-ratio", type=fraction, default=0.5,
                    help="slimming: fraction of hidden channels / neurons removed (default 0.5)")
-    p.add_argument("--slimming-lambda", type=non_negative_float,
+    p.add_argument("--slimming-lambda", type=non_negative_float, default=DEFAULT_LAMBDA,
                    help=f"slimming: L1 coefficient on the scaling factors (default "
                         f"{DEFAULT_LAMBDA:g}, Liu et al.'s setting for VGGNet on CIFAR)")
     p.add_argument("--share-weights", type=positive_int, metavar="ENTRIES",
@@ -109,6 +109,18 @@ def build_parser() -> Parser:
     p.add_argument("--plot", metavar="PATH", help="sensitivity / lottery: write a PNG")
     add_style_flag(p)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    for flag in ("--method", "--sparsity", "--iterations", "--finetune-epochs", "--finetune-lr",
+                 "--share-weights", "--test-images", "--out", "--name"):
+        p.only_with(flag, "--procedure", "prune")
+    for flag, method in (("--nm", "nm"), ("--block", "block"), ("--patterns", "pattern"),
+                         ("--connectivity-sparsity", "pattern"), ("--pes", "balanced")):
+        p.only_with(flag, "--method", method)
+    for flag in ("--rounds", "--rewind-epoch"):
+        p.only_with(flag, "--procedure", "lottery")
+    for flag in ("--channel-ratio", "--slimming-lambda"):
+        p.only_with(flag, "--method", "slimming")
+    p.only_with("--plot", "--procedure", "sensitivity", "lottery")
+    p.only_with("--style", "--plot")
     return p
 
 
@@ -145,19 +157,10 @@ def layer_table(network: Network) -> str:
 def check_method_options(args: argparse.Namespace) -> None:
     """Refuse, before training, options the method cannot honour; set --sparsity (nm
     fixes its own, 1 - N/M)."""
-    slimming = (args.channel_ratio, args.slimming_lambda)
-    if args.method != "slimming" and slimming != (None, None):
-        raise ConfigError("--channel-ratio and --slimming-lambda are for --method slimming")
     if args.method == "slimming":
         if args.sparsity is not None or args.iterations != 1 or args.share_weights:
             raise ConfigError("--method slimming prunes channels once: give --channel-ratio, "
                               "not --sparsity, --iterations or --share-weights")
-        if args.procedure != "prune":
-            raise ConfigError(f"--method slimming is its own procedure; drop --procedure "
-                              f"{args.procedure}")
-        args.channel_ratio = 0.5 if args.channel_ratio is None else args.channel_ratio
-        if args.slimming_lambda is None:
-            args.slimming_lambda = DEFAULT_LAMBDA
         return
     if args.method == "nm":
         implied = 1 - args.nm[0] / args.nm[1]
@@ -303,8 +306,6 @@ def run_lottery(args: argparse.Namespace, data: Mnist) -> tuple[str, dict[str, A
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
-    if args.plot and args.procedure == "prune":
-        raise ConfigError("--plot is for --procedure sensitivity or lottery")
     check_outputs({"--out": args.out, "--json": args.json, "--plot": args.plot})
     check_method_options(args)
     start = time.perf_counter()
