@@ -92,8 +92,8 @@ def two_four_masks(weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
             for n, w in weights.items()}
 
 
-def variants(dense: Network) -> list[tuple[str, float, dict[str, np.ndarray]]]:
-    """(method, removed-channel ratio, masks) of every pruned model to compare."""
+def variants(dense: Network) -> list[tuple[str, float | None, dict[str, np.ndarray]]]:
+    """(method, removed-channel ratio or None, masks) of every pruned model to compare."""
     names = [la.name for la in dense.weighted_layers]
     out = []
     for ratio in RATIOS:
@@ -101,7 +101,7 @@ def variants(dense: Network) -> list[tuple[str, float, dict[str, np.ndarray]]]:
         fine = {n: magnitude_mask(w, 1 - channel[n].sum() / w.size)
                 for n, w in dense.weights.items()}
         out += [("channel", ratio, channel), ("fine", ratio, fine)]
-    return out + [("2:4", float("nan"), two_four_masks(dense.weights))]
+    return out + [("2:4", None, two_four_masks(dense.weights))]
 
 
 def measure(model: str, seed: int, args: argparse.Namespace,
@@ -147,8 +147,8 @@ def summarize(rows: list[dict]) -> list[dict]:
     out = []
     keys = dict.fromkeys((r["model"], r["method"], r["removed_channel_ratio"]) for r in rows)
     for model, method, ratio in keys:
-        mine = [r for r in rows if (r["model"], r["method"]) == (model, method)
-                and (r["removed_channel_ratio"] == ratio or ratio != ratio)]
+        mine = [r for r in rows if (r["model"], r["method"], r["removed_channel_ratio"]) == (
+            model, method, ratio)]
         dense = [r for r in rows if (r["model"], r["method"]) == (model, "dense")]
         accuracy = mean_ci95([100 * r["accuracy"] for r in mine])
         line = {"model": model, "method": method, "removed_channel_ratio": ratio,
@@ -168,7 +168,7 @@ def table(summary: list[dict]) -> str:
             + f" {'eie_fc_us':>9s}")
     lines = [head, "-" * len(head)]
     for s in summary:
-        ratio = "-" if s["removed_channel_ratio"] != s["removed_channel_ratio"] else (
+        ratio = "-" if s["removed_channel_ratio"] is None else (
             f"{s['removed_channel_ratio']:.2f}")
         accuracy = f"{s['mean_accuracy_pct']:.2f} ± {s['ci95_half_width_accuracy_pct']:.2f}"
         lines.append(f"{s['model']:9s} {s['method']:8s} {ratio:>7s} "
