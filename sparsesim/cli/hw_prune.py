@@ -104,7 +104,8 @@ def build_parser() -> Parser:
                    help="NetAdapt: fine-tune epochs of each proposal (default 1)")
     p.add_argument("--finetune-lr", type=positive_float, help="default --lr / 10")
     p.add_argument("--probe-images", type=positive_int, default=16,
-                   help="training images whose simulated latency is averaged (default 16)")
+                   help="training images whose simulated latency is averaged (default 16; "
+                        "on stc also the GEMM batch)")
     p.add_argument("--validation-fraction", type=ratio, default=0.125,
                    help="fraction of the training split held out for the search")
     p.add_argument("--no-baselines", action="store_true",
