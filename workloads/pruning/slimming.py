@@ -18,7 +18,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from sparsesim.workloads.nn.layers import Conv2d, Dense, Scale
+from sparsesim.workloads.nn.compact import kept_rows
+from sparsesim.workloads.nn.layers import Scale
 from sparsesim.workloads.nn.network import Network
 from sparsesim.workloads.pruning.channel import remove_neurons
 
@@ -82,7 +83,6 @@ def fold_scales(network: Network) -> Network:
     for layer in network.layers:
         if isinstance(layer, Scale):
             before = layers.pop()
-            assert isinstance(before, Conv2d | Dense)
             gamma = network.weights[layer.name]
             w = weights[before.name]
             weights[before.name] = (w * gamma.reshape((-1,) + (1,) * (w.ndim - 1))).astype(
@@ -95,5 +95,4 @@ def fold_scales(network: Network) -> Network:
 
 def channel_counts(network: Network) -> dict[str, int]:
     """Output channels / neurons still holding a nonzero weight, per hidden layer."""
-    return {n: int(np.any(network.weights[n].reshape(len(network.weights[n]), -1) != 0,
-                          axis=1).sum()) for n in _plain_names(network)[:-1]}
+    return {name: int(rows.sum()) for name, rows in kept_rows(network).items()}
