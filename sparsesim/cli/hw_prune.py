@@ -26,6 +26,7 @@ from sparsesim.cli.hw_latency import EIELatency, STCLatency
 from sparsesim.cli.output_paths import check_outputs
 from sparsesim.cli.parser import (
     Parser,
+    bounded,
     non_negative_float,
     non_negative_int,
     positive_float,
@@ -48,12 +49,7 @@ HW_METHODS = ("netadapt", "amc")
 ACCELS = ("eie", "stc")
 
 
-def ratio(text: str) -> float:
-    """argparse type: a fraction in (0, 1]."""
-    value = positive_float(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {text}")
-    return value
+ratio = bounded(float, "in (0, 1]", lambda v: 0 < v <= 1, "a fraction in (0, 1]")
 
 
 def moves(text: str) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from sparsesim.simulator.errors import UserError
@@ -81,44 +81,28 @@ def _parsed(text: str, kind: type) -> float:
     return value
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number >= 1."""
-    value = _parsed(text, int)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+def bounded(kind: type, rule: str, check: Callable[[Any], bool], doc: str
+            ) -> Callable[[str], Any]:
+    """An argparse type: `text` parsed as `kind` (see _parsed) that must pass `check`,
+    else refused as "must be <rule>"."""
+
+    def parse(text: str) -> Any:
+        value = _parsed(text, kind)
+        if not check(value):
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+        return value
+
+    parse.__doc__ = f"argparse type: {doc}."
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """argparse type: a whole number >= 0 (seeds, counts that may be zero)."""
-    value = _parsed(text, int)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a finite number > 0."""
-    value = _parsed(text, float)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    """argparse type: a finite number >= 0 (coefficients that may be off)."""
-    value = _parsed(text, float)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
-    return value
-
-
-def fraction(text: str) -> float:
-    """argparse type: a number in [0, 1)."""
-    value = _parsed(text, float)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
-    return value
+positive_int = bounded(int, ">= 1", lambda v: v >= 1, "a whole number >= 1")
+non_negative_int = bounded(int, ">= 0", lambda v: v >= 0,
+                           "a whole number >= 0 (seeds, counts that may be zero)")
+positive_float = bounded(float, "> 0", lambda v: v > 0, "a finite number > 0")
+non_negative_float = bounded(float, ">= 0", lambda v: v >= 0,
+                             "a finite number >= 0 (coefficients that may be off)")
+fraction = bounded(float, "in [0, 1)", lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 
 def pair(text: str, sep: str) -> tuple[int, int]:
