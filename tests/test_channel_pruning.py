@@ -14,7 +14,7 @@ from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.mnist import load_mnist
 from sparsesim.workloads.nn.compact import compact
 from sparsesim.workloads.nn.gemms import network_gemms
-from sparsesim.workloads.nn.network import build_model
+from sparsesim.workloads.nn.network import build_model, lenet5
 from sparsesim.workloads.nn.training import TrainConfig, train
 from sparsesim.workloads.pruning.channel import remove_neurons, uniform_channel_masks
 from sparsesim.workloads.pruning.latency_oracle import LatencyOracle
@@ -135,3 +135,11 @@ def test_channel_figure_draws_latency_with_and_without_launch_and_accuracy():
     lines = {line.get_label(): list(line.get_ydata()) for line in top.get_lines()}
     assert lines["channel"] == [5.0, 2.5] and lines["channel, no launch overhead"] == [2.5, 1.25]
     assert "batch 8" in top.get_title()
+
+
+def test_a_compacted_lenet5_has_the_layout_of_lenet5_at_its_widths():
+    small = compact(pruned("lenet5", 0.5))
+    built = lenet5(widths=(8, 16, 64))
+    assert built.layers == small.layers
+    assert {n: w.shape for n, w in built.weights.items()} == {
+        n: w.shape for n, w in small.weights.items()}
