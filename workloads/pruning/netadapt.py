@@ -11,7 +11,8 @@ budget, the model is fine-tuned longer and re-simulated; should fine-tuning have
 it over the budget, the iterations resume.
 
 Moves: "fine" (magnitude pruning of single weights) and "neuron" (the output rows of
-least L1 norm, with the next layer's matching inputs).
+least L1 norm, neurons or a convolution's output channels, with the next layer's
+matching inputs).
 """
 
 from __future__ import annotations
