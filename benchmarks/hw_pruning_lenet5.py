@@ -2,8 +2,8 @@
 is out of reach (the floor per batch size and preset), and NetAdapt with channel moves
 against uniform channel pruning at a budget it can meet, over several seeds.
 
-    python benchmarks/hw_pruning_lenet5.py --json lenet5.json [--seeds 3] [--ratio 0.85]
-        [--batch 256] [any `sparsesim prune --method netadapt` flag]
+    python benchmarks/hw_pruning_lenet5.py --json lenet5.json --png floor.png [--seeds 3]
+        [--ratio 0.85] [--batch 256] [any `sparsesim prune --method netadapt` flag]
 
 Floor: every layer but the classifier at its fewest channels (10 %, at least 1), as
 NetAdapt's search space ends; seconds from the same STCLatency callback the search uses.
@@ -23,8 +23,10 @@ from sparsesim.accelerators.stc import model as stc  # noqa: E402
 from sparsesim.cli import hw_prune  # noqa: E402
 from sparsesim.cli.hw_latency import STCLatency  # noqa: E402
 from sparsesim.cli.progress import progress  # noqa: E402
+from sparsesim.simulator.plots import save_png  # noqa: E402
 from sparsesim.workloads.mnist import load_mnist  # noqa: E402
 from sparsesim.workloads.nn.network import build_model  # noqa: E402
+from sparsesim.workloads.pruning.channel_plots import floor_figure  # noqa: E402
 from sparsesim.workloads.pruning.latency_oracle import LatencyOracle  # noqa: E402
 from sparsesim.workloads.pruning.seed_stats import mean_ci95  # noqa: E402
 
@@ -88,12 +90,14 @@ def summarize(rows: list[dict]) -> list[dict]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--json")
+    p.add_argument("--png", help="the floor figure (a100)")
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--ratio", type=float, default=0.85, help="budget x dense (default 0.85)")
     p.add_argument("--batch", type=int, default=256, help="probe images = GEMM batch")
     own, rest = p.parse_known_args()
     start = time.perf_counter()
     floor_rows = floors()
+    save_png(floor_figure(floor_rows, "a100"), output_path("lenet5_floor.png", own.png))
     rows = searches(own.seeds, own.ratio, own.batch, rest)
     doc = {"model": "lenet5", "accel": "stc", "floors": floor_rows, "latency_ratio": own.ratio,
            "batch": own.batch, "seeds": list(range(own.seeds)), "runs": rows,

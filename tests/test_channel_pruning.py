@@ -143,3 +143,14 @@ def test_a_compacted_lenet5_has_the_layout_of_lenet5_at_its_widths():
     assert built.layers == small.layers
     assert {n: w.shape for n, w in built.weights.items()} == {
         n: w.shape for n, w in small.weights.items()}
+
+
+def test_floor_figure_stacks_each_layers_share_and_marks_the_budget():
+    from sparsesim.workloads.pruning.channel_plots import floor_figure
+
+    floors = [{"preset": "a100", "batch": 1, "floor_latency_ratio": 0.75,
+               "dense_layer_us": {"conv1": 1.0, "fc1": 3.0},
+               "floor_layer_us": {"conv1": 1.0, "fc1": 2.0}}]
+    ax = floor_figure(floors, "a100").axes[0]
+    heights = sorted(round(p.get_height(), 3) for p in ax.patches)
+    assert heights == [0.25, 0.25, 0.5, 0.75] and ax.texts[0].get_text() == "0.75"

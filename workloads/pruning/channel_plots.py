@@ -51,3 +51,31 @@ def channel_figure(summary: Sequence[dict[str, Any]],
             ax.legend(fontsize=7, ncol=2 if ax in axes[0] else 1)
     fig.tight_layout()
     return fig
+
+
+def floor_figure(floors: Sequence[dict[str, Any]], preset: str) -> plt.Figure:
+    """floors: per preset and batch, each layer's µs per batch dense and at the floor
+    (every hidden layer at its fewest channels); stacked bars per batch, the floor's
+    ratio to dense above each pair."""
+    rows = [f for f in floors if f["preset"] == preset]
+    layers = list(rows[0]["dense_layer_us"])
+    fig, ax = plt.subplots(figsize=(9.5, 4.6))
+    for i, row in enumerate(rows):
+        for offset, key, hatch in ((-0.2, "dense_layer_us", None), (0.2, "floor_layer_us", "//")):
+            bottom = 0.0
+            for j, layer in enumerate(layers):
+                share = row[key][layer] / sum(row["dense_layer_us"].values())
+                ax.bar(i + offset, share, 0.38, bottom=bottom, color=f"C{j}", hatch=hatch,
+                       edgecolor="white", label=layer if i == 0 and hatch is None else None)
+                bottom += share
+        ax.text(i + 0.2, bottom + 0.02, f"{row['floor_latency_ratio']:.2f}", ha="center",
+                fontsize=9)
+    ax.axhline(0.7, color="0.3", ls="--", lw=0.8, label="0.7 x budget")
+    ax.set_xticks(range(len(rows)), [f"batch {r['batch']}\ndense | floor" for r in rows])
+    ax.set_ylabel("simulated latency / dense latency")
+    ax.set_ylim(0, 1.12)
+    ax.set_title(f"LeNet-5 on the {preset} tensor-core model: each layer's share, dense and "
+                 "at the floor (hatched)", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    return fig
