@@ -8,8 +8,9 @@ tensor core. Accuracy after a short masked fine-tune, mean and 95 % interval ove
     python benchmarks/channel_pruning.py --json channel.json --png channel.png [--seeds 3]
 
 Every compacted network is checked to compute the masked network's logits (numpy); every
-tensor-core launch passes the model's output check (seeded operands of its shape); every
-EIE run is checked against numpy inside EIELatency.
+tensor-core launch passes the model's output check (seeded operands of its shape), and
+the 2:4 layers' sparse kernels also run their real fine-tuned weights on their real
+inputs with the check passing; every EIE run is checked against numpy inside EIELatency.
 """
 
 from __future__ import annotations
@@ -27,16 +28,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import output_path, write_json  # noqa: E402
 from sparsesim.accelerators.eie import model as eie  # noqa: E402
 from sparsesim.accelerators.stc import model as stc  # noqa: E402
-from sparsesim.accelerators.stc.network import simulate_network  # noqa: E402
+from sparsesim.accelerators.stc.network import CHECK_BUDGET_MACS, simulate_network  # noqa: E402
 from sparsesim.cli.hw_latency import EIELatency  # noqa: E402
 from sparsesim.cli.progress import progress  # noqa: E402
 from sparsesim.simulator.plots import save_png  # noqa: E402
+from sparsesim.workloads.gemm import MatrixOperands  # noqa: E402
 from sparsesim.workloads.mnist import load_mnist  # noqa: E402
 from sparsesim.workloads.nn.compact import compact  # noqa: E402
 from sparsesim.workloads.nn.gemms import network_gemms  # noqa: E402
-from sparsesim.workloads.nn.layers import Dense  # noqa: E402
+from sparsesim.workloads.nn.layers import Conv2d, Dense, im2col  # noqa: E402
 from sparsesim.workloads.nn.network import Network, build_model  # noqa: E402
 from sparsesim.workloads.nn.training import TrainConfig, apply_masks, train  # noqa: E402
+from sparsesim.workloads.numeric import numeric_type  # noqa: E402
 from sparsesim.workloads.pruning.channel import uniform_channel_masks  # noqa: E402
 from sparsesim.workloads.pruning.channel_plots import channel_figure  # noqa: E402
 from sparsesim.workloads.pruning.latency_oracle import layer_inputs  # noqa: E402
@@ -73,6 +76,30 @@ class TensorCore:
             cycles += layer.pruned_cycles if s.name in two_four else layer.dense_cycles
             ok = ok and layer.result.output_ok
         return cycles / self.config.clock_hz * 1e6, ok
+
+    def real_two_four_ok(self, network: Network, images: np.ndarray,
+                         two_four: set[str]) -> bool:
+        """Run each 2:4 layer's sparse kernel on its real fine-tuned weights (A, M x K) and
+        its real inputs for `images` (B, K x N; a convolution's im2col): True if every
+        output check passes and the cycles equal the shape-only run's (timing depends on
+        the shape alone)."""
+        inputs = layer_inputs(network, network.weights, images)
+        layers = network.weighted_layers
+        ok = True
+        for gemm, layer, x in zip(network_gemms(network, len(images)), layers, inputs):
+            if layer.name not in two_four:
+                continue
+            w = network.weights[layer.name]
+            b = (im2col(x, layer.kernel) if isinstance(layer, Conv2d) else x).T
+            operands = MatrixOperands(layer.name, w.reshape(len(w), -1), b,
+                                      numeric_type("fp16"))
+            result = stc.run(stc.compile_operands(operands, self.config), CHECK_BUDGET_MACS)
+            s = gemm.launch_shape
+            (shape_only,) = simulate_network([gemm], "fp16", self.config, 0, "45nm")
+            ok = ok and result.output_ok and (s.m, s.n, s.k) == (
+                operands.shape.m, operands.shape.n, operands.shape.k) and (
+                result.details["sparse_cycles"] == shape_only.result.details["sparse_cycles"])
+        return ok
 
 
 def eie_micros(network: Network, probe: np.ndarray, config: eie.EIEConfig) -> float:
@@ -135,6 +162,10 @@ def measure(model: str, seed: int, args: argparse.Namespace,
         for key, batch, launch in MEASURES:
             row[key], launch_ok = tensor_cores[launch].micros(small, batch, two_four)
             ok = ok and launch_ok
+        if method == "2:4":
+            row["stc_2of4_real_operands_ok"] = tensor_cores[True].real_two_four_ok(
+                small, train_images[:MEASURES[1][1]], two_four)
+            ok = ok and row["stc_2of4_real_operands_ok"]
         row["stc_output_ok"] = ok
         if not (same and ok):
             raise RuntimeError(f"{model} {method} {ratio}: an output check failed: {row}")

@@ -40,5 +40,6 @@ def test_channel_rows_shrink_the_gemms_and_fine_rows_keep_the_dense_time():
         assert fine["eie_fc_us_per_image"] < dense["eie_fc_us_per_image"]  # EIE skips zeros
     assert by[("2:4", None)]["stc_b256_us"] < dense["stc_b256_us"]
     assert all(r["compact_logits_ok"] and r["stc_output_ok"] for r in rows)
+    assert by[("2:4", None)]["stc_2of4_real_operands_ok"]
     summary = bench.summarize(rows)
     assert len(summary) == len(rows) and "accuracy_%" in bench.table(summary)
