@@ -72,12 +72,12 @@ def eie_engines(seed: int) -> dict:
             raise SystemExit(f"{layer.name}: fast and reference engines disagree")
         fast_total += fast_seconds
         reference_total += reference.wall_seconds
-        rows.append({"layer": layer.name, "nonzeros": len(layer.reference_rows),
+        rows.append({"layer": layer.name, "nonzeros": layer.codes.nnz,
                      "cycles": fast.cycles, "events": events([fast]),
                      "fast_seconds": fast_seconds, "reference_seconds": reference.wall_seconds,
                      "speedup_fast_over_reference": reference.wall_seconds / fast_seconds})
     total_events = sum(r["events"] for r in rows)
-    largest = max(compiled, key=lambda c: len(c.reference_rows))
+    largest = max(compiled, key=lambda c: c.codes.nnz)
     tracemalloc.start()
     eie.run(largest)
     peak = tracemalloc.get_traced_memory()[1]
@@ -154,7 +154,7 @@ def scaling(factors: tuple[float, ...], seed: int) -> dict:
     for factor in tqdm(factors, desc="EIE fast engine vs nonzeros", unit="layer"):
         compiled = eie.compile(scaling_layer(factor, base, seed), eie.EIE_PAPER)
         fast_seconds = best_fast_seconds(lambda compiled=compiled: [eie.run(compiled)])
-        points.append({"factor_of_vgg_fc6": factor, "nonzeros": len(compiled.reference_rows),
+        points.append({"factor_of_vgg_fc6": factor, "nonzeros": compiled.codes.nnz,
                        "fast_seconds": fast_seconds})
         del compiled
     x = np.log([p["nonzeros"] for p in points])
