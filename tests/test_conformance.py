@@ -84,3 +84,15 @@ def test_the_schema_refuses_a_document_missing_totals():
     del document["totals"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, SCHEMA)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_to_dict_is_a_copy_equal_to_asdict(name):
+    import dataclasses
+
+    result = _run(name).layers[0]
+    plain = result.to_dict()
+    assert plain == dataclasses.asdict(result)
+    plain["details"]["added"] = 1
+    plain["pe_busy_cycles"].append(-1)
+    assert "added" not in result.details and -1 not in result.pe_busy_cycles

@@ -58,6 +58,22 @@ class CompiledLayer:
         np.cumsum(self.encoding.v != 0, out=useful[1:])
         return useful
 
+    @cached_property
+    def issue_split(self) -> dict[str, np.ndarray]:
+        """Each PE's issue cycles by kind, from the encoding and the input alone (the
+        engines' counts are checked against it): over the nonzero inputs' columns, its
+        real entries (useful), its padding entries (v == 0), and one cycle per column
+        whose run is empty for it (empty_slice). Arrays indexed by PE."""
+        ptr, v = self.encoding.ptr, self.encoding.v
+        columns = np.flatnonzero(self.activations)
+        starts, stops = ptr[:, columns], ptr[:, columns + 1]
+        padding_before = np.zeros(len(v) + 1, dtype=np.int64)
+        np.cumsum(v == 0, out=padding_before[1:])
+        padding = padding_before[stops] - padding_before[starts]
+        return {"useful": (stops - starts - padding).sum(axis=1),
+                "padding": padding.sum(axis=1),
+                "empty_slice": np.count_nonzero(stops == starts, axis=1)}
+
     def decode_entries(self) -> None:
         """Build the per-entry decodings the SimPy reference reads (once per layer)."""
         for decoded in _DECODINGS:
@@ -97,8 +113,8 @@ class CompiledLayer:
         if changed:
             raise ConfigError(f"EIE: {', '.join(changed)} change the encoding; compile the "
                               "layer again for this config")
-        self.reference_output()  # computed once here rather than in every copy
-        return self._moved(config=config, carried=(*_CARRIED, "_reference"))
+        self.reference_output(), self.issue_split  # computed once, not in every copy
+        return self._moved(config=config, carried=(*_CARRIED, "_reference", "issue_split"))
 
     def with_activations(self, activations: np.ndarray) -> CompiledLayer:
         """The same encoding with another input vector (e.g. the previous layer's output)."""

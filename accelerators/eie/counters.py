@@ -45,22 +45,6 @@ def gather_output(compiled: CompiledLayer, accumulators: np.ndarray) -> np.ndarr
     return np.maximum(output, 0.0) if compiled.relu else output
 
 
-def busy_split(compiled: CompiledLayer) -> dict[str, np.ndarray]:
-    """Each PE's issue cycles by kind, from the encoding and the input alone: over the
-    nonzero activations' columns, its real entries (useful), its padding entries, and
-    one cycle per column whose run is empty for it (empty_slice). Arrays indexed by PE.
-    Padding entries (v == 0) are few: each is placed in its (PE, column) run by a binary
-    search in the flattened pointers, which never decrease."""
-    ptr = compiled.encoding.ptr
-    columns = np.flatnonzero(compiled.activations)
-    starts, stops = ptr[:, columns], ptr[:, columns + 1]
-    run = np.searchsorted(ptr.ravel(), np.flatnonzero(compiled.encoding.v == 0), "right") - 1
-    padding = np.bincount(run, minlength=ptr.size).reshape(ptr.shape)[:, columns]
-    return {"useful": (stops - starts - padding).sum(axis=1),
-            "padding": padding.sum(axis=1),
-            "empty_slice": np.count_nonzero(stops == starts, axis=1)}
-
-
 def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
                  seed: int | None, wall_seconds: float, workload: str,
                  tech: str = "45nm") -> SimResult:
@@ -72,7 +56,7 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
     starved = cycles - busy - stalled - pipeline_cycles
     if np.any(starved < 0):
         raise RuntimeError("EIE cycle accounting broken: a PE has negative starved cycles")
-    split = busy_split(compiled)
+    split = compiled.issue_split
     if not (np.array_equal(split["useful"], counters.pe_macs_useful)
             and np.array_equal(split["useful"] + split["padding"], counters.pe_entries)):
         raise RuntimeError("EIE cycle accounting broken: the engine's entry counts differ "
