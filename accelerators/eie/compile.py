@@ -63,16 +63,16 @@ class CompiledLayer:
         """Each PE's issue cycles by kind, from the encoding and the input alone (the
         engines' counts are checked against it): over the nonzero inputs' columns, its
         real entries (useful), its padding entries (v == 0), and one cycle per column
-        whose run is empty for it (empty_slice). Arrays indexed by PE."""
-        ptr, v = self.encoding.ptr, self.encoding.v
-        columns = np.flatnonzero(self.activations)
-        starts, stops = ptr[:, columns], ptr[:, columns + 1]
-        padding_before = np.zeros(len(v) + 1, dtype=np.int64)
-        np.cumsum(v == 0, out=padding_before[1:])
-        padding = padding_before[stops] - padding_before[starts]
-        return {"useful": (stops - starts - padding).sum(axis=1),
-                "padding": padding.sum(axis=1),
-                "empty_slice": np.count_nonzero(stops == starts, axis=1)}
+        whose run is empty for it (empty_slice). Arrays indexed by PE. Padding entries
+        are placed in their (PE, column) run by a binary search in the flattened
+        pointers, which never decrease (no array as long as the encoding is built)."""
+        ptr = self.encoding.ptr
+        lengths = np.diff(ptr, axis=1)[:, np.flatnonzero(self.activations)]
+        run = np.searchsorted(ptr.ravel(), np.flatnonzero(self.encoding.v == 0), "right") - 1
+        pe, column = np.divmod(run, ptr.shape[1])
+        padding = np.bincount(pe[self.activations[column] != 0], minlength=ptr.shape[0])
+        return {"useful": lengths.sum(axis=1) - padding, "padding": padding,
+                "empty_slice": np.count_nonzero(lengths == 0, axis=1)}
 
     def decode_entries(self) -> None:
         """Build the per-entry decodings the SimPy reference reads (once per layer)."""
