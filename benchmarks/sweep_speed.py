@@ -60,24 +60,20 @@ def sweep_seconds(workers: int, cache: str, fresh_cache: bool) -> float:
     return seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", help="JSON path (default benchmarks/results/sweep_speed.json)")
-    args = parser.parse_args()
+def measure(workers: int, repeats: int) -> dict:
+    """The figures (seconds, medians of `repeats`) and their ratios to a bare import."""
     median = statistics.median
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, **{ENV: cache})
         bare = median(timed([sys.executable, "-c", "import sparsesim"], env)[0]
-                      for _ in range(args.repeats))
+                      for _ in range(repeats))
         compile_cold = [float(v) for v in timed([sys.executable, "-c", COMPILE], env)[1].split()]
         compile_warm = [float(v) for v in timed([sys.executable, "-c", COMPILE], env)[1].split()]
-        cold = median(sweep_seconds(args.workers, cache, True) for _ in range(args.repeats))
-        sweep_seconds(args.workers, cache, False)  # fills the cache
-        warm = median(sweep_seconds(args.workers, cache, False) for _ in range(args.repeats))
-    document = {
-        "layer": LAYER, "grid": GRID, "workers": args.workers, "repeats": args.repeats,
+        cold = median(sweep_seconds(workers, cache, True) for _ in range(repeats))
+        sweep_seconds(workers, cache, False)  # fills the cache
+        warm = median(sweep_seconds(workers, cache, False) for _ in range(repeats))
+    return {
+        "layer": LAYER, "grid": GRID, "workers": workers, "repeats": repeats,
         "bare_import_process_seconds": bare,
         "generate_layer_seconds": compile_cold[0], "compile_layer_seconds": compile_cold[1],
         "cached_layer_seconds": compile_warm[0], "cached_compile_seconds": compile_warm[1],
@@ -85,6 +81,15 @@ def main() -> None:
         "sweep_81_empty_cache_over_import": cold / bare,
         "sweep_81_warm_cache_over_import": warm / bare,
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", help="JSON path (default benchmarks/results/sweep_speed.json)")
+    args = parser.parse_args()
+    document = measure(args.workers, args.repeats)
     for key, value in document.items():
         print(f"{key:36s} {value:.3f}" if isinstance(value, float) else f"{key:36s} {value}")
     path = output_path("sweep_speed.json", args.out)
