@@ -9,8 +9,9 @@ One JSON (benchmarks/results/speed.json) with, each section beside the machine's
   engine's simulation wall seconds (fast: best of 20) and their ratio;
 - ns per event and events per second of each fast engine (an event is one PE busy
   cycle: one matrix entry issued, or one cycle on an empty column slice);
-- whole-process wall time of `python sim.py --accel eie` against a bare
-  `python -c "import sparsesim"` (median of 3, numba cache warm) and its peak RSS;
+- whole-process wall and CPU time of `python sim.py --accel eie` against a bare
+  `python -c "import sparsesim"` (3 pairs run in turn, numba and compile caches warm)
+  and their peak RSS;
 - peak memory the fast EIE engine allocates (tracemalloc) on the largest layer;
 - fast EIE cost versus nonzeros (0.1x to 10x vgg-fc6; to 3x with --quick) and the
   exponent of a least-squares line through log seconds against log nonzeros;
@@ -34,7 +35,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -128,31 +128,46 @@ def ese_engines() -> dict:
             "events_per_second_fast": n_events / fast_seconds}
 
 
-def process_seconds(argv: list[str]) -> tuple[float, float]:
-    """Median wall seconds of PROCESS_REPEATS runs of `argv` (from the repository root,
-    after one untimed run) and the largest peak RSS of those runs, MiB."""
-    seconds, rss = [], 0.0
-    for attempt in range(PROCESS_REPEATS + 1):
-        started = time.perf_counter()
-        child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - started
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{' '.join(argv)} failed: {child.stderr.read().decode()[-500:]}")
-        child.stderr.close()
-        if attempt:
-            seconds.append(elapsed)
-            rss = max(rss, usage.ru_maxrss / 1024)
-    return statistics.median(seconds), rss
+# Runs a command and prints its wall seconds, CPU seconds, peak RSS (KiB) and exit code.
+# A small fresh process starts it: a child forked from this (large) benchmark process
+# would report this process's memory as its own peak.
+LAUNCHER = """import os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss,
+      os.waitstatus_to_exitcode(status))
+"""
+
+
+def process_figures(argv: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one run of `argv` from the
+    repository root."""
+    done = subprocess.run([sys.executable, "-c", LAUNCHER, *argv], cwd=ROOT,
+                          capture_output=True, text=True)
+    wall, cpu, rss_kib, code = done.stdout.split()
+    if int(code) != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {done.stderr[-500:]}")
+    return float(wall), float(cpu), int(rss_kib) / 1024
 
 
 def whole_process() -> dict:
-    sim_seconds, sim_rss = process_seconds([sys.executable, "sim.py", "--accel", "eie"])
-    import_seconds, import_rss = process_seconds([sys.executable, "-c", "import sparsesim"])
-    return {"sim_eie_seconds": sim_seconds, "import_sparsesim_seconds": import_seconds,
-            "ratio_sim_eie_to_import": sim_seconds / import_seconds,
-            "sim_eie_peak_rss_mib": sim_rss, "import_peak_rss_mib": import_rss}
+    """`python sim.py --accel eie` against `python -c "import sparsesim"`, run in turn
+    (one untimed pair, then PROCESS_REPEATS pairs): medians, and the median of the
+    pairs' ratios (so a change in the machine's load hits both sides of a ratio)."""
+    sim, bare = [sys.executable, "sim.py", "--accel", "eie"], [sys.executable, "-c",
+                                                                "import sparsesim"]
+    pairs = [(process_figures(sim), process_figures(bare)) for _ in range(PROCESS_REPEATS + 1)]
+    pairs = pairs[1:]
+    median = statistics.median
+    return {"sim_eie_seconds": median(a[0] for a, _ in pairs),
+            "import_sparsesim_seconds": median(b[0] for _, b in pairs),
+            "ratio_sim_eie_to_import": median(a[0] / b[0] for a, b in pairs),
+            "sim_eie_cpu_seconds": median(a[1] for a, _ in pairs),
+            "import_sparsesim_cpu_seconds": median(b[1] for _, b in pairs),
+            "cpu_ratio_sim_eie_to_import": median(a[1] / b[1] for a, b in pairs),
+            "sim_eie_peak_rss_mib": max(a[2] for a, _ in pairs),
+            "import_peak_rss_mib": max(b[2] for _, b in pairs)}
 
 
 def scaling_layer(factor: float, base_nonzeros: int, seed: int) -> Layer:
@@ -251,8 +266,11 @@ def report(document: dict) -> None:
           f"{s['reference_seconds']:.1f} s ({s['speedup_fast_over_reference']:.0f}x); "
           f"{s['ns_per_event_fast']:.2f} ns per event" + load.format(**s))
     print(f"python sim.py --accel eie: {w['sim_eie_seconds']:.2f} s, import sparsesim "
-          f"{w['import_sparsesim_seconds']:.2f} s (ratio {w['ratio_sim_eie_to_import']:.2f}); "
-          f"peak RSS {w['sim_eie_peak_rss_mib']:.0f} MiB" + load.format(**w))
+          f"{w['import_sparsesim_seconds']:.2f} s (ratio {w['ratio_sim_eie_to_import']:.2f}; "
+          f"CPU {w['sim_eie_cpu_seconds']:.2f} s vs {w['import_sparsesim_cpu_seconds']:.2f} s, "
+          f"ratio {w['cpu_ratio_sim_eie_to_import']:.2f}); peak RSS "
+          f"{w['sim_eie_peak_rss_mib']:.0f} MiB vs {w['import_peak_rss_mib']:.0f} MiB"
+          + load.format(**w))
     print("EIE fast cost vs nonzeros: " + ", ".join(
         f"{p['nonzeros'] / 1e6:.1f}M {1e3 * p['fast_seconds']:.1f} ms" for p in c["points"])
         + f"; fitted exponent {c['fitted_exponent']:.2f}" + load.format(**c))
