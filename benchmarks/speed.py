@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tracemalloc
 from pathlib import Path
@@ -42,7 +41,7 @@ import authors_sim
 import numpy as np
 import stc_engine_speed
 import sweep_speed
-from common import ROOT, output_path, write_json
+from common import output_path, process_figures, write_json
 from tqdm import tqdm
 
 from sparsesim.accelerators.eie import model as eie
@@ -126,29 +125,6 @@ def ese_engines() -> dict:
             "speedup_fast_over_reference": reference_seconds / fast_seconds,
             "ns_per_event_fast": 1e9 * fast_seconds / n_events,
             "events_per_second_fast": n_events / fast_seconds}
-
-
-# Runs a command and prints its wall seconds, CPU seconds, peak RSS (KiB) and exit code.
-# A small fresh process starts it: a child forked from this (large) benchmark process
-# would report this process's memory as its own peak.
-LAUNCHER = """import os, subprocess, sys, time
-started = time.perf_counter()
-child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
-_, status, usage = os.wait4(child.pid, 0)
-print(time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss,
-      os.waitstatus_to_exitcode(status))
-"""
-
-
-def process_figures(argv: list[str]) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak RSS (MiB) of one run of `argv` from the
-    repository root."""
-    done = subprocess.run([sys.executable, "-c", LAUNCHER, *argv], cwd=ROOT,
-                          capture_output=True, text=True)
-    wall, cpu, rss_kib, code = done.stdout.split()
-    if int(code) != 0:
-        raise SystemExit(f"{' '.join(argv)} failed: {done.stderr[-500:]}")
-    return float(wall), float(cpu), int(rss_kib) / 1024
 
 
 def whole_process() -> dict:
@@ -275,8 +251,10 @@ def report(document: dict) -> None:
         f"{p['nonzeros'] / 1e6:.1f}M {1e3 * p['fast_seconds']:.1f} ms" for p in c["points"])
         + f"; fitted exponent {c['fitted_exponent']:.2f}" + load.format(**c))
     print(f"sparsesim sweep, {GRID_POINTS} points on {g['layer']}, {g['workers']} workers: "
-          f"{g['sweep_81_warm_cache_seconds']:.2f} s warm cache, "
-          f"{g['sweep_81_empty_cache_seconds']:.2f} s empty cache; bare import "
+          f"{g['sweep_81_warm_cache_seconds']:.2f} s warm cache "
+          f"({g['sweep_81_warm_cache_cpu_seconds']:.2f} s CPU), "
+          f"{g['sweep_81_empty_cache_seconds']:.2f} s empty cache "
+          f"({g['sweep_81_empty_cache_cpu_seconds']:.2f} s CPU); bare import "
           f"{g['bare_import_process_seconds']:.2f} s (ratios "
           f"{g['sweep_81_warm_cache_over_import']:.2f}, "
           f"{g['sweep_81_empty_cache_over_import']:.2f})" + load.format(**g))
