@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from sparsesim.simulator.errors import WorkloadError
 from sparsesim.simulator.result import SimResult
 
 
@@ -58,3 +59,24 @@ class Design:
     @property
     def default_config(self) -> Any:
         return next(iter(self.presets.values()))
+
+
+def paired_run(model_run: Callable[..., tuple[Sequence[SimResult], np.ndarray | None]]
+               ) -> Callable[..., DesignRun]:
+    """A Design.run from a model's run(compiled, *, engine, seed, tech) that returns
+    (results, output)."""
+
+    def run(compiled: Any, *, engine: str, seed: int | None = None,
+            tech: str = "45nm") -> DesignRun:
+        results, output = model_run(compiled, engine=engine, seed=seed, tech=tech)
+        return DesignRun(tuple(results), output)
+
+    return run
+
+
+def expect_workload(obj: object, kind: type, design: str) -> Any:
+    """obj when it is a `kind`, else one line naming what `design` runs."""
+    if not isinstance(obj, kind):
+        raise WorkloadError(f"{design} runs {kind.__name__} workloads "
+                            f"({kind.__module__}.{kind.__qualname__}); got {type(obj).__name__}")
+    return obj

@@ -60,7 +60,8 @@ def main() -> int:
     rows, dense, tables_of_seed_0 = [], [], None
     for seed in progress(range(own.seeds), "seeds"):
         args = hw_prune.build_parser().parse_args(
-            ["--method", "netadapt", "--episodes", str(own.episodes), *rest, "--seed", str(seed)])
+            ["--method", "netadapt", *rest, "--seed", str(seed)])
+        args.episodes = own.episodes  # both searches share these settings; AMC reads this
         setup = hw_prune.prepare(args)
         data = setup.data
         dense.append({"seed": seed, "latency_us": setup.dense_seconds * 1e6,

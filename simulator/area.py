@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -115,9 +116,15 @@ def load_area_table(name: str) -> AreaTable:
 
 
 def area_fields(breakdown_um2: dict[str, float], table: AreaTable,
+                not_modelled: Sequence[str] = (), unsized: Mapping[str, str] | None = None,
                 **extras: Any) -> dict[str, Any]:
     """The `details["area"]` block: `area_mm2` (the sum), `area_breakdown_mm2`, the
-    table's name and source, and any design-specific `extras`."""
-    breakdown = {key: um2 / UM2_PER_MM2 for key, um2 in breakdown_um2.items()}
+    table's name and source, `not_modelled` (what the sum leaves out) and any
+    design-specific `extras`. `unsized` maps breakdown keys that a run has not sized yet
+    (a buffer sized by the layer it runs) to the note that replaces them."""
+    unsized = unsized or {}
+    breakdown = {key: um2 / UM2_PER_MM2 for key, um2 in breakdown_um2.items()
+                 if key not in unsized}
     return {"area_mm2": sum(breakdown.values()), "area_breakdown_mm2": breakdown,
-            "tech": table.name, "tech_source": table.source, **extras}
+            "tech": table.name, "tech_source": table.source,
+            "not_modelled": [*not_modelled, *unsized.values()], **extras}

@@ -96,3 +96,15 @@ def test_to_dict_is_a_copy_equal_to_asdict(name):
     plain["details"]["added"] = 1
     plain["pe_busy_cycles"].append(-1)
     assert "added" not in result.details and -1 not in result.pe_busy_cycles
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_model_of_the_wrong_kind_is_refused_in_one_line(name):
+    from sparsesim.simulator.errors import UserError
+
+    design = DESIGNS[name]
+    if design.from_model is None:
+        pytest.skip(f"{name} takes no in-memory models")
+    with pytest.raises(UserError) as refused:
+        design.from_model({"not": "a workload"}, 0, design.default_config)
+    assert "\n" not in str(refused.value) and "dict" in str(refused.value)

@@ -143,3 +143,44 @@ def test_ese_encodings_are_read_back_and_run_the_same(cache, monkeypatch):
     again = ese.run(ese.compile(model, config))
     assert again.output_ok and again.cycles == first.cycles
     assert np.array_equal(again.hidden_states, first.hidden_states)
+
+
+def _entry(folder, kind, index, size, mtime):
+    path = folder / kind / f"{index:040x}.npz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"x" * size)
+    os.utime(path, ns=(mtime, mtime))
+    return path
+
+
+def test_eviction_removes_least_recently_used_entries_and_nothing_else(cache, tmp_path):
+    old = [_entry(cache, "eie-layers", i, 300, 10**9 * (i + 1)) for i in range(3)]
+    newest = _entry(cache, "eie-encodings", 7, 300, 10**9 * 10)
+    users = cache / "eie-layers" / "mine.npz"
+    users.write_bytes(b"y" * 5000)
+    outside = tmp_path / "outside.npz"
+    outside.write_bytes(b"z" * 5000)
+    (cache / "eie-layers" / f"{9:040x}.npz").symlink_to(outside)
+    assert disk_cache.evict(cache, 2000) == 0  # within the limit: nothing removed
+    freed = disk_cache.evict(cache, 1000, keep=newest)  # 1200 > 1000: down to 800
+    assert freed == 600 and not old[0].exists() and not old[1].exists()
+    assert old[2].exists() and newest.exists() and users.exists() and outside.exists()
+
+
+def test_reading_an_entry_marks_it_used_and_a_bad_limit_is_refused(cache, monkeypatch):
+    first = cached("k", "a" * 40, lambda: {"x": np.arange(3)})
+    path = cache / "k" / f"{'a' * 40}.npz"
+    os.utime(path, ns=(1, 1))
+    again = cached("k", "a" * 40, lambda: pytest.fail("recomputed"))
+    assert np.array_equal(first["x"], again["x"]) and path.stat().st_mtime_ns > 1
+    monkeypatch.setenv(disk_cache.MAX_ENV, "lots")
+    with pytest.raises(disk_cache.ConfigError, match="SPARSESIM_CACHE_MAX_MB"):
+        cached("k", "b" * 40, lambda: {"x": np.arange(3)})
+
+
+def test_a_new_entry_beyond_the_limit_evicts_older_ones(cache, monkeypatch):
+    monkeypatch.setenv(disk_cache.MAX_ENV, "1")
+    big = np.zeros(2**20 // 8 * 3 // 4)  # 0.75 MiB
+    cached("k", "c" * 40, lambda: {"x": big})
+    cached("k", "d" * 40, lambda: {"x": big + 1})
+    assert [p.name[0] for p in entries(cache)] == ["d"]

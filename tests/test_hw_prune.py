@@ -129,13 +129,13 @@ def test_uniform_baseline_meets_the_budget_with_one_sparsity(setup):
     assert max(pruned.sparsity().values()) - min(pruned.sparsity().values()) < 1e-3
 
 
-QUICK = ["--epochs", "1", "--finetune-epochs", "1", "--short-finetune-epochs", "0",
-         "--probe-images", "2", "--quiet"]
+QUICK = ["--epochs", "1", "--finetune-epochs", "1", "--probe-images", "2", "--quiet"]
+NETADAPT_QUICK = [*QUICK, "--short-finetune-epochs", "0"]
 
 
 def test_cli_budget_below_floor_exits_2_naming_the_floor(capsys):
     code = sim.main(["prune", "--model", "lenet300", "--method", "netadapt", "--accel", "eie",
-                     "--pes", "64", "--latency-us", "0.01", *QUICK])
+                     "--pes", "64", "--latency-us", "0.01", *NETADAPT_QUICK])
     err = capsys.readouterr().err
     assert code == 2 and "below the floor" in err and "µs" in err and err.count("\n") == 1
 
@@ -144,7 +144,7 @@ def test_cli_netadapt_writes_the_documented_json(tmp_path, capsys):
     out, doc_path = tmp_path / "m.npz", tmp_path / "m.json"
     code = sim.main(["prune", "--model", "lenet300", "--method", "netadapt", "--accel", "eie",
                      "--pes", "64", "--latency-ratio", "0.6", "--step-fraction", "0.2",
-                     "--out", str(out), "--json", str(doc_path), *QUICK])
+                     "--out", str(out), "--json", str(doc_path), *NETADAPT_QUICK])
     assert code == 0 and out.exists()
     doc = json.loads(doc_path.read_text())
     assert doc["latency_us"] <= doc["latency_budget_us"] == pytest.approx(
@@ -219,7 +219,7 @@ def test_cli_amc_reports_its_episodes_and_the_budget(tmp_path):
 
 def test_other_prune_methods_still_reach_the_front_end(capsys):
     code = sim.main(["prune", "--model", "lenet300", "--method", "netadapt", "--latency-ratio",
-                     "2", *QUICK])
+                     "2", *NETADAPT_QUICK])
     assert code == 2 and "(0, 1]" in capsys.readouterr().err
     code = sim.main(["prune", "--method", "magnitude", "--procedure", "bogus", "--quiet"])
     assert code == 2 and "bogus" in capsys.readouterr().err

@@ -96,7 +96,7 @@ def test_sensitivity_and_lottery_write_json_and_png(capsys, tmp_path):
     (["--sparsity", "1.5"], "--sparsity: must be in [0, 1)"),
     (["--method", "nm", "--nm", "2-4"], "--nm: must be two whole numbers"),
     (["--method", "warp"], "invalid choice: 'warp'"),
-    (["--plot", "x.png"], "--plot is for --procedure sensitivity or lottery"),
+    (["--plot", "x.png"], "--plot applies only with --procedure sensitivity or"),
     (["--out", "/no/such/folder/m.npz"], "does not exist"),
 ])
 def test_bad_prune_input_gives_one_line_and_exit_2(capsys, argv, message):

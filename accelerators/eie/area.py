@@ -54,4 +54,4 @@ def area(config: EIEConfig, tech: str = "45nm") -> dict[str, Any]:
     pe = pe_area_um2(config, table)
     return area_fields({key: um2 * config.num_pes for key, um2 in pe.items()}, table,
                        per_pe_area_um2=sum(pe.values()), per_pe_breakdown_um2=pe,
-                       not_modelled=list(NOT_MODELLED))
+                       not_modelled=NOT_MODELLED)

@@ -9,7 +9,7 @@ import numpy as np
 from sparsesim.accelerators.eie import model as eie
 from sparsesim.accelerators.eie.area import area
 from sparsesim.accelerators.eie.config import EIE_SAME_CYCLE_FIFO
-from sparsesim.accelerators.protocol import Design, DesignRun
+from sparsesim.accelerators.protocol import Design, paired_run
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.eie_layers import WORKLOAD_NAMES, benchmark_workload
 from sparsesim.workloads.formats import CSC
@@ -37,6 +37,9 @@ def matrix_workload(matrix: Any, seed: int, config: Any = None) -> Workload:
         return matrix.to_workload(seed)
     if hasattr(matrix, "tocsc"):  # scipy.sparse, without importing scipy
         matrix = matrix.toarray()
+    if not (hasattr(matrix, "__array__") or isinstance(matrix, list | tuple)):
+        raise WorkloadError(f"eie runs a weight matrix (outputs x inputs, numbers), a Workload "
+                            f"or a model from sparsesim.load_model; got {type(matrix).__name__}")
     dense = np.asarray(matrix)
     if dense.ndim != 2 or dense.dtype.kind not in "fiu":
         raise WorkloadError(f"eie runs a weight matrix (outputs x inputs, numbers); got an "
@@ -44,12 +47,6 @@ def matrix_workload(matrix: Any, seed: int, config: Any = None) -> Workload:
     x = np.random.default_rng(seed).random(dense.shape[1], dtype=np.float32)
     layer = Layer("matrix", CSC.from_dense(dense.astype(np.float32)), x, relu=False)
     return Workload("matrix", (layer,))
-
-
-def run(compiled: eie.CompiledWorkload, *, engine: str = "fast", seed: int | None = None,
-        tech: str = "45nm") -> DesignRun:
-    results, output = eie.run_compiled(compiled, engine, seed, tech)
-    return DesignRun(tuple(results), output)
 
 
 def plots(results):
@@ -67,7 +64,7 @@ DESIGN = Design(
     workloads=("alexnet", *(n for n in WORKLOAD_NAMES if n != "alexnet"), *SHIPPED_MODELS),
     workload=named_workload,
     compile=eie.compile_workload,
-    run=run,
+    run=paired_run(eie.run_compiled),
     from_model=matrix_workload,
     plots=plots,
     area=area,

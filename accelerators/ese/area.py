@@ -47,9 +47,7 @@ def area(config: ESEConfig, tech: str = "45nm", accumulator_bytes: float = 0.0) 
     `energy.accumulator_file_bytes`) the accumulator file is left out and said so."""
     table = load_area_table(tech)
     channel = channel_area_um2(config, table, accumulator_bytes)
-    not_modelled = list(NOT_MODELLED)
-    if not accumulator_bytes:
-        del channel["register_file_accumulators"]
-        not_modelled.append("accumulator file (sized by the layer it runs)")
+    unsized = {} if accumulator_bytes else {
+        "register_file_accumulators": "accumulator file (sized by the layer it runs)"}
     return area_fields({key: um2 * config.channels for key, um2 in channel.items()}, table,
-                       not_modelled=not_modelled)
+                       NOT_MODELLED, unsized)

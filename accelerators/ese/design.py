@@ -7,8 +7,7 @@ from sparsesim.accelerators.ese import model as ese
 from sparsesim.accelerators.ese.area import area
 from sparsesim.accelerators.ese.config import ESEConfig
 from sparsesim.accelerators.ese.pruning import DEFAULT_SPARSITY, SCHEMES, prune
-from sparsesim.accelerators.protocol import Design, DesignRun
-from sparsesim.simulator.errors import WorkloadError
+from sparsesim.accelerators.protocol import Design, DesignRun, expect_workload
 from sparsesim.workloads.lstm import LSTMModel
 from sparsesim.workloads.lstm_models import WORKLOAD_NAMES, lstm_workload
 from sparsesim.workloads.readers import Model
@@ -25,10 +24,7 @@ def model_workload(model: object, seed: int, config: ESEConfig) -> LSTMModel:
     all LSTMs), run as it is: prune it first if you want it sparse."""
     if isinstance(model, Model):
         return model.to_lstm(seed=seed)
-    if not isinstance(model, LSTMModel):
-        raise WorkloadError(f"ese runs LSTM models (workloads.lstm.LSTMModel); got "
-                            f"{type(model).__name__}")
-    return model
+    return expect_workload(model, LSTMModel, "ese")
 
 
 def run(compiled, *, engine: str = "fast", seed: int | None = None,

@@ -7,7 +7,7 @@ import os
 from sparsesim.accelerators.patdnn import model
 from sparsesim.accelerators.patdnn.config import PRESETS, PatDNNConfig
 from sparsesim.accelerators.patdnn.simulate import ENGINES
-from sparsesim.accelerators.protocol import Design, DesignRun
+from sparsesim.accelerators.protocol import Design, expect_workload, paired_run
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.conv_layers import (
     ConvWorkload,
@@ -32,18 +32,10 @@ def named_workload(name: str, seed: int, config: object = None) -> ConvWorkload:
 
 
 def model_workload(obj: object, seed: int, config: object = None) -> ConvWorkload:
+    """A ConvWorkload as it is, or a LeNet-5 model file by path."""
     if isinstance(obj, str | os.PathLike):
         return lenet5_from_file(obj, seed)
-    if not isinstance(obj, ConvWorkload):
-        raise WorkloadError("patdnn runs conv workloads (workloads.conv_layers.ConvWorkload) "
-                            f"or LeNet-5 model files; got {type(obj).__name__}")
-    return obj
-
-
-def run(compiled: model.CompiledPatDNN, *, engine: str = "reference",
-        seed: int | None = None, tech: str = "45nm") -> DesignRun:
-    results, output = model.run(compiled, engine=engine, seed=seed, tech=tech)
-    return DesignRun(tuple(results), output)
+    return expect_workload(obj, ConvWorkload, "patdnn")
 
 
 DESIGN = Design(
@@ -56,7 +48,7 @@ DESIGN = Design(
     workloads=WORKLOADS,
     workload=named_workload,
     compile=model.compile,
-    run=run,
+    run=paired_run(model.run),
     from_model=model_workload,
     read_model=lenet5_from_file,
 )

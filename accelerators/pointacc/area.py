@@ -45,9 +45,6 @@ def area(config: PointAccConfig, tech: str = "45nm",
          key_buffer_bytes: float = 0.0) -> dict[str, Any]:
     """`details["area"]`; without `key_buffer_bytes` the key buffer is left out, said so."""
     table = load_area_table(tech)
-    breakdown = area_um2(config, table, key_buffer_bytes)
-    not_modelled = list(NOT_MODELLED)
-    if not key_buffer_bytes:
-        del breakdown["sram_key_buffer"]
-        not_modelled.append("key buffer (sized by the layer it runs)")
-    return area_fields(breakdown, table, not_modelled=not_modelled)
+    unsized = {} if key_buffer_bytes else {
+        "sram_key_buffer": "key buffer (sized by the layer it runs)"}
+    return area_fields(area_um2(config, table, key_buffer_bytes), table, NOT_MODELLED, unsized)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sparsesim.accelerators.pointacc import model as pointacc
 from sparsesim.accelerators.pointacc.area import area
-from sparsesim.accelerators.protocol import Design, DesignRun
+from sparsesim.accelerators.protocol import Design, DesignRun, expect_workload
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.point_clouds import CLOUD_NAMES, DEFAULT_VOXEL, load_cloud
 from sparsesim.workloads.point_layers import PointWorkload, point_workload
@@ -19,10 +19,7 @@ def named_workload(name: str, seed: int, config: object = None) -> PointWorkload
 
 
 def model_workload(model: object, seed: int, config: object = None) -> PointWorkload:
-    if not isinstance(model, PointWorkload):
-        raise WorkloadError("pointacc runs point-cloud workloads "
-                            f"(workloads.point_layers.PointWorkload); got {type(model).__name__}")
-    return model
+    return expect_workload(model, PointWorkload, "pointacc")
 
 
 def run(compiled: pointacc.CompiledPointAcc, *, engine: str = "reference",

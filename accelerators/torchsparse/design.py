@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from sparsesim.accelerators.pointacc.design import model_workload, named_workload
-from sparsesim.accelerators.protocol import Design, DesignRun
+from sparsesim.accelerators.protocol import Design, paired_run
 from sparsesim.accelerators.torchsparse import model
 from sparsesim.accelerators.torchsparse.config import PRESETS, TorchSparseConfig
 from sparsesim.accelerators.torchsparse.timeline import ENGINES
 from sparsesim.workloads.point_clouds import CLOUD_NAMES
-
-
-def run(compiled: model.CompiledTorchSparse, *, engine: str = "reference",
-        seed: int | None = None, tech: str = "45nm") -> DesignRun:
-    results, output = model.run(compiled, engine=engine, seed=seed, tech=tech)
-    return DesignRun(tuple(results), output)
-
 
 DESIGN = Design(
     name="torchsparse",
@@ -26,6 +19,6 @@ DESIGN = Design(
     workloads=CLOUD_NAMES,
     workload=named_workload,
     compile=model.compile,
-    run=run,
+    run=paired_run(model.run),
     from_model=model_workload,
 )

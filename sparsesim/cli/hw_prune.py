@@ -26,6 +26,7 @@ from sparsesim.cli.hw_latency import EIELatency, STCLatency
 from sparsesim.cli.output_paths import check_outputs
 from sparsesim.cli.parser import (
     Parser,
+    bounded,
     non_negative_float,
     non_negative_int,
     positive_float,
@@ -48,12 +49,7 @@ HW_METHODS = ("netadapt", "amc")
 ACCELS = ("eie", "stc")
 
 
-def ratio(text: str) -> float:
-    """argparse type: a fraction in (0, 1]."""
-    value = positive_float(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {text}")
-    return value
+ratio = bounded(float, "in (0, 1]", lambda v: 0 < v <= 1, "a fraction in (0, 1]")
 
 
 def moves(text: str) -> tuple[str, ...]:
@@ -112,6 +108,12 @@ def build_parser() -> Parser:
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--quiet", action="store_true",
                    help="no progress bar (it also stays off when stderr is not a terminal)")
+    p.only_with("--pes", "--accel", "eie")
+    for flag in ("--preset", "--dtype"):
+        p.only_with(flag, "--accel", "stc")
+    for flag in ("--step-fraction", "--decay", "--moves", "--short-finetune-epochs"):
+        p.only_with(flag, "--method", "netadapt")
+    p.only_with("--episodes", "--method", "amc")
     return p
 
 

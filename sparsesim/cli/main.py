@@ -103,6 +103,8 @@ def simulate(argv: Sequence[str]) -> int:
                         help="run even when the run's estimated memory or time is beyond "
                              "the limits (see README, Bad input and limits)")
     command.add_arguments(parser)
+    parser.only_with("--trace-max-events", "--trace")
+    parser.only_with("--style", "--plot")
     args = parser.parse_args(argv)
     check_outputs({"--json": args.json, "--plot": args.plot, "--trace": args.trace})
     if args.trace and not command.traceable:

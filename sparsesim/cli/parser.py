@@ -5,16 +5,61 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from sparsesim.simulator.errors import UserError
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that raises usage errors as UserError: one line, exit 2, no usage dump."""
+    """argparse that raises usage errors as UserError: one line, exit 2, no usage dump,
+    and refuses a flag given where it does not apply (`only_with`) instead of ignoring it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._conditions: list[tuple[str, str, str, tuple[Any, ...]]] = []
 
     def error(self, message: str) -> NoReturn:
         raise UserError(message)
+
+    def only_with(self, flag: str, other: str, *values: Any) -> None:
+        """Refuse `flag` when given on the command line while `other` (a flag) is not one
+        of `values`, e.g. only_with("--nm", "--method", "nm"); with no values, while
+        `other` is not given at all."""
+        self._conditions.append((flag, self._dest(flag), other, values))
+
+    def _dest(self, flag: str) -> str:
+        return next(a.dest for a in self._actions if flag in a.option_strings)
+
+    def given(self, argv: Sequence[str] | None) -> set[str]:
+        """Destinations of the flags `argv` sets explicitly (not left at their default)."""
+        saved = [(action, action.default) for action in self._actions]
+        saved_defaults, self._defaults = self._defaults, {}
+        try:
+            for action, _ in saved:
+                action.default = argparse.SUPPRESS
+            return set(vars(super().parse_args(argv)))
+        finally:
+            for action, default in saved:
+                action.default = default
+            self._defaults = saved_defaults
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        parsed = super().parse_args(args, namespace)
+        if self._conditions:
+            given = self.given(args)
+            for flag, dest, other, values in self._conditions:
+                value = getattr(parsed, self._dest(other))
+                if dest not in given or (value in values if values else value is not None):
+                    continue
+                if not values:
+                    raise UserError(f"{flag} applies only with {other}; add {other} or "
+                                    f"drop {flag}")
+                allowed = " or ".join(f"{other} {v}" for v in values)
+                raise UserError(f"{flag} applies only with {allowed} (this run has "
+                                f"{other} {value}); drop {flag} or change {other}")
+        return parsed
 
 
 MAX_WHOLE = 2**31 - 1  # largest whole-number flag value; bigger ones are typos
@@ -36,44 +81,28 @@ def _parsed(text: str, kind: type) -> float:
     return value
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number >= 1."""
-    value = _parsed(text, int)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+def bounded(kind: type, rule: str, check: Callable[[Any], bool], doc: str
+            ) -> Callable[[str], Any]:
+    """An argparse type: `text` parsed as `kind` (see _parsed) that must pass `check`,
+    else refused as "must be <rule>"."""
+
+    def parse(text: str) -> Any:
+        value = _parsed(text, kind)
+        if not check(value):
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+        return value
+
+    parse.__doc__ = f"argparse type: {doc}."
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """argparse type: a whole number >= 0 (seeds, counts that may be zero)."""
-    value = _parsed(text, int)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a finite number > 0."""
-    value = _parsed(text, float)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    """argparse type: a finite number >= 0 (coefficients that may be off)."""
-    value = _parsed(text, float)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
-    return value
-
-
-def fraction(text: str) -> float:
-    """argparse type: a number in [0, 1)."""
-    value = _parsed(text, float)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
-    return value
+positive_int = bounded(int, ">= 1", lambda v: v >= 1, "a whole number >= 1")
+non_negative_int = bounded(int, ">= 0", lambda v: v >= 0,
+                           "a whole number >= 0 (seeds, counts that may be zero)")
+positive_float = bounded(float, "> 0", lambda v: v > 0, "a finite number > 0")
+non_negative_float = bounded(float, ">= 0", lambda v: v >= 0,
+                             "a finite number >= 0 (coefficients that may be off)")
+fraction = bounded(float, "in [0, 1)", lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 
 def pair(text: str, sep: str) -> tuple[int, int]:

@@ -101,6 +101,16 @@ def build_parser() -> Parser:
     p.add_argument("--plot", metavar="PATH", help="sensitivity / lottery: write a PNG")
     add_style_flag(p)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    for flag in ("--method", "--sparsity", "--iterations", "--finetune-epochs", "--finetune-lr",
+                 "--share-weights", "--test-images", "--out", "--name"):
+        p.only_with(flag, "--procedure", "prune")
+    for flag, method in (("--nm", "nm"), ("--block", "block"), ("--patterns", "pattern"),
+                         ("--connectivity-sparsity", "pattern"), ("--pes", "balanced")):
+        p.only_with(flag, "--method", method)
+    for flag in ("--rounds", "--rewind-epoch"):
+        p.only_with(flag, "--procedure", "lottery")
+    p.only_with("--plot", "--procedure", "sensitivity", "lottery")
+    p.only_with("--style", "--plot")
     return p
 
 
@@ -281,8 +291,6 @@ def run_lottery(args: argparse.Namespace, data: Mnist) -> tuple[str, dict[str, A
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
-    if args.plot and args.procedure == "prune":
-        raise ConfigError("--plot is for --procedure sensitivity or lottery")
     check_outputs({"--out": args.out, "--json": args.json, "--plot": args.plot})
     check_method_options(args)
     start = time.perf_counter()

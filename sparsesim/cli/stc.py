@@ -152,19 +152,40 @@ def check_cost(compiled: Sequence[stc.CompiledGemm], engine: str, force: bool) -
 ESTIMATE_TILE, ESTIMATE_K_STEP = 128, 32
 
 
+def tile_steps_estimate(shapes: Iterable[GemmShape]) -> int:
+    """Simulated tile steps of both kernels of these GEMMs, estimated before compiling."""
+    return sum(2 * -(-s.m // ESTIMATE_TILE) * -(-s.n // ESTIMATE_TILE)
+               * -(-s.k // ESTIMATE_K_STEP) for s in shapes)
+
+
 def check_network_cost(gemms: list[NetworkGemm], description: str, force: bool) -> None:
     """Refuse, before lowering to operands, a network whose distinct launches would need
     more simulated tile steps (both kernels) than the numba engine's limit."""
-    launches = {(g.shape.m, g.shape.n * g.batched, g.shape.k) for g in gemms}
-    steps = sum(2 * -(-m // ESTIMATE_TILE) * -(-n // ESTIMATE_TILE) * -(-k // ESTIMATE_K_STEP)
-                for m, n, k in launches)
-    refuse_beyond(f"the stc network {description}", steps, FAST_STEP_LIMIT,
-                  "simulated tile steps", "use fewer --tokens or a smaller --batch", force)
+    launches = {(g.launch_shape.m, g.launch_shape.n, g.launch_shape.k): g.launch_shape
+                for g in gemms}
+    refuse_beyond(f"the stc network {description}", tile_steps_estimate(launches.values()),
+                  FAST_STEP_LIMIT, "simulated tile steps",
+                  "use fewer --tokens or a smaller --batch", force)
+
+
+def heatmap_shapes(n: int) -> list[GemmShape]:
+    """The --plot heat map's grid over M and K at the run's N."""
+    return [GemmShape(f"grid-{m}x{n}x{k}", m, n, k) for m in HEATMAP_SIZES
+            for k in HEATMAP_SIZES]
+
+
+def check_heatmap_cost(args: argparse.Namespace, n: int) -> None:
+    """Refuse, before the run, a --plot whose heat map at N = n is beyond the step limit."""
+    if args.plot:
+        refuse_beyond(f"the --plot heat map at N = {n}", tile_steps_estimate(heatmap_shapes(n)),
+                      FAST_STEP_LIMIT, "simulated tile steps",
+                      "drop --plot or plot a run with a smaller N", getattr(args, "force", False))
 
 
 def run_network(args: argparse.Namespace, config: stc.STCConfig, description: str,
                 gemms: list[NetworkGemm]) -> CommandOutput:
     check_network_cost(gemms, description, getattr(args, "force", False))
+    check_heatmap_cost(args, gemms[0].launch_shape.n)
     layers = simulate_network(gemms, args.dtype, config, args.seed, args.tech, args.engine,
                               progress=lambda items: progress(items, "stc GEMM launches",
                                                               quiet=args.quiet, unit="launch"))
@@ -204,9 +225,8 @@ def run_shapes(shapes: Iterable[GemmShape], dtype: str, config: stc.STCConfig, s
 def heatmap_grid(n: int, dtype: str, config: stc.STCConfig, seed: int,
                  quiet: bool = False) -> list[SimResult]:
     """Speedup grid over M and K at fixed N (each point's output is checked on a sample)."""
-    shapes = [GemmShape(f"grid-{m}x{n}x{k}", m, n, k) for m in HEATMAP_SIZES
-              for k in HEATMAP_SIZES]
-    # A fixed grid of sizes; only N is the user's, and the run itself was checked at it.
+    shapes = heatmap_shapes(n)
+    # Its cost was checked before the run (check_heatmap_cost), so no second check here.
     return run_shapes(progress(shapes, "heat map", quiet=quiet, total=len(shapes), unit="GEMM"),
                       dtype, config, seed, HEATMAP_CHECK_MACS, force=True)
 
@@ -294,6 +314,7 @@ def run(args: argparse.Namespace) -> CommandOutput:
         shapes = shapes_from_args(args)
         compiled = [stc.compile(s, args.dtype, config, args.seed) for s in shapes]
     check_cost(compiled, args.engine, getattr(args, "force", False))
+    check_heatmap_cost(args, shapes[0].n)
     trace = None
     if args.trace:
         traced = [trace_run(c, args.tech) for c in compiled]

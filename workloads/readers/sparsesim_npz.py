@@ -37,9 +37,14 @@ def _check_metadata(path: str, meta: Any) -> None:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise FormatError(f"model file {path}: metadata must be a JSON object with "
                           f'"format": "{FORMAT}"')
-    if meta.get("version", 1) not in range(1, VERSION + 1):
-        raise FormatError(f"model file {path} is format version {meta.get('version')!r}; this "
-                          f"sparsesim reads versions 1..{VERSION}: upgrade sparsesim")
+    version = meta.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise FormatError(f"model file {path}: metadata \"version\" must be a whole number "
+                          f">= 1, got {version!r}; write the file with "
+                          "sparsesim.workloads.model_file.save_model")
+    if version > VERSION:
+        raise FormatError(f"model file {path} is format version {version}; this sparsesim "
+                          f"reads versions 1..{VERSION}: upgrade sparsesim")
     layers = meta.get("layers")
     if not isinstance(layers, list) or not layers:
         raise FormatError(f"model file {path}: metadata \"layers\" must be a non-empty list "
