@@ -63,9 +63,9 @@ class CompiledLayer:
         """Each PE's issue cycles by kind, from the encoding and the input alone (the
         engines' counts are checked against it): over the nonzero inputs' columns, its
         real entries (useful), its padding entries (v == 0), and one cycle per column
-        whose run is empty for it (empty_slice). Arrays indexed by PE. Padding entries
-        are placed in their (PE, column) run by a binary search in the flattened
-        pointers, which never decrease (no array as long as the encoding is built)."""
+        whose run is empty for it (empty_slice). Arrays indexed by PE. Each padding entry
+        is placed in its (PE, column) run by a binary search in the flattened pointers,
+        which never decrease, so no array as long as the encoding is allocated."""
         ptr = self.encoding.ptr
         lengths = np.diff(ptr, axis=1)[:, np.flatnonzero(self.activations)]
         run = np.searchsorted(ptr.ravel(), np.flatnonzero(self.encoding.v == 0), "right") - 1
@@ -113,7 +113,8 @@ class CompiledLayer:
         if changed:
             raise ConfigError(f"EIE: {', '.join(changed)} change the encoding; compile the "
                               "layer again for this config")
-        self.reference_output(), self.issue_split  # computed once, not in every copy
+        self.reference_output()  # computed once here, then carried to every copy
+        self.issue_split  # noqa: B018 (likewise)
         return self._moved(config=config, carried=(*_CARRIED, "_reference", "issue_split"))
 
     def with_activations(self, activations: np.ndarray) -> CompiledLayer:
