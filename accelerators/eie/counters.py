@@ -18,22 +18,6 @@ from sparsesim.simulator.stats import sram_read_stats
 TIMELINE_BINS = 200  # most time bins in the queue-occupancy timeline
 
 
-@dataclass(frozen=True)
-class OccupancySummary:
-    """Queue occupancy at the end of each recorded cycle, summed up: queue-cycles at
-    each occupancy 0..depth, and per cycle the total over PEs and the largest."""
-
-    histogram: np.ndarray
-    per_cycle_total: np.ndarray
-    per_cycle_max: np.ndarray
-
-    @classmethod
-    def of(cls, occupancy: np.ndarray, depth: int) -> OccupancySummary:
-        """From occupancy per PE and cycle, (PEs, cycles)."""
-        return cls(np.bincount(occupancy.ravel(), minlength=depth + 1).astype(np.int64),
-                   occupancy.sum(axis=0, dtype=np.int64), occupancy.max(axis=0))
-
-
 @dataclass
 class EIECounters:
     """What a simulation of one layer counted. Arrays are indexed by PE."""
@@ -43,7 +27,7 @@ class EIECounters:
     pe_stalled: np.ndarray
     pe_entries: np.ndarray  # entries processed, padding included
     pe_macs_useful: np.ndarray
-    occupancy: OccupancySummary  # of cycles 0 .. model_end_cycle - 1
+    occupancy: np.ndarray  # (PEs, model_end_cycle) queue entries at the end of each cycle
     queue_pushes: np.ndarray
     queue_pops: np.ndarray
     broadcast_transfers: int
@@ -132,20 +116,20 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
 
 def _queue_stats(counters: EIECounters, depth: int, cycles: int) -> dict:
     occ = counters.occupancy
-    n = len(counters.queue_pushes)
-    recorded = len(occ.per_cycle_total)
-    histogram = occ.histogram.copy()
+    n, recorded = occ.shape
+    histogram = np.bincount(occ.ravel(), minlength=depth + 1).astype(np.int64)
     histogram[0] += n * (cycles - recorded)  # pipeline drain: queues are empty
     bins = min(TIMELINE_BINS, recorded)  # recorded >= 1: the LNZD takes >= 1 cycle
     edges = np.linspace(0, recorded, bins + 1).astype(np.int64)
     starts = edges[:-1]  # every bin holds >= 1 cycle: bins <= recorded
-    mean = np.add.reduceat(occ.per_cycle_total, starts) / (n * np.diff(edges))
-    peak = np.maximum.reduceat(occ.per_cycle_max, starts)
+    per_cycle_sum = occ.sum(axis=0, dtype=np.int64)
+    mean = np.add.reduceat(per_cycle_sum, starts) / (n * np.diff(edges))
+    peak = np.maximum.reduceat(occ.max(axis=0), starts)
     return {
         "depth_entries": depth,
         "pushes": int(counters.queue_pushes.sum()),
         "pops": int(counters.queue_pops.sum()),
-        "max_occupancy_entries": int(occ.per_cycle_max.max(initial=0)),
+        "max_occupancy_entries": int(occ.max(initial=0)),
         "mean_occupancy_entries": float(histogram @ np.arange(depth + 1) / (n * cycles)),
         "occupancy_histogram_queue_cycles": histogram.tolist(),
         "full_queue_cycles": int(histogram[depth]),

@@ -11,8 +11,8 @@ order is in `reference`'s docstring):
 where ready[i] = push[i - 1] + 1 + LNZD row-change cycles, and r is 1 with registered
 FIFO flags (a pop frees its slot, and a push shows, one cycle later), 0 with same-cycle
 flags. The work of a PE (accumulation, counts) does not depend on timing and is done
-in a second kernel; queue occupancy per cycle is summarized from the push and pop
-cycles after the run. Both agree with the SimPy model bit for bit (tests/test_eie_fast.py).
+in a second kernel; queue occupancy per cycle is rebuilt from the push and pop cycles
+after the run. Both agree with the SimPy model bit for bit (tests/test_eie_fast.py).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from sparsesim.accelerators.eie.compile import CompiledLayer
-from sparsesim.accelerators.eie.counters import EIECounters, OccupancySummary, gather_output
+from sparsesim.accelerators.eie.counters import EIECounters, gather_output
 from sparsesim.accelerators.eie.lnzd import broadcast_order
 from sparsesim.simulator import BankedSRAM
 from sparsesim.simulator.jit import jit, needs_warm_up
@@ -98,32 +98,27 @@ def compute(ptr, v, z, codebook, columns, values, rows_per_pe, entries_per_word)
 
 
 @jit
-def occupancy(push, pop, end, depth):
-    """Queue occupancy at the end of each cycle 0 .. end-1 (pushes so far minus that
-    PE's pops so far), summarized without keeping it per PE: the queue-cycles at each
-    occupancy 0..depth, and per cycle the total over PEs and the largest, all int64."""
+def occupancy(push, pop, end):
+    """Entries in each queue at the end of each cycle 0 .. end-1, (PEs, end) int16:
+    pushes so far minus that PE's pops so far."""
     m, n = pop.shape
     pushed = np.zeros(end, dtype=np.int64)  # pushes so far, at the end of each cycle
     for i in range(m):
         pushed[push[i]] += 1
     for t in range(1, end):
         pushed[t] += pushed[t - 1]
-    histogram = np.zeros(depth + 1, dtype=np.int64)
-    total = np.zeros(end, dtype=np.int64)
-    largest = np.zeros(end, dtype=np.int64)
+    out = np.empty((n, end), dtype=np.int16)
     pops_at = np.empty(end, dtype=np.int64)
     for p in range(n):
         pops_at[:] = 0
         for i in range(m):
             pops_at[pop[i, p]] += 1
+        queue = out[p]
         popped = 0
         for t in range(end):
             popped += pops_at[t]
-            queue = pushed[t] - popped
-            histogram[queue] += 1
-            total[t] += queue
-            largest[t] = max(largest[t], queue)
-    return histogram, total, largest
+            queue[t] = pushed[t] - popped
+    return out
 
 
 def simulate_fast(compiled: CompiledLayer) -> tuple[EIECounters, float]:
@@ -153,8 +148,7 @@ def _run(compiled: CompiledLayer) -> EIECounters:
     items = np.full(n, len(columns), dtype=np.int64)
     return EIECounters(
         model_end_cycle=int(end), pe_busy=busy, pe_stalled=items * pointer_extra,
-        pe_entries=entries, pe_macs_useful=macs,
-        occupancy=OccupancySummary(*occupancy(push, pop, end, cfg.queue_depth_entries)),
+        pe_entries=entries, pe_macs_useful=macs, occupancy=occupancy(push, pop, end),
         queue_pushes=items, queue_pops=items, broadcast_transfers=len(columns),
         broadcast_stall_cycles=int(stall_cycles), spmat_reads=spmat_reads,
         pointer_reads=2 * items, pointer_conflicts=items * pointer_extra,
@@ -166,6 +160,6 @@ def _warm_up() -> None:
     ptr = np.array([[0, 1]], dtype=np.int64)
     one = np.zeros(1, np.int64)
     push, pop, end, _ = schedule(np.ascontiguousarray(ptr.T), one, one, 1, True, 1, 0)
-    occupancy(push, pop, end, 1)
+    occupancy(push, pop, end)
     codes = np.ones(1, np.uint8)  # EIE's codebook indices and relative rows are bytes
     compute(ptr, codes, np.zeros(1, np.uint8), np.ones(2), one, np.ones(1), 1, 8)

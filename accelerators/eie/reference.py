@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from sparsesim.accelerators.eie.compile import CompiledLayer
-from sparsesim.accelerators.eie.counters import EIECounters, OccupancySummary, gather_output
+from sparsesim.accelerators.eie.counters import EIECounters, gather_output
 from sparsesim.accelerators.eie.lnzd import broadcast_order
 from sparsesim.simulator import Broadcast, Engine
 from sparsesim.simulator.sparse_pe_array import SparsePEArray
@@ -80,8 +80,7 @@ def simulate_reference(compiled: CompiledLayer, watchdog_cycles: int = 10_000) -
         pe_stalled=np.array([pe.stats.stalled_cycles for pe in pes]),
         pe_entries=np.array([pe.stats.entries for pe in pes]),
         pe_macs_useful=np.array([pe.stats.macs_useful for pe in pes]),
-        occupancy=OccupancySummary.of(np.stack([q.occupancy_per_cycle(end) for q in queues]),
-                                      cfg.queue_depth_entries),
+        occupancy=np.stack([q.occupancy_per_cycle(end) for q in queues]),
         broadcast_transfers=bus.stats.transfers,
         broadcast_stall_cycles=bus.stats.stall_cycles,
         **array.memory_and_queue_counts(),
