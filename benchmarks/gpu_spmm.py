@@ -4,14 +4,17 @@ compare only, nothing in the model is fitted to them).
     python benchmarks/gpu_spmm.py [--json results.json] [--quick]
 
 1. A100, M = N = K = 4096 (--quick: 1024), fp16: every kernel over densities 0.5 .. 0.01
-   for unstructured and block:32 A; each sparse kernel's crossover density (below which
-   it beats the dense tensor-core GEMM) beside the NVIDIA blog's "unstructured is not
-   competitive below ~95% sparsity".
-2. V100, M = N = K = 2048 (--quick: 512): sputnik and csr-rowsplit over the same
-   densities against a dense fp32 GEMM at the CUDA cores' peak rate (an upper bound on
-   cuBLAS SGEMM, the paper's baseline), beside Gale et al.'s crossovers (sputnik ~0.29,
-   cuSPARSE ~0.02) and their best fraction of fp32 peak (27%).
-3. A100 4096^3 2:4 vs dense beside a public cuSPARSELt / CUTLASS measurement.
+   for unstructured and block:32 A (Blocked-ELL padded to the longest block row) and
+   blocked-ell / bsr on ell:32 A (the same number of blocks in every block row); each
+   sparse kernel's crossover density (below which it beats the dense tensor-core GEMM)
+   beside the NVIDIA blog's "unstructured is not competitive below ~95% sparsity".
+2. A100 4096^3 fp16, bsr on block:16, block:32 and block:64 A over densities 0.9 .. 0.05:
+   crossover densities beside PyTorch's BSR kernel (Quansight 2023) on the same shapes.
+3. V100, M = N = K = 2048 (--quick: 512), fp32 operands (the paper's): sputnik and
+   csr-rowsplit over densities 0.5 .. 0.01 against a dense fp32 GEMM at the CUDA cores'
+   peak rate (an upper bound on cuBLAS SGEMM, the paper's baseline), beside Gale et al.'s
+   crossovers (sputnik ~0.29, cuSPARSE ~0.02) and their best fraction of fp32 peak (27%).
+4. A100 4096^3 2:4 vs dense beside a public cuSPARSELt / CUTLASS measurement.
 Every kernel's output is checked against numpy (on a seeded sample of C at 4096).
 """
 
@@ -31,6 +34,8 @@ from sparsesim.workloads.gemm import GemmShape
 from sparsesim.workloads.spmm import SpmmWorkload, parse_pattern
 
 DENSITIES = (0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01)
+BLOCK_DENSITIES = (0.9, 0.7, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05)
+BSR_BLOCKS = (16, 32, 64)
 PUBLISHED = json.loads((ROOT / "benchmarks" / "data" / "gpu_spmm_published.json").read_text())
 
 
@@ -38,11 +43,12 @@ def published(figure_id: str) -> dict:
     return next(f for f in PUBLISHED["figures"] if f["id"] == figure_id)
 
 
-def sweep(size: int, pattern: str, preset: str, kernels: str) -> list:
+def sweep(size: int, pattern: str, preset: str, kernels: str, densities=DENSITIES,
+          dtype: str = "fp16") -> list:
     shape = GemmShape(f"gemm-{size}^3", size, size, size)
     results = []
-    for density in tqdm(DENSITIES, desc=f"{preset} {size}^3 {pattern}", unit="density"):
-        w = SpmmWorkload(shape, parse_pattern(pattern), density, seed=0)
+    for density in tqdm(densities, desc=f"{preset} {size}^3 {pattern} {dtype}", unit="density"):
+        w = SpmmWorkload(shape, parse_pattern(pattern), density, 0, dtype)
         results += model.run(model.compile(w, PRESETS[preset], kernels))
     return results
 
@@ -71,8 +77,12 @@ def main() -> None:
     a100_size, v100_size = (1024, 512) if args.quick else (4096, 2048)
 
     a100 = {p: sweep(a100_size, p, "a100", "all") for p in ("unstructured", "block:32")}
+    a100["ell:32"] = sweep(a100_size, "ell:32", "a100", "blocked-ell,bsr")
+    for block in BSR_BLOCKS:
+        a100[f"block:{block} (bsr)"] = sweep(a100_size, f"block:{block}", "a100", "bsr",
+                                             BLOCK_DENSITIES)
     crossings = {p: kernel_crossovers(r) for p, r in a100.items()}
-    v100 = sweep(v100_size, "unstructured", "v100", "csr-rowsplit,sputnik")
+    v100 = sweep(v100_size, "unstructured", "v100", "csr-rowsplit,sputnik", dtype="fp32")
     fp32 = fp32_dense_cycles(v100_size, "v100")
     v100_speedup = {k: [(r.details["density"], fp32 / r.cycles) for r in v100
                         if r.details["kernel"] == k] for k in ("sputnik", "csr-rowsplit")}
@@ -95,11 +105,17 @@ def main() -> None:
             "published is qualitative: about where unstructured kernels start to win"),
         row("A100 csr-rowsplit crossover density", crossings["unstructured"].get("csr-rowsplit"),
             published("unstructured_not_competitive_a100")),
-        row("A100 blocked-ell crossover density (block:32)",
+        row("A100 blocked-ell crossover density (block:32, padded block rows)",
             crossings["block:32"].get("blocked-ell"), published("blocked_ell_speedups_a100")),
+        row("A100 blocked-ell crossover density (ell:32, balanced block rows)",
+            crossings["ell:32"].get("blocked-ell"), published("blocked_ell_speedups_a100")),
+        *[row(f"A100 bsr crossover density, block {block} (fp16)",
+              crossings[f"block:{block} (bsr)"].get("bsr"),
+              published(f"bsr_block{block}_crossover_a100_fp16"))
+          for block in BSR_BLOCKS],
         row("V100 sputnik crossover density vs fp32 dense at peak", fp32_crossover("sputnik"),
             published("sputnik_crossover_v100"),
-            "ours: interpolated on the 0.5..0.01 grid; fp16 operands (half the paper's bytes)"),
+            "ours: interpolated on the 0.5..0.01 grid; fp32 operands as the paper"),
         row("V100 csr-rowsplit crossover density vs fp32 dense at peak",
             fp32_crossover("csr-rowsplit"), published("cusparse_crossover_v100")),
         row("V100 sputnik best fraction of fp32 peak", best_fraction,

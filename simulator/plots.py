@@ -21,8 +21,8 @@ from sparsesim.simulator.trace import LayerActivity  # noqa: E402
 
 # one colour per cycle category of simulator.result.CYCLE_CATEGORIES
 COLOURS = {"useful": "#2b8a3e", "zero_activation": "#94d82d", "padding": "#fab005",
-           "empty_slice": "#74c0fc", "stalled": "#e8590c", "starved": "#dee2e6",
-           "pipeline": "#495057"}
+           "zero_weight": "#ffd43b", "empty_slice": "#74c0fc", "stalled": "#e8590c",
+           "starved": "#dee2e6", "pipeline": "#495057"}
 STYLES = ("paper", "slide")
 SLIDE_INCHES = (13.33, 7.5)  # 16:9
 SLIDE_MIN_FONT_PT = 14.0

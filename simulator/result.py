@@ -92,6 +92,9 @@ CYCLE_CATEGORIES = {
     "useful": "a multiply-accumulate of a nonzero weight with a nonzero activation",
     "zero_activation": "a stored weight multiplied by a zero activation (broadcast anyway)",
     "padding": "a filler entry the sparse format stores to bridge a long run of zeros",
+    "zero_weight": "math a unit runs on a zero of the weight operand: a padding slot or the "
+                   "zeros of a stored block, a lane of a tile padded to the instruction shape, "
+                   "a SIMD lane idle while its warp finishes a longer row",
     "empty_slice": "the one cycle a PE spends on a broadcast column with no entry for it",
     "stalled": "work held by a structural hazard (e.g. a pointer-bank conflict)",
     "starved": "nothing to do: its queue was empty or it waited on another unit",

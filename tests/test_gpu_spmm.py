@@ -103,6 +103,25 @@ def test_blocked_ell_pads_to_the_longest_block_row_and_pays_for_it():
     assert results["blocked-ell"].output_ok and results["bsr"].output_ok
 
 
+def test_math_on_zeros_is_busy_but_not_useful():
+    """Blocked-ELL's padding slots, the zeros of stored blocks and dense's zeros of A
+    count as zero_weight; balanced blocks leave the block kernels none; every SM's
+    categories still sum to the kernel's cycles."""
+    padded = _run("512,256,512:block:32:0.4", kernels="blocked-ell,bsr")
+    balanced = _run("512,256,512:ell:32:0.4", kernels="blocked-ell,bsr")
+    scattered = _run("512,256,512:unstructured:0.4", kernels="bsr")
+    for results in (padded, balanced, scattered):
+        for r in results.values():
+            assert np.all(np.sum(list(r.pe_cycles.values()), axis=0) == r.cycles)
+            assert r.pe_utilization <= r.pe_issue_utilization
+    zero = {k: sum(r.pe_cycles["zero_weight"]) for k, r in padded.items()}
+    assert zero["blocked-ell"] > 0 and zero["bsr"] == 0
+    assert padded["dense"].pe_utilization < padded["dense"].pe_issue_utilization
+    assert sum(balanced["blocked-ell"].pe_cycles["zero_weight"]) == 0
+    bsr = scattered["bsr"]  # unstructured A: stored 32 x 32 blocks are mostly zeros
+    assert bsr.pe_utilization < 0.5 * bsr.pe_issue_utilization
+
+
 def test_ell_pruning_keeps_the_same_blocks_in_every_block_row():
     w = parse_spmm("128,64,256:ell:16:0.25")
     ell = model.compile(w, A100, "blocked-ell").encodings["blocked-ell"]
@@ -132,6 +151,30 @@ def test_bad_input_is_refused_before_any_work():
         model.compile(parse_spmm("64,64,64:unstructured:0.3"), A100, "2:4")
     with pytest.raises(ConfigError, match="sputnik_tile_n"):
         preset("a100", sputnik_tile_n=12)
+    with pytest.raises(WorkloadError, match="fp16, fp32"):
+        SpmmWorkload(GemmShape("g", 64, 64, 64), parse_pattern("unstructured"), 0.3, 0, "int8")
+    fp32 = SpmmWorkload(GemmShape("g", 64, 64, 64), parse_pattern("block:16"), 0.3, 0, "fp32")
+    for kernel in ("dense", "bsr", "blocked-ell"):
+        with pytest.raises(WorkloadError, match="fp16 operands"):
+            model.compile(fp32, A100, kernel)
+
+
+def test_fp32_operands_run_the_cuda_core_kernels_with_twice_the_bytes():
+    """The paper's data type: no dense baseline (the tensor-core GEMM takes fp16), every
+    output checked to fp32 accuracy, B and C twice the bytes of fp16; sputnik slows (it
+    moves B through L1 and L2), csr-rowsplit (bound by load/store lanes) does not."""
+    shape, pattern = GemmShape("g", 256, 128, 256), parse_pattern("unstructured")
+    runs = {}
+    for dtype in ("fp16", "fp32"):
+        w = SpmmWorkload(shape, pattern, 0.2, 1, dtype)
+        runs[dtype] = {r.details["kernel"]: r for r in model.run(model.compile(w, A100))}
+    assert set(runs["fp32"]) == {"csr-rowsplit", "sputnik"}
+    for name, r in runs["fp32"].items():
+        half = runs["fp16"][name]
+        assert r.output_ok and r.details["speedup_over_dense"] is None
+        assert r.max_abs_error < half.max_abs_error
+        assert r.memory_stats["hbm_bytes"] > 1.5 * half.memory_stats["hbm_bytes"]
+    assert runs["fp32"]["sputnik"].cycles > runs["fp16"]["sputnik"].cycles
 
 
 def test_cli_prints_every_kernel_and_writes_a_valid_document(tmp_path, capsys):
@@ -152,13 +195,37 @@ def test_cli_prints_every_kernel_and_writes_a_valid_document(tmp_path, capsys):
     assert set(document["details"]["crossover_density"]) >= {"sputnik", "csr-rowsplit"}
 
 
+def test_cli_runs_fp32_without_a_dense_baseline(capsys):
+    assert main(["--accel", "gpu-spmm", "--gemm", "64,96,128", "--dtype", "fp32",
+                 "--densities", "0.5,0.1"]) == 0
+    out = capsys.readouterr().out
+    assert "fp32 operands" in out and "dense " not in out and "crossover" not in out
+    assert "csr-rowsplit" in out and "sputnik" in out and "WRONG" not in out
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--pattern", "diag"], "--pattern takes"),
     (["--kernel", "cusparse"], "unknown kernel"),
     (["--pattern", "unstructured", "--kernel", "2:4"], "needs --pattern 2:4"),
     (["--densities", "0.5,x"], "--densities"),
+    (["--dtype", "fp32", "--kernel", "bsr"], "fp16 operands"),
+    (["--dtype", "fp32", "--plot", "x.png"], "drop --plot"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     assert main(["--accel", "gpu-spmm", "--gemm", "64,64,64", *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err
+
+
+def test_resident_ctas_share_an_sm_and_memory_instructions_take_whole_wavefronts():
+    from sparsesim.accelerators.gpu_spmm.rows import grouped_rows, resident_groups
+    from sparsesim.accelerators.gpu_spmm.sm_model import l1_wavefronts
+
+    group = resident_groups(10, 3, 2)  # CTA i shares an SM with i + 3 (2 slots)
+    assert group.tolist() == [0, 1, 2, 0, 1, 2, 3, 4, 5, 3]
+    rows = np.arange(20).reshape(10, 2)
+    assert grouped_rows(rows, group)[0].tolist() == [0, 1, 6, 7]
+    assert grouped_rows(rows, group)[4].tolist() == [14, 15, -1, -1]
+    width = A100.gpu.smem_bytes_per_clk
+    assert l1_wavefronts(np.array([1, width, width + 1]), A100).tolist() == [
+        width, width, 2 * width]

@@ -42,6 +42,11 @@ NUMERIC_TYPES: dict[str, NumericType] = {
 }
 
 
+# fp32 operands of CUDA-core kernels (gpu-spmm's CSR kernels); not in NUMERIC_TYPES, the
+# tensor-core models' menu, which has no fp32 path
+FP32 = NumericType("fp32", 32, lambda x: np.asarray(x, np.float32), 2.0 ** -24, False)
+
+
 def numeric_type(name: str) -> NumericType:
     """Look up a data type by name (fp16, bf16, int8)."""
     if name not in NUMERIC_TYPES:

@@ -17,12 +17,13 @@ import numpy as np
 
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.gemm import GemmShape, parse_gemm, prune_two_of_four
-from sparsesim.workloads.numeric import NumericType, numeric_type
+from sparsesim.workloads.numeric import FP32, NumericType, numeric_type
 from sparsesim.workloads.pruning.block import block_mask, row_balanced_block_mask
 from sparsesim.workloads.pruning.magnitude import magnitude_mask
 from sparsesim.workloads.pruning.power_law import power_law_mask
 
 PATTERN_HELP = "unstructured, block:B (e.g. block:32), ell:B, 2:4 or powerlaw"
+SPMM_DTYPES = ("fp16", "fp32")  # fp32: the CUDA-core kernels only (kernels.why_not)
 POWER_LAW_EXPONENT = 1.0  # row-length skew of `powerlaw` (Zipf's 1.0); our choice
 
 
@@ -56,12 +57,15 @@ class SpmmWorkload:
     pattern: Pattern
     density: float  # fraction of A's entries kept
     seed: int = 0
-    dtype_name: str = "fp16"
+    dtype_name: str = "fp16"  # operands A, B and C: fp16, or fp32 (CUDA-core kernels only)
 
     def __post_init__(self) -> None:
         if not 0.0 < self.density <= 1.0:
             raise WorkloadError(f"--density is the fraction of A kept, in (0, 1]; "
                                 f"got {self.density}")
+        if self.dtype_name not in SPMM_DTYPES:
+            raise WorkloadError(f"an SpMM's operands are one of {', '.join(SPMM_DTYPES)}; "
+                                f"got {self.dtype_name!r}")
         if self.pattern.kind == "2:4" and self.density != 0.5:
             raise WorkloadError(f"pattern 2:4 keeps exactly half of A: use --density 0.5, "
                                 f"not {self.density}")
@@ -72,7 +76,12 @@ class SpmmWorkload:
 
     @property
     def dtype(self) -> NumericType:
-        return numeric_type(self.dtype_name)
+        return FP32 if self.dtype_name == "fp32" else numeric_type(self.dtype_name)
+
+    @property
+    def value_bytes(self) -> int:
+        """Bytes of one value of A, B and C."""
+        return self.dtype.bits // 8
 
     @cached_property
     def a(self) -> np.ndarray:

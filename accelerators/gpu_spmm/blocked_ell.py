@@ -19,11 +19,12 @@ def encode(a: np.ndarray, config: SpmmConfig, block: int) -> BlockedELL:
     return BlockedELL.from_dense(a, block)
 
 
-def work(ell: BlockedELL, n: int, config: SpmmConfig) -> KernelWork:
+def work(ell: BlockedELL, n: int, config: SpmmConfig, value_bytes: int) -> KernelWork:
+    """fp16 operands only (value_bytes is 2: kernels.why_not refuses others)."""
     m, k = ell.shape
     steps = np.full(ell.col_indices.shape[0], ell.ell_cols, dtype=np.int64)
-    kept = (ell.col_indices != PADDING).sum(axis=1)
-    return block_kernel_work(steps, kept, (ell.block, ell.block), (m, n, k), 0,
+    nonzeros = np.count_nonzero(ell.values.reshape(len(steps), -1), axis=1)
+    return block_kernel_work(steps, nonzeros, (ell.block, ell.block), (m, n, k), 0,
                              ell.size_bytes(VALUE_BYTES, config.index_bytes), config,
                              {"ell_cols": ell.ell_cols, "padding_slots": ell.padding_slots})
 

@@ -18,10 +18,14 @@ def encode(a: np.ndarray, config: SpmmConfig, block: int) -> BSR:
     return BSR.from_dense(a, (block, block))
 
 
-def work(bsr: BSR, n: int, config: SpmmConfig) -> KernelWork:
+def work(bsr: BSR, n: int, config: SpmmConfig, value_bytes: int) -> KernelWork:
+    """fp16 operands only (value_bytes is 2: kernels.why_not refuses others)."""
     m, k = bsr.shape
     per_row = bsr.tiles_per_block_row()
-    return block_kernel_work(per_row, per_row, bsr.block, (m, n, k), 2,
+    tile_row = np.repeat(np.arange(len(per_row)), per_row)
+    nonzeros = np.bincount(tile_row, weights=np.count_nonzero(bsr.values, axis=(1, 2)),
+                           minlength=len(per_row)).astype(np.int64)
+    return block_kernel_work(per_row, nonzeros, bsr.block, (m, n, k), 2,
                              bsr.size_bytes(VALUE_BYTES, config.index_bytes), config,
                              {"tiles": bsr.tiles})
 

@@ -50,8 +50,10 @@ class SpmmConfig:
     cvt_per_fma: int = 1  # fp16 -> fp32 conversions per CUDA-core FMA; not published: our choice
     csr_rows_per_cta: int = 4  # csr-rowsplit: one warp per row, 4 warps per CTA; our choice
     csr_tile_n: int = 32  # csr-rowsplit: a warp covers 32 columns, one per thread; our choice
-    sputnik_tile_n: int = 64  # Gale: 1-D output tile width (64 for fp16); our choice of value
-    sputnik_warps_per_cta: int = 4  # not published: our choice
+    sputnik_tile_n: int = 64  # Gale's code (sputnik/spmm/cuda_spmm.cu.cc): 64 columns when
+    # N is a multiple of 64, fp16 (32 half2) and fp32 alike
+    sputnik_subwarp: int = 8  # same source: kBlockWidth 8 threads per row of C
+    sputnik_warps_per_cta: int = 1  # same source: kBlockItemsY 4 rows x 8 threads, one warp
     sputnik_block_k: int = 32  # Gale: row staged in shared memory this many nonzeros at a time
     sputnik_row_swizzle: bool = True  # Gale: rows sorted by length, dealt out in that order
     block_tile_n: int = 128  # blocked-ell / bsr: columns of C per CTA; not published: our choice
@@ -62,8 +64,8 @@ class SpmmConfig:
     def __post_init__(self) -> None:
         for name in ("cuda_fma_per_clk_per_sm", "warp_schedulers_per_sm", "lsu_lanes_per_sm",
                      "warp_size", "max_warps_per_sm", "sector_bytes", "vector_bytes",
-                     "csr_rows_per_cta", "csr_tile_n", "sputnik_tile_n", "sputnik_warps_per_cta",
-                     "sputnik_block_k",
+                     "csr_rows_per_cta", "csr_tile_n", "sputnik_tile_n", "sputnik_subwarp",
+                     "sputnik_warps_per_cta", "sputnik_block_k",
                      "block_tile_n", "block_warps_per_cta", "block_side", "index_bytes"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -71,11 +73,12 @@ class SpmmConfig:
                                   f"got {value!r}")
         if self.cvt_per_fma < 0:
             raise ConfigError(f"{self.name} config: cvt_per_fma must be >= 0")
-        tile_bytes = self.sputnik_tile_n * 2
-        if tile_bytes % self.vector_bytes or self.warp_size % (tile_bytes // self.vector_bytes):
-            raise ConfigError(f"{self.name} config: sputnik_tile_n x 2 bytes must be a whole "
-                              f"number of {self.vector_bytes}-byte vectors dividing a warp "
-                              f"({self.warp_size} threads); got tile {self.sputnik_tile_n}")
+        if self.warp_size % self.sputnik_subwarp or (
+                self.sputnik_tile_n * 2) % (self.sputnik_subwarp * self.vector_bytes):
+            raise ConfigError(f"{self.name} config: sputnik_subwarp must divide the warp "
+                              f"({self.warp_size} threads) and sputnik_tile_n must give each "
+                              f"of its threads whole {self.vector_bytes}-byte vectors of fp16; "
+                              f"got subwarp {self.sputnik_subwarp}, tile {self.sputnik_tile_n}")
         if self.csr_rows_per_cta > self.max_warps_per_sm or (
                 self.sputnik_warps_per_cta > self.max_warps_per_sm):
             raise ConfigError(f"{self.name} config: a CTA cannot have more warps than an SM "
@@ -84,12 +87,6 @@ class SpmmConfig:
     @property
     def clock_hz(self) -> float:
         return self.gpu.clock_hz
-
-    @property
-    def sputnik_subwarp(self) -> int:
-        """Threads covering one row's 64-column tile with 16-byte fp16 vectors (Gale:
-        subwarp tiling), so warp_size / subwarp rows share a warp."""
-        return self.sputnik_tile_n * 2 // self.vector_bytes
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

@@ -14,14 +14,15 @@ import numpy as np
 from sparsesim.accelerators.gpu_spmm.config import SpmmConfig
 from sparsesim.accelerators.gpu_spmm.cuda_core import cuda_core_work
 from sparsesim.accelerators.gpu_spmm.rows import (
-    VALUE_BYTES,
     column_union,
+    conversions_per_fma,
     csr_bytes,
     group_rows,
     lookup,
     row_a_bytes,
     stripe_widths,
 )
+from sparsesim.accelerators.gpu_spmm.sm_model import l1_wavefronts
 from sparsesim.accelerators.gpu_spmm.work import KernelWork
 from sparsesim.workloads.formats.compressed import CSR
 
@@ -32,21 +33,27 @@ def encode(a: np.ndarray, config: SpmmConfig, block: int) -> CSR:
     return CSR.from_dense(a)
 
 
-def work(csr: CSR, n: int, config: SpmmConfig) -> KernelWork:
+def work(csr: CSR, n: int, config: SpmmConfig, value_bytes: int) -> KernelWork:
     rows_per_cta, sector, lanes = config.csr_rows_per_cta, config.sector_bytes, config.warp_size
     groups = group_rows(np.arange(csr.shape[0]), rows_per_cta)  # CTA g: rows groups[g]
     length = lookup(np.diff(csr.ptr), groups)[:, :, None]  # (CTA rows, warps, 1)
     width = stripe_widths(n, config.csr_tile_n)[None, None, :]  # (1, 1, stripes)
-    b_per_nonzero = -(-width * VALUE_BYTES // sector) * sector
-    warp = {"issue": length * (4 + config.cvt_per_fma) + 1,  # idx, value, B, FMA, cvt; store
+    b_per_nonzero = -(-width * value_bytes // sector) * sector
+    one = l1_wavefronts(1, config)  # a broadcast load of the index or the value
+    warp = {"issue": length * (4 + conversions_per_fma(config, value_bytes)) + 1,  # idx,
+            # value, B, FMA, conversions; the store
             "lsu": length * 3 * lanes + lanes,
             "fma": length * width,
-            "l1": length * (2 * sector + b_per_nonzero) + width * VALUE_BYTES}
+            "lanes": length * config.csr_tile_n,  # edge stripes leave lanes idle
+            "l1": (length * (2 * one + l1_wavefronts(b_per_nonzero, config))
+                   + l1_wavefronts(width * value_bytes, config))}
     active = (groups >= 0).sum(axis=1)[:, None]
-    cta_l2 = (lookup(row_a_bytes(np.diff(csr.ptr), config), groups).sum(axis=1)[:, None]
+    cta_l2 = (lookup(row_a_bytes(np.diff(csr.ptr), config, value_bytes), groups).sum(axis=1)[
+                  :, None]
               + column_union(csr, groups)[:, None] * b_per_nonzero[0]
-              + active * width[0] * VALUE_BYTES)
-    return cuda_core_work(warp, cta_l2, rows_per_cta, csr, n, csr_bytes(csr, config), config,
+              + active * width[0] * value_bytes)
+    return cuda_core_work(warp, cta_l2, rows_per_cta, csr, n,
+                          csr_bytes(csr, config, value_bytes), config, value_bytes,
                           {"rows_per_cta": rows_per_cta, "tile_n": config.csr_tile_n})
 
 

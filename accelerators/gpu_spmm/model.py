@@ -29,6 +29,7 @@ from sparsesim.accelerators.gpu_spmm.kernels import SPARSE_KERNELS, select
 from sparsesim.accelerators.gpu_spmm.result import kernel_result
 from sparsesim.accelerators.gpu_spmm.schedule import schedule
 from sparsesim.accelerators.gpu_spmm.sm_model import rates
+from sparsesim.accelerators.gpu_spmm.work import useful_share
 from sparsesim.accelerators.stc.result import breakdown
 from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.result import SimResult
@@ -58,7 +59,7 @@ def _sparse_kernel(name: str, compiled: CompiledSpmm, engine: str, table, dense_
     w, config = compiled.workload, compiled.config
     gpu, model = config.gpu, SPARSE_KERNELS[name]
     encoded = compiled.encodings[name]
-    job = model.work(encoded, w.shape.n, config)
+    job = model.work(encoded, w.shape.n, config, w.value_bytes)
     plan = schedule(job.cta_work, gpu.num_sms, job.slots_per_sm, engine)
     counts = job.counts
     hbm_cycles = math.ceil((counts.hbm_read_bytes + counts.c_bytes) / gpu.hbm_bytes_per_clk)
@@ -72,6 +73,7 @@ def _sparse_kernel(name: str, compiled: CompiledSpmm, engine: str, table, dense_
         kernel=name, workload=w, config=config, engine=engine, cycles=cycles,
         dense_cycles=dense_cycles, peak_macs_per_clk=rates(config)[unit] * gpu.num_sms,
         busy=np.rint(plan.sm_busy),
+        useful_busy=np.rint(plan.per_sm(job.cta_work * useful_share(job))),
         stalled=np.zeros(gpu.num_sms), check=result_check, energy=energy,
         bytes_moved={"a_encoded_bytes": job.a_bytes, "l2_read_bytes": counts.l2_read_bytes,
                      "hbm_bytes": counts.hbm_read_bytes + counts.c_bytes},
@@ -96,6 +98,7 @@ def _tensor_core_kernel(name: str, compiled: CompiledSpmm, engine: str, table,
         dense_cycles=dense_cycles,
         peak_macs_per_clk=config.gpu.fma_per_clk_per_sm(False, sparse) * config.gpu.num_sms,
         busy=counters.sm_math,
+        useful_busy=np.floor(counters.sm_math * _useful_share(name, w)),
         stalled=counters.sm_smem + counters.sm_memory_wait + counters.sm_epilogue,
         check=check(output, w.a, w.b, where, w.dtype), energy=energy,
         bytes_moved={"a_encoded_bytes": _a_bytes(name, w),
@@ -106,6 +109,13 @@ def _tensor_core_kernel(name: str, compiled: CompiledSpmm, engine: str, table,
         wall_seconds=time.perf_counter() - start,
         details={"plan": plan.to_dict(), "breakdown": breakdown(counters, config.gpu, sparse),
                  "sm_ctas": [int(t) for t in counters.sm_tiles]})
+
+
+def _useful_share(name: str, w: SpmmWorkload) -> float:
+    """Share of a tensor-core GEMM's MACs on A's nonzeros: dense multiplies every entry
+    of A, 2:4 the kept half."""
+    executed = w.shape.m * w.shape.n * w.shape.k // (2 if name == tensor_core.TWO_FOUR else 1)
+    return min(1.0, np.count_nonzero(w.a) * w.shape.n / executed)
 
 
 def _a_bytes(name: str, w: SpmmWorkload) -> int:

@@ -8,7 +8,7 @@ import numpy as np
 from sparsesim.accelerators.gpu_spmm.config import SpmmConfig
 from sparsesim.workloads.formats.compressed import CSR
 
-VALUE_BYTES = 2  # fp16 values of A and B, fp16 C
+VALUE_BYTES = 2  # fp16 values of A and B, fp16 C (the tensor-core kernels' operands)
 
 
 def group_rows(order: np.ndarray, size: int) -> np.ndarray:
@@ -41,7 +41,27 @@ def column_union(csr: CSR, groups: np.ndarray) -> np.ndarray:
     return seen.sum(axis=1)
 
 
-def row_a_bytes(elements: np.ndarray, config: SpmmConfig) -> np.ndarray:
+def resident_groups(ctas: int, sms: int, slots: int) -> np.ndarray:
+    """Group of each of `ctas` CTAs (grid order) among those that share an SM at once
+    when the scheduler deals them round-robin: CTA i with i + sms, i + 2 sms, ... up to
+    `slots` CTAs. Group ids are dense from 0."""
+    c = np.arange(ctas)
+    return c % sms + sms * (c // (sms * slots))
+
+
+def grouped_rows(rows: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """The rows of every group of CTAs: `rows` (CTAs, rows each, -1 padded) gathered by
+    `group` (group id per CTA) into (groups, rows), -1 padded."""
+    order = np.argsort(group, kind="stable")
+    counts = np.bincount(group)
+    out = np.full((len(counts), counts.max(initial=0) * rows.shape[1]), -1, dtype=np.int64)
+    slot = np.arange(len(group)) - np.repeat(np.cumsum(counts) - counts, counts)
+    for j in range(rows.shape[1]):
+        out[group[order], slot * rows.shape[1] + j] = rows[order, j]
+    return out
+
+
+def row_a_bytes(elements: np.ndarray, config: SpmmConfig, value_bytes: int) -> np.ndarray:
     """L2 bytes to read `elements` values and indices of one row (whole sectors) and its
     two row pointers."""
     sector = config.sector_bytes
@@ -49,10 +69,15 @@ def row_a_bytes(elements: np.ndarray, config: SpmmConfig) -> np.ndarray:
     def sectors(nbytes: np.ndarray) -> np.ndarray:
         return -(-nbytes // sector) * sector
 
-    return (sectors(elements * VALUE_BYTES) + sectors(elements * config.index_bytes)
+    return (sectors(elements * value_bytes) + sectors(elements * config.index_bytes)
             + 2 * config.index_bytes)
 
 
-def csr_bytes(csr: CSR, config: SpmmConfig) -> int:
-    """Stored CSR: fp16 values, int indices and row pointers."""
-    return csr.size_bits(8 * VALUE_BYTES, 8 * config.index_bytes, 8 * config.index_bytes) // 8
+def csr_bytes(csr: CSR, config: SpmmConfig, value_bytes: int) -> int:
+    """Stored CSR: values, int indices and row pointers."""
+    return csr.size_bits(8 * value_bytes, 8 * config.index_bytes, 8 * config.index_bytes) // 8
+
+
+def conversions_per_fma(config: SpmmConfig, value_bytes: int) -> int:
+    """Conversions to fp32 per CUDA-core FMA: fp16 operands need them, fp32 ones none."""
+    return config.cvt_per_fma if value_bytes < 4 else 0

@@ -11,7 +11,8 @@ slowest warp:
     lsu        memory lane operations   lsu_lanes_per_sm
     fma        CUDA-core FMA lanes      cuda_fma_per_clk_per_sm
     tensor     tensor-core MACs         gpu.fma_per_clk_per_sm (dense rate)
-    l1         L1 / shared-memory bytes gpu.smem_bytes_per_clk
+    l1         L1 / shared-memory bytes gpu.smem_bytes_per_clk (whole wavefronts per
+                                        instruction for the CUDA-core kernels)
     l2         L2 bytes                 gpu.l2_bytes_per_clk / gpu.num_sms (a fair share)
 
 An SM holds `slots` CTAs (warps, shared memory and the CTA limit decide) and shares
@@ -48,6 +49,16 @@ def slots_per_sm(config: SpmmConfig, warps_per_cta: int, smem_bytes_per_cta: int
     by_warps = config.max_warps_per_sm // warps_per_cta
     by_smem = config.gpu.smem_bytes_per_sm // max(1, smem_bytes_per_cta)
     return max(1, min(by_warps, by_smem, MAX_CTAS_PER_SM))
+
+
+def l1_wavefronts(nbytes: np.ndarray | int, config: SpmmConfig) -> np.ndarray:
+    """L1 / shared-memory pipe use of warp-wide memory instructions touching `nbytes`
+    each, in bytes of the pipe's width per clock: whole wavefronts of
+    gpu.smem_bytes_per_clk bytes, at least one per instruction (a broadcast load of one
+    2-byte value holds the pipe for a full clock; Nsight Compute profiling guide:
+    requests are processed in wavefronts, one per cycle)."""
+    width = config.gpu.smem_bytes_per_clk
+    return np.maximum(1, -(-np.asarray(nbytes) // width)) * width
 
 
 def demand_cycles(demand: Mapping[str, np.ndarray], share: int,

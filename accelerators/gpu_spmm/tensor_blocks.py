@@ -34,11 +34,11 @@ def _whole(x: np.ndarray | int, unit: int) -> np.ndarray:
     return -(-np.asarray(x) // unit) * unit
 
 
-def block_kernel_work(steps: np.ndarray, kept: np.ndarray, block: tuple[int, int],
+def block_kernel_work(steps: np.ndarray, nonzeros: np.ndarray, block: tuple[int, int],
                       shape: tuple[int, int, int], index_reads_per_cta: int, a_bytes: int,
                       config: SpmmConfig, details: dict[str, Any]) -> KernelWork:
     """`steps[i]`: tiles block row i walks (padding included where the format pads),
-    `kept[i]` those holding data; shape is (M, N, K)."""
+    `nonzeros[i]` the nonzeros of A in block row i; shape is (M, N, K)."""
     bh, bw = block
     m, n, k = shape
     width = stripe_widths(n, config.block_tile_n)[None, :]  # (1, tiles)
@@ -75,8 +75,9 @@ def block_kernel_work(steps: np.ndarray, kept: np.ndarray, block: tuple[int, int
             fragment_bytes + 2 * MMA_M * MMA_N * ACCUMULATOR_BYTES),
         index_bytes=int(np.broadcast_to(steps + index_reads_per_cta, time.shape).sum()
                         * config.index_bytes))
-    useful = np.broadcast_to(kept[:, None] * bh * bw * width, time.shape).ravel()
-    return KernelWork(cycles, useful, slots, counts,
+    useful = np.broadcast_to(nonzeros[:, None] * width, time.shape).ravel()
+    executed = np.broadcast_to(demand["tensor"], time.shape).ravel()
+    return KernelWork(cycles, useful, executed, slots, counts,
                       limiter_shares(limit.ravel(), cycles, RESOURCES), a_bytes,
                       {**details, "block": list(block), "tile_n": config.block_tile_n,
                        "ctas": len(cycles), "slots_per_sm": slots})

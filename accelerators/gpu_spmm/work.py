@@ -31,12 +31,20 @@ class KernelCounts:
 @dataclass(frozen=True)
 class KernelWork:
     cta_work: np.ndarray  # int64 SM-cycles per CTA (sm_model), grid order
-    cta_useful_macs: np.ndarray  # multiply-accumulates on A's nonzeros (or kept tiles), per CTA
+    cta_useful_macs: np.ndarray  # multiply-accumulates on A's nonzeros, per CTA
+    cta_executed_macs: np.ndarray  # lanes / MMA slots the CTA's math instructions occupy
     slots_per_sm: int
     counts: KernelCounts
     limiter_share: dict[str, float]  # fraction of CTAs each resource limits
     a_bytes: int  # the sparse operand as this kernel stores it
     details: dict[str, Any] = field(default_factory=dict)
+
+
+def useful_share(work: KernelWork) -> np.ndarray:
+    """Per CTA, the fraction of its math on A's nonzeros (the rest runs on zeros: padding
+    slots, zeros inside stored blocks, instruction-shape padding, idle lanes)."""
+    executed = np.maximum(work.cta_executed_macs, 1)
+    return np.minimum(1.0, work.cta_useful_macs / executed)
 
 
 def limiter_shares(limiter: np.ndarray, weights: np.ndarray, names: tuple[str, ...]

@@ -21,7 +21,7 @@ from sparsesim.simulator.energy import load_table
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.simulator.result import SimResult
 from sparsesim.workloads.gemm import parse_gemm
-from sparsesim.workloads.spmm import PATTERN_HELP, SpmmWorkload, parse_pattern
+from sparsesim.workloads.spmm import PATTERN_HELP, SPMM_DTYPES, SpmmWorkload, parse_pattern
 
 DEFAULT_GEMM = "4096,4096,4096"
 PLOT_DENSITIES = (0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01)
@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a sweep instead of one --density; reports each kernel's crossover")
     parser.add_argument("--pattern", default="unstructured", help=f"{PATTERN_HELP} "
                         "(default unstructured)")
+    parser.add_argument("--dtype", choices=SPMM_DTYPES, default="fp16",
+                        help="operands A, B, C (default fp16); fp32 runs csr-rowsplit and "
+                             "sputnik only, with no dense baseline, so no speedup")
     parser.add_argument("--kernel", default="all",
                         help=f"all, or a comma-separated list of {', '.join(KERNEL_NAMES)}")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="a100",
@@ -57,15 +60,20 @@ def _densities(args: argparse.Namespace) -> list[float]:
 
 
 def sweep(gemm: str, pattern: str, densities: Sequence[float], kernels: str, config,
-          engine: str, seed: int, tech: str) -> list[SimResult]:
+          engine: str, seed: int, tech: str, dtype: str = "fp16") -> list[SimResult]:
     """Every kernel at every density; workloads are checked before any simulation."""
     shape, kind = parse_gemm(gemm), parse_pattern(pattern)
-    workloads = [SpmmWorkload(shape, kind, d, seed) for d in densities]
+    workloads = [SpmmWorkload(shape, kind, d, seed, dtype) for d in densities]
     results = []
     for w in tqdm(workloads, desc=f"gpu-spmm {kind.label()}", unit="density",
                   disable=len(workloads) < 2):
         results += model.run(model.compile(w, config, kernels), engine=engine, tech=tech)
     return results
+
+
+def _speedup(result: SimResult) -> str:
+    speedup = result.details["speedup_over_dense"]
+    return "-" if speedup is None else f"{speedup:.3f}"
 
 
 def table(results: Sequence[SimResult]) -> str:
@@ -76,7 +84,7 @@ def table(results: Sequence[SimResult]) -> str:
     for r in results:
         mem = r.memory_stats
         rows.append(f"{r.details['density']:7.3g} {r.details['kernel']:12s} {r.cycles:10d} "
-                    f"{r.seconds * 1e6:9.1f} {r.details['speedup_over_dense']:8.3f} "
+                    f"{r.seconds * 1e6:9.1f} {_speedup(r):>8s} "
                     f"{mem['a_encoded_bytes'] / 1e6:7.1f} {mem['l2_read_bytes'] / 1e6:10.1f} "
                     f"{mem['hbm_bytes'] / 1e6:7.1f} {r.energy_pj * 1e-6:10.1f} "
                     f"{r.details['unit_utilization']:6.1%} {r.details['sm_imbalance']:8.3f} "
@@ -97,18 +105,22 @@ def run(args: argparse.Namespace) -> CommandOutput:
     config = preset(args.preset)
     load_table(args.tech)
     densities = _densities(args)
+    if args.plot and args.dtype != "fp16":
+        raise WorkloadError(f"--plot draws speedups over the fp16 dense GEMM, which "
+                            f"--dtype {args.dtype} runs do not have; drop --plot or use "
+                            f"--dtype fp16")
     results = sweep(args.gemm, args.pattern, densities, args.kernel, config, args.engine,
-                    args.seed, args.tech)
+                    args.seed, args.tech, args.dtype)
     ok = all(r.output_ok for r in results)
     sample = results[0].details["output_check"]
     heading = (f"gpu-spmm on {args.gemm} {args.pattern}: {config.name} ({config.gpu.num_sms} SMs "
-               f"at {config.gpu.clock_mhz:g} MHz), fp16 operands, seed {args.seed}; outputs "
-               f"checked on {sample['rows_checked']} x {sample['cols_checked']} of C"
+               f"at {config.gpu.clock_mhz:g} MHz), {args.dtype} operands, seed {args.seed}; "
+               f"outputs checked on {sample['rows_checked']} x {sample['cols_checked']} of C"
                + ("" if sample["complete"] else " (a seeded sample)"))
     text = heading + "\n" + table(results)
     details = {"gemm": args.gemm, "pattern": args.pattern, "densities": densities,
-               "preset": config.name}
-    if len(densities) > 1:
+               "preset": config.name, "dtype": args.dtype}
+    if len(densities) > 1 and results[0].details["dense_cycles"]:
         lines, crossings = crossover_lines(results)
         text += "\n\n" + lines
         details["crossover_density"] = crossings
