@@ -32,6 +32,7 @@ from sparsesim.accelerators.eie.compile import CompiledLayer
 from sparsesim.accelerators.eie.config import EIE_SAME_CYCLE_FIFO
 from sparsesim.workloads.eie_layers import EIE_LAYERS, benchmark_layer
 
+SOURCE = "github.com/RalphMao/EIE-simulator (src/, built with g++ -O3)"
 PARAMS = """#ifndef PARAMS
 #define PARAMS
 const int NUM_PE = {num_pes};
@@ -117,6 +118,25 @@ def ours(layer, config) -> dict:
             "encode_seconds": encoded - started, "simulate_seconds": result.wall_seconds}
 
 
+def check_source(source: Path) -> None:
+    if not (source / "src" / "nzfetch.cpp").is_file():
+        raise SystemExit(f"{source} holds no src/nzfetch.cpp: give a checkout of "
+                         "RalphMao/EIE-simulator")
+
+
+def compare(source: Path, names: list[str], seed: int):
+    """Per layer (yielded as each finishes): our cycles with both FIFO timings and our
+    seconds, the authors' cycles, output check, build and run seconds."""
+    for name in names:
+        layer = benchmark_layer(name, seed)
+        registered = ours(layer, eie.EIE_PAPER)
+        same_cycle = ours(layer, EIE_SAME_CYCLE_FIFO)
+        theirs = run_authors(registered.pop("compiled"), source)
+        same_cycle.pop("compiled")
+        yield {"layer": name, "ours_registered": registered, "ours_same_cycle": same_cycle,
+               "authors": theirs}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path, help="checkout of RalphMao/EIE-simulator")
@@ -124,28 +144,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="JSON path (default benchmarks/results/authors_sim.json)")
     args = parser.parse_args()
-    if not (args.source / "src" / "nzfetch.cpp").is_file():
-        raise SystemExit(f"{args.source} holds no src/nzfetch.cpp: give a checkout of "
-                         "RalphMao/EIE-simulator")
+    check_source(args.source)
     print(f"{'layer':16s} {'ours':>7s} {'ours_same':>9s} {'authors':>7s} {'authors_ok':>10s} "
           f"{'ours_s':>7s} {'authors_build_s':>15s} {'authors_run_s':>13s}")
     rows = []
-    for name in args.layers:
-        layer = benchmark_layer(name, args.seed)
-        registered = ours(layer, eie.EIE_PAPER)
-        same_cycle = ours(layer, EIE_SAME_CYCLE_FIFO)
-        theirs = run_authors(registered.pop("compiled"), args.source)
-        same_cycle.pop("compiled")
-        row = {"layer": name, "ours_registered": registered, "ours_same_cycle": same_cycle,
-               "authors": theirs}
+    for row in compare(args.source, args.layers, args.seed):
         rows.append(row)
+        registered, same_cycle, theirs = (row[k] for k in ("ours_registered",
+                                                            "ours_same_cycle", "authors"))
         ours_seconds = registered["encode_seconds"] + registered["simulate_seconds"]
-        print(f"{name:16s} {registered['cycles']:7d} {same_cycle['cycles']:9d} "
+        print(f"{row['layer']:16s} {registered['cycles']:7d} {same_cycle['cycles']:9d} "
               f"{theirs['cycles']:7d} {str(theirs['output_ok']):>10s} {ours_seconds:7.2f} "
               f"{theirs['build_seconds']:15.2f} {theirs['run_seconds']:13.3f}")
     path = output_path("authors_sim.json", args.out)
-    write_json(path, {"source": "github.com/RalphMao/EIE-simulator (src/, built with g++ -O3)",
-                      "seed": args.seed, "config": eie.EIE_PAPER.to_dict(), "layers": rows})
+    write_json(path, {"source": SOURCE, "seed": args.seed, "config": eie.EIE_PAPER.to_dict(),
+                      "layers": rows})
     print(f"wrote {path}")
 
 

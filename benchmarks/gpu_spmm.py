@@ -29,8 +29,7 @@ from tqdm import tqdm
 
 from sparsesim.accelerators.gpu_spmm import model
 from sparsesim.accelerators.gpu_spmm.config import PRESETS
-from sparsesim.accelerators.gpu_spmm.crossover import crossover_density
-from sparsesim.accelerators.gpu_spmm.plots import kernel_crossovers
+from sparsesim.accelerators.gpu_spmm.crossover import crossover_density, kernel_crossovers
 from sparsesim.workloads.gemm import GemmShape
 from sparsesim.workloads.spmm import SpmmWorkload, parse_pattern
 

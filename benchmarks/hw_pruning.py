@@ -103,9 +103,7 @@ def main() -> int:
     if own.merge:
         doc = merged(own.merge)
     else:
-        common = hw_prune.build_parser().parse_args(["--method", "netadapt", "--seeds", "3",
-                                                      *rest])
-        hw_prune.check_flags(common)
+        common = hw_prune.parse_args(["--method", "netadapt", "--seeds", "3", *rest])
         common.episodes = own.episodes  # NetAdapt's flags refuse --episodes; AMC reads it
         doc = measure(common)
     write_json(output_path("hw_pruning.json", own.json), doc)

@@ -42,14 +42,12 @@ def same(a, b) -> bool:
                else getattr(a, f.name) == getattr(b, f.name) for f in dataclasses.fields(a))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", help="write the figures here (default "
-                        "benchmarks/results/stc_engine_speed.json)")
-    args = parser.parse_args(argv)
+def measure(sizes: tuple[int, ...]) -> tuple[list[dict], bool]:
+    """A row of figures per M = N = K size, and whether every pair of engines gave the
+    same counters (the reference runs up to REFERENCE_MAX_MACS)."""
     timed(simulate_fast, stc.compile(GemmShape("warm", 64, 64, 64)))  # JIT or disk cache
     rows, ok = [], True
-    for size in SIZES:
+    for size in sizes:
         compiled = stc.compile(GemmShape(f"sq{size}", size, size, size), "fp16", stc.A100)
         fast_wall, fast_cpu, fast = timed(simulate_fast, compiled)
         row = {"gemm_m_n_k": [size] * 3, "fast_wall_s": fast_wall, "fast_cpu_s": fast_cpu,
@@ -62,7 +60,18 @@ def main(argv: list[str] | None = None) -> int:
                        reference_over_fast_cpu=ref_cpu / fast_cpu, counters_identical=match)
         row["fast_ns_per_step_cpu"] = fast_cpu / row["steps"] * 1e9
         rows.append(row)
-        print(f"{size:6d}^3  fast {fast_cpu:7.2f} s CPU ({fast_wall:6.2f} s wall), "
+    return rows, ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", help="write the figures here (default "
+                        "benchmarks/results/stc_engine_speed.json)")
+    args = parser.parse_args(argv)
+    rows, ok = measure(SIZES)
+    for row in rows:
+        print(f"{row['gemm_m_n_k'][0]:6d}^3  fast {row['fast_cpu_s']:7.2f} s CPU "
+              f"({row['fast_wall_s']:6.2f} s wall), "
               f"{row['fast_ns_per_step_cpu']:6.0f} ns per main-loop step"
               + (f"; reference {row['reference_cpu_s']:7.2f} s CPU, "
                  f"{row['reference_over_fast_cpu']:6.0f}x, counters "

@@ -3,8 +3,9 @@ the one builder every design uses to make it."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 import numpy as np
@@ -52,7 +53,9 @@ class SimResult:
     pe_cycles: dict[str, list[int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields as a new dict, nested containers copied (as dataclasses.asdict
+        gives, without its generic deep copy of every number)."""
+        return {f.name: _copied(getattr(self, f.name)) for f in fields(self)}
 
     def comparable(self) -> dict[str, Any]:
         """All fields except those that legitimately differ between engines."""
@@ -61,6 +64,26 @@ class SimResult:
             out.pop(key)
         out["details"] = {k: v for k, v in out["details"].items() if k != "compile_seconds"}
         return out
+
+
+_IMMUTABLE = (int, float, str, bool, type(None))
+
+
+def _copied(value: Any) -> Any:
+    """`value` with its dicts, lists and tuples copied; immutable scalars shared; other
+    objects converted as dataclasses.asdict does."""
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return value
+    if kind is dict:
+        return {k: _copied(v) for k, v in value.items()}
+    if kind is list:
+        return [_copied(v) for v in value]
+    if kind is tuple:
+        return tuple(_copied(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return copy.deepcopy(value)
 
 
 # Per-PE cycle categories, in drawing order. Busy (issue) cycles split into the first

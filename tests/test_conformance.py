@@ -87,6 +87,18 @@ def test_the_schema_refuses_a_document_missing_totals():
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_to_dict_is_a_copy_equal_to_asdict(name):
+    import dataclasses
+
+    result = _run(name).layers[0]
+    plain = result.to_dict()
+    assert plain == dataclasses.asdict(result)
+    plain["details"]["added"] = 1
+    plain["pe_busy_cycles"].append(-1)
+    assert "added" not in result.details and -1 not in result.pe_busy_cycles
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_a_model_of_the_wrong_kind_is_refused_in_one_line(name):
     from sparsesim.simulator.errors import UserError
 

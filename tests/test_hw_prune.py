@@ -19,8 +19,9 @@ from sparsesim.workloads.pruning import hw_baselines
 from sparsesim.workloads.pruning.amc import AMCConfig, amc
 from sparsesim.workloads.pruning.amc_budget import LatencyBudget
 from sparsesim.workloads.pruning.budget import check_budget, finetune
+from sparsesim.workloads.pruning.channel import keep_rows, remove_neurons
 from sparsesim.workloads.pruning.ddpg import DDPG, MLP, DDPGConfig
-from sparsesim.workloads.pruning.latency_oracle import LatencyOracle, keep_rows, remove_neurons
+from sparsesim.workloads.pruning.latency_oracle import LatencyOracle
 from sparsesim.workloads.pruning.magnitude import magnitude_mask
 from sparsesim.workloads.pruning.netadapt import NetAdaptConfig, netadapt
 from sparsesim.workloads.pruning.seed_stats import mean_ci95

@@ -138,8 +138,9 @@ def test_bias_costs_its_broadcast_column_and_the_check_sees_it(tmp_path):
     expected = w.astype(np.float64) @ x2.astype(np.float32) + b
     np.testing.assert_allclose(compiled.reference_output(), expected, rtol=1e-9)
     import dataclasses
-    no_bias = np.where(compiled.reference_cols == w.shape[1], 0.0, compiled.reference_weights)
-    assert not eie.run(dataclasses.replace(compiled, reference_weights=no_bias)).output_ok
+    bias_column = compiled.codes.coordinates()[1] == w.shape[1]
+    no_bias = compiled.codes.with_values(np.where(bias_column, 0, compiled.codes.values))
+    assert not eie.run(dataclasses.replace(compiled, codes=no_bias)).output_ok
 
 
 def test_both_engines_agree_on_a_biased_layer():

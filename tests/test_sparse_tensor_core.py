@@ -161,3 +161,19 @@ def test_given_two_four_layer_runs_and_violation_names_the_group():
         MatrixOperands("fc", weights, inputs, fp16)
     with pytest.raises(WorkloadError, match="do not multiply"):
         MatrixOperands("fc", weights, inputs.T, fp16)
+
+
+def test_outputs_in_fp16s_subnormal_range_pass_the_check():
+    """Real activations and small weights give products below fp16's normal range (6.1e-5),
+    where rounding is to a fixed step of 2^-24, not relative: the check allows half that
+    step (before, a purely relative bound refused correct outputs of a real LeNet-5 layer)."""
+    from sparsesim.workloads.gemm import MatrixOperands
+    from sparsesim.workloads.numeric import numeric_type
+
+    rng = np.random.default_rng(0)
+    a = np.zeros((64, 64), dtype=np.float32)
+    a[:, 0::4] = rng.uniform(1e-4, 3e-4, (64, 16))
+    b = np.zeros((64, 64), dtype=np.float32)
+    b[0] = rng.uniform(1e-4, 5e-3, 64)  # each output one product, 1e-8..1.5e-6: subnormal
+    result = stc.run(stc.compile_operands(MatrixOperands("tiny", a, b, numeric_type("fp16"))))
+    assert result.output_ok and 0 < result.max_abs_error <= 2.0 ** -25

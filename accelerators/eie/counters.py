@@ -45,19 +45,6 @@ def gather_output(compiled: CompiledLayer, accumulators: np.ndarray) -> np.ndarr
     return np.maximum(output, 0.0) if compiled.relu else output
 
 
-def busy_split(compiled: CompiledLayer) -> dict[str, np.ndarray]:
-    """Each PE's issue cycles by kind, from the encoding and the input alone: over the
-    nonzero activations' columns, its real entries (useful), its padding entries, and
-    one cycle per column whose run is empty for it (empty_slice). Arrays indexed by PE."""
-    ptr = compiled.encoding.ptr
-    columns = np.flatnonzero(compiled.activations)
-    starts, stops = ptr[:, columns], ptr[:, columns + 1]
-    real = compiled.useful_prefix[stops] - compiled.useful_prefix[starts]
-    return {"useful": real.sum(axis=1),
-            "padding": (stops - starts - real).sum(axis=1),
-            "empty_slice": np.count_nonzero(stops == starts, axis=1)}
-
-
 def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
                  seed: int | None, wall_seconds: float, workload: str,
                  tech: str = "45nm") -> SimResult:
@@ -69,7 +56,7 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
     starved = cycles - busy - stalled - pipeline_cycles
     if np.any(starved < 0):
         raise RuntimeError("EIE cycle accounting broken: a PE has negative starved cycles")
-    split = busy_split(compiled)
+    split = compiled.issue_split
     if not (np.array_equal(split["useful"], counters.pe_macs_useful)
             and np.array_equal(split["useful"] + split["padding"], counters.pe_entries)):
         raise RuntimeError("EIE cycle accounting broken: the engine's entry counts differ "
@@ -104,7 +91,7 @@ def build_result(compiled: CompiledLayer, counters: EIECounters, *, engine: str,
         details={
             "layer": compiled.name,
             "shape_out_in": list(compiled.encoding.shape),
-            "weight_density": float(len(compiled.reference_rows)
+            "weight_density": float(compiled.codes.nnz
                                     / max(1, np.prod(compiled.encoding.shape))),
             "activation_density": float(np.count_nonzero(compiled.activations)
                                         / max(1, len(compiled.activations))),
@@ -134,11 +121,10 @@ def _queue_stats(counters: EIECounters, depth: int, cycles: int) -> dict:
     histogram[0] += n * (cycles - recorded)  # pipeline drain: queues are empty
     bins = min(TIMELINE_BINS, recorded)  # recorded >= 1: the LNZD takes >= 1 cycle
     edges = np.linspace(0, recorded, bins + 1).astype(np.int64)
-    mean, peak = [], []
-    for lo, hi in zip(edges[:-1], edges[1:]):  # every bin holds >= 1 cycle: bins <= recorded
-        window = occ[:, lo:hi]
-        mean.append(float(window.mean()))
-        peak.append(int(window.max()))
+    starts = edges[:-1]  # every bin holds >= 1 cycle: bins <= recorded
+    per_cycle_sum = occ.sum(axis=0, dtype=np.int64)
+    mean = np.add.reduceat(per_cycle_sum, starts) / (n * np.diff(edges))
+    peak = np.maximum.reduceat(occ.max(axis=0), starts)
     return {
         "depth_entries": depth,
         "pushes": int(counters.queue_pushes.sum()),
@@ -147,6 +133,7 @@ def _queue_stats(counters: EIECounters, depth: int, cycles: int) -> dict:
         "mean_occupancy_entries": float(histogram @ np.arange(depth + 1) / (n * cycles)),
         "occupancy_histogram_queue_cycles": histogram.tolist(),
         "full_queue_cycles": int(histogram[depth]),
-        "timeline": {"bin_start_cycles": edges[:-1].tolist(),
-                     "mean_occupancy_entries": mean, "max_occupancy_entries": peak},
+        "timeline": {"bin_start_cycles": starts.tolist(),
+                     "mean_occupancy_entries": mean.tolist(),
+                     "max_occupancy_entries": peak.astype(np.int64).tolist()},
     }

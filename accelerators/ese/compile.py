@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -50,6 +51,32 @@ def quantize(matrix: np.ndarray, bits: int) -> QuantizedMatrix:
     return QuantizedMatrix(codes, scale)
 
 
+@dataclass
+class PEMatrix:
+    """A PE-side view of one encoded matrix: per-entry weight and local row."""
+
+    encoding: EIECSC
+    weights: np.ndarray  # float64 weight code x scale per entry (0 for padding)
+    local_rows: np.ndarray
+    useful: np.ndarray  # int64 prefix count of non-padding entries
+    pointer_base: int  # first pointer-memory address of this matrix
+    rows_per_pe: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rows_per_pe = -(-self.encoding.shape[0] // self.encoding.num_pes)
+
+
+def pe_matrix(encoding: EIECSC, column_scale: np.ndarray, pointer_base: int) -> PEMatrix:
+    columns = np.tile(np.arange(encoding.shape[1]), encoding.num_pes)
+    entry_column = np.repeat(columns, encoding.column_lengths().ravel())
+    weights = encoding.v.astype(np.float64) * column_scale[entry_column]
+    useful = np.concatenate([[0], np.cumsum(encoding.v != 0)]).astype(np.int64)
+    return PEMatrix(encoding, weights, encoding.local_rows(), useful, pointer_base)
+
+
+_DECODED = ("gate_matrix", "projection_matrix")  # valid while the encoding is unchanged
+
+
 @dataclass(frozen=True)
 class CompiledLSTMLayer:
     """One layer as an ESE channel holds it."""
@@ -74,6 +101,28 @@ class CompiledLSTMLayer:
     @property
     def outputs(self) -> int:
         return self.quantized.outputs
+
+    @cached_property
+    def gate_matrix(self) -> PEMatrix:
+        """The gate matrix as both engines' PEs read it (built once per encoding)."""
+        return pe_matrix(self.gates, self.gate_column_scale, 0)
+
+    @cached_property
+    def projection_matrix(self) -> PEMatrix | None:
+        """The projection likewise; its pointers follow the gate matrix's in memory."""
+        if self.projection is None:
+            return None
+        return pe_matrix(self.projection, np.full(self.projection.shape[1],
+                                                  self.projection_scale),
+                         self.gates.shape[1] + 1)
+
+    def with_config(self, config: ESEConfig) -> CompiledLSTMLayer:
+        """The same encodings under a config differing only in timing or energy fields
+        (the PE-side matrices carried over)."""
+        _check_encoding(self.config, config)
+        moved = replace(self, config=config)
+        moved.__dict__.update({k: self.__dict__[k] for k in _DECODED if k in self.__dict__})
+        return moved
 
     def pe_nonzeros(self) -> np.ndarray:
         """Nonzero weights each PE stores (gate matrix and projection), int64."""
@@ -114,7 +163,7 @@ class CompiledLSTM:
         """The same encodings under a config differing only in timing or energy fields."""
         _check_encoding(self.config, config)
         return replace(self, config=config,
-                       layers=tuple(replace(layer, config=config) for layer in self.layers))
+                       layers=tuple(layer.with_config(config) for layer in self.layers))
 
 
 def _encode(codes: np.ndarray, config: ESEConfig) -> EIECSC:
@@ -143,9 +192,12 @@ def compile_layer(layer: LSTMLayer, config: ESEConfig) -> CompiledLSTMLayer:
         projection, projection_scale, proj_values = _encode(proj.codes, config), proj.scale, \
             proj.values
     quantized = replace(layer, w_ih=w_ih.values, w_hh=w_hh.values, w_proj=proj_values)
-    return CompiledLSTMLayer(layer.name, config, _encode(np.hstack([w_ih.codes, w_hh.codes]),
-                                                         config),
-                             scales, projection, projection_scale, layer.bias.copy(), quantized)
+    compiled = CompiledLSTMLayer(layer.name, config,
+                                 _encode(np.hstack([w_ih.codes, w_hh.codes]), config), scales,
+                                 projection, projection_scale, layer.bias.copy(), quantized)
+    for decoded in _DECODED:  # built here, outside the engines' timing
+        getattr(compiled, decoded)
+    return compiled
 
 
 def compile_model(model: LSTMModel, config: ESEConfig) -> CompiledLSTM:

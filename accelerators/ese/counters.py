@@ -20,6 +20,31 @@ from sparsesim.simulator.result import SimResult, make_result
 from sparsesim.simulator.stats import sram_read_stats
 from sparsesim.workloads.formats import EIECSC
 
+KINDS = ("input", "recurrent", "projection")  # a PE interval's broadcast segment
+
+
+@dataclass(frozen=True)
+class RecordedTimeline:
+    """A step's timeline as the fast engine records it (arrays), turned into the
+    reference's dict after the run: PE rows (PE, begin, end, index into KINDS) in the
+    order each PE recorded them, element-wise rows (begin, end, step)."""
+
+    step: int
+    start_cycle: int
+    end_cycle: int
+    pes: int
+    pe_rows: np.ndarray
+    elementwise_rows: np.ndarray
+
+    def to_dict(self) -> dict:
+        pe_intervals: list[list[list]] = [[] for _ in range(self.pes)]
+        for p, begin, end, kind in self.pe_rows.tolist():
+            pe_intervals[p].append([begin, end, KINDS[kind]])
+        return {"step": self.step, "start_cycle": self.start_cycle, "end_cycle": self.end_cycle,
+                "pe_intervals": pe_intervals,
+                "elementwise_intervals": [[b, e, f"step {s}"]
+                                          for b, e, s in self.elementwise_rows.tolist()]}
+
 
 @dataclass
 class ESECounters:
@@ -41,7 +66,7 @@ class ESECounters:
     elementwise_busy: int  # cycles the element-wise unit worked
     elementwise_cells: int  # LSTM cells it updated (ElementwiseUnit.OPS_PER_CELL each)
     step_end_cycles: np.ndarray  # cycle each step's h_t was ready
-    timeline: dict  # intervals of one step, for the timeline plot
+    timeline: dict | RecordedTimeline  # intervals of one step, for the timeline plot
     output: np.ndarray  # (T, outputs) float64 simulated hidden states
 
 
@@ -151,7 +176,8 @@ def build_result(compiled: CompiledLSTMLayer, counters: ESECounters, inputs: np.
             "broadcast": {"transfers": int(counters.broadcast_transfers),
                           "stall_cycles": int(counters.broadcast_stall_cycles)},
             "encoded_bits": compiled.size_bits(),
-            "step_timeline": counters.timeline,
+            "step_timeline": (counters.timeline if isinstance(counters.timeline, dict)
+                              else counters.timeline.to_dict()),
             "tech": tech,
             "area": area(cfg, tech, accumulator_file_bytes(compiled)),
         },

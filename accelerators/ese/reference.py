@@ -20,7 +20,7 @@ one cycle even for an empty run).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -30,7 +30,6 @@ from sparsesim.accelerators.ese.counters import ESECounters
 from sparsesim.accelerators.ese.elementwise import ElementwiseUnit
 from sparsesim.simulator import Broadcast, Component, Engine, ProcessingElement
 from sparsesim.simulator.sparse_pe_array import SparsePEArray
-from sparsesim.workloads.formats import EIECSC
 
 
 @dataclass
@@ -47,29 +46,6 @@ class Segment:
     pes_done: int = 0
     start_cycle: int = -1
     items: int = 0
-
-
-@dataclass
-class PEMatrix:
-    """A PE-side view of one encoded matrix: per-entry weight and local row."""
-
-    encoding: EIECSC
-    weights: np.ndarray  # float64 weight code x scale per entry (0 for padding)
-    local_rows: np.ndarray
-    useful: np.ndarray  # prefix count of non-padding entries
-    pointer_base: int  # first pointer-memory address of this matrix
-    rows_per_pe: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.rows_per_pe = -(-self.encoding.shape[0] // self.encoding.num_pes)
-
-
-def pe_matrix(encoding: EIECSC, column_scale: np.ndarray, pointer_base: int) -> PEMatrix:
-    columns = np.tile(np.arange(encoding.shape[1]), encoding.num_pes)
-    entry_column = np.repeat(columns, encoding.column_lengths().ravel())
-    weights = encoding.v.astype(np.float64) * column_scale[entry_column]
-    useful = np.concatenate([[0], np.cumsum(encoding.v != 0)])
-    return PEMatrix(encoding, weights, encoding.local_rows(), useful, pointer_base)
 
 
 def _gather(accumulators: np.ndarray, rows: int) -> np.ndarray:
@@ -93,12 +69,10 @@ def simulate_layer(compiled: CompiledLSTMLayer, inputs: np.ndarray, timeline_ste
     controller = Component(engine, "controller")
     drain = cfg.pe_pipeline_stages - 1
     gate_rows = 4 * compiled.hidden
-    matrices = {"gates": pe_matrix(compiled.gates, compiled.gate_column_scale, 0)}
+    matrices = {"gates": compiled.gate_matrix}
     gate_acc = np.zeros((2, n, matrices["gates"].rows_per_pe))
     if compiled.projection is not None:
-        proj = compiled.projection
-        matrices["projection"] = pe_matrix(proj, np.full(proj.shape[1], compiled.projection_scale),
-                                         compiled.gates.shape[1] + 1)
+        matrices["projection"] = compiled.projection_matrix
         proj_acc = np.zeros((n, matrices["projection"].rows_per_pe))
     tracked = {timeline_step - 1, timeline_step, timeline_step + 1}  # all work in its window
     pe_intervals: list[list[list]] = [[] for _ in range(n)]

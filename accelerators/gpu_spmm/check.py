@@ -54,7 +54,8 @@ def check(c: np.ndarray, a: np.ndarray, b: np.ndarray, where: Sample,
     result = dtype.round(c).astype(np.float64)
     magnitude = np.abs(a_rows).astype(np.float64) @ np.abs(b_cols).astype(np.float64)
     u = dtype.unit_roundoff
-    tolerance = u * np.abs(reference) + (1 + u) * a.shape[1] * 2.0**-24 * magnitude
+    tolerance = (u * np.abs(reference) + dtype.subnormal_step / 2
+                 + (1 + u) * a.shape[1] * 2.0**-24 * magnitude)
     error = np.abs(result - reference)
     return Check(bool(np.all(error <= tolerance)), float(error.max(initial=0.0)),
                  len(where.rows), len(where.cols), where.complete)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from sparsesim.simulator.result import SimResult
+
 
 def crossover_density(densities: Sequence[float], speedups: Sequence[float]) -> float | None:
     """The density at which speedup over dense crosses 1, interpolated linearly in log
@@ -24,3 +26,18 @@ def crossover_density(densities: Sequence[float], speedups: Sequence[float]) -> 
     (d0, s0), (d1, s1) = points[last], points[last + 1]
     t = math.log(s0) / (math.log(s0) - math.log(s1))
     return math.exp(math.log(d0) + t * (math.log(d1) - math.log(d0)))
+
+
+def by_kernel(results: Sequence[SimResult]) -> dict[str, list[SimResult]]:
+    """Results grouped by their kernel, in run order."""
+    out: dict[str, list[SimResult]] = {}
+    for r in results:
+        out.setdefault(r.details["kernel"], []).append(r)
+    return out
+
+
+def kernel_crossovers(results: Sequence[SimResult]) -> dict[str, float | None]:
+    """Crossover density of every sparse kernel in a density sweep."""
+    return {kernel: crossover_density([r.details["density"] for r in runs],
+                                      [r.details["speedup_over_dense"] for r in runs])
+            for kernel, runs in by_kernel(results).items() if kernel != "dense"}

@@ -11,25 +11,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from sparsesim.accelerators.gpu_spmm.crossover import crossover_density  # noqa: E402
+from sparsesim.accelerators.gpu_spmm.crossover import by_kernel, kernel_crossovers  # noqa: E402
 from sparsesim.simulator.result import SimResult  # noqa: E402
 
 COLOURS = {"dense": "black", "2:4": "tab:purple", "csr-rowsplit": "tab:red",
            "sputnik": "tab:green", "blocked-ell": "tab:blue", "bsr": "tab:orange"}
-
-
-def by_kernel(results: Sequence[SimResult]) -> dict[str, list[SimResult]]:
-    out: dict[str, list[SimResult]] = {}
-    for r in results:
-        out.setdefault(r.details["kernel"], []).append(r)
-    return out
-
-
-def kernel_crossovers(results: Sequence[SimResult]) -> dict[str, float | None]:
-    """Crossover density of every sparse kernel in a density sweep."""
-    return {kernel: crossover_density([r.details["density"] for r in runs],
-                                      [r.details["speedup_over_dense"] for r in runs])
-            for kernel, runs in by_kernel(results).items() if kernel != "dense"}
 
 
 def draw_speedups(ax: plt.Axes, results: Sequence[SimResult], title: str) -> None:

@@ -111,8 +111,9 @@ def check_output(operands: GemmOperands | MatrixOperands, plan: KernelPlan,
                  schedule: list[tuple[int, int, int]],
                  budget_macs: int = DEFAULT_CHECK_BUDGET_MACS) -> OutputCheck:
     """Compute C from the blocks in `schedule` and compare with numpy, element by element:
-    |error| <= u_out |C| + (1 + u_out) K 2^-24 (|A| @ |B|) for floats (u_out: the output
-    type's unit roundoff; 2^-24: fp32 accumulation), exactly for int8."""
+    |error| <= u_out |C| + s_out / 2 + (1 + u_out) K 2^-24 (|A| @ |B|) for floats (u_out:
+    the output type's unit roundoff; s_out: its subnormal spacing, the rounding step of
+    outputs too small for a relative bound; 2^-24: fp32 accumulation), exactly for int8."""
     shape, dtype = operands.shape, operands.dtype
     runs: dict[tuple[int, int], list[int]] = defaultdict(list)
     for tm, tn, k_slice in schedule:
@@ -145,7 +146,8 @@ def check_output(operands: GemmOperands | MatrixOperands, plan: KernelPlan,
                 if bias is not None:  # the epilogue's fp32 add is one more rounding
                     magnitude += np.abs(bias)[:, None]
                 u = dtype.unit_roundoff
-                tolerance = u * np.abs(reference) + (1 + u) * shape.k * 2.0**-24 * magnitude
+                tolerance = (u * np.abs(reference) + dtype.subnormal_step / 2
+                             + (1 + u) * shape.k * 2.0**-24 * magnitude)
             ok = ok and bool(np.all(error <= tolerance))
             max_error = max(max_error, float(error.max(initial=0.0)))
             max_tolerance = max(max_tolerance, float(tolerance.max(initial=0.0)))

@@ -17,8 +17,8 @@ def numpy_outputs(workload: Workload, images: np.ndarray, config: eie.EIEConfig)
     x = images.astype(np.float64).T
     for layer in workload.layers:
         compiled = eie.compile(layer, config)
-        weights = np.zeros(compiled.encoding.shape)  # with the bias column, if any
-        weights[compiled.reference_rows, compiled.reference_cols] = compiled.reference_weights
+        codes = compiled.codes.to_dense()  # with the bias column, if any
+        weights = compiled.codebook.astype(np.float64)[codes]  # codebook[0] == 0
         if layer.bias is not None:
             x = np.vstack([x, np.ones((1, x.shape[1]))])
         x = weights @ x

@@ -11,9 +11,9 @@ from tqdm import tqdm
 
 from sparsesim.accelerators.gpu_spmm import model
 from sparsesim.accelerators.gpu_spmm.config import PRESETS, preset
+from sparsesim.accelerators.gpu_spmm.crossover import kernel_crossovers
 from sparsesim.accelerators.gpu_spmm.design import DESIGN, WORKLOADS
 from sparsesim.accelerators.gpu_spmm.kernels import KERNEL_NAMES
-from sparsesim.accelerators.gpu_spmm.plots import kernel_crossovers
 from sparsesim.cli.base import AcceleratorCommand, CommandOutput
 from sparsesim.cli.parser import fraction
 from sparsesim.document import run_document

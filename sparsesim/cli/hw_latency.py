@@ -1,6 +1,6 @@
 """The latency callbacks that hardware-aware pruning (workloads/pruning/) receives: one
 weighted layer simulated on EIE's fast engine, input by input, or on the 2:4 tensor-core
-model as one GEMM, with the simulator's output check passing.
+model as one GEMM (a convolution as its implicit GEMM), with the simulator's output check passing.
 
 Built here, in the CLI glue, so that workloads/ never imports an accelerator.
 """
@@ -18,8 +18,8 @@ from sparsesim.accelerators.stc import model as stc
 from sparsesim.simulator.errors import FormatError, WorkloadError
 from sparsesim.workloads.formats import CSC
 from sparsesim.workloads.formats.nm_compressed import NMCompressed
-from sparsesim.workloads.gemm import GemmShape
 from sparsesim.workloads.layer import Layer
+from sparsesim.workloads.lowering import ConvSpec, NetworkGemm, conv, linear
 
 
 class EIELatency:
@@ -62,11 +62,13 @@ def _digest(array: np.ndarray) -> bytes:
 
 class STCLatency:
     """`simulate(index, weights, inputs)` on the 2:4 sparse tensor core: the layer as one
-    GEMM over the input rows, M = rows of `weights` still holding a nonzero (removed
-    neurons vanish), K = columns still holding one, N = input rows; the sparse kernel's
-    time if the kept weights are 2:4 along K, else the dense kernel's (fine-grained
-    sparsity gains nothing there). Seconds per input row; cached by GEMM shape and mode;
-    the model's output check must pass."""
+    GEMM through the lowering (a fully connected layer over the input rows; a convolution
+    as its implicit GEMM over the input feature maps), M = rows (output channels) of
+    `weights` still holding a nonzero (removed neurons and channels vanish), K = inputs
+    (input channels x k x k) still holding one, N = input rows (x output pixels); the
+    sparse kernel's time if the kept weights are 2:4 along K, else the dense kernel's
+    (fine-grained sparsity gains nothing there). Seconds per input; cached by GEMM shape
+    and mode; the model's output check (on seeded operands of that shape) must pass."""
 
     def __init__(self, config: stc.STCConfig, dtype: str = "fp16") -> None:
         self.config, self.dtype = config, dtype
@@ -74,20 +76,32 @@ class STCLatency:
         self.simulations = 0
 
     def __call__(self, index: int, weights: np.ndarray, inputs: np.ndarray) -> float:
-        w = np.asarray(weights)
-        kept = w[np.ix_(np.any(w != 0, axis=1), np.any(w != 0, axis=0))]
-        m, k, n = max(1, kept.shape[0]), max(1, kept.shape[1]), len(inputs)
-        key = (m, n, k, _is_two_four(kept))
+        gemm, kept = layer_gemm(f"layer{index}", np.asarray(weights), np.asarray(inputs))
+        shape = gemm.launch_shape
+        key = (shape.m, shape.n, shape.k, _is_two_four(kept))
         if key not in self._cache:
-            result = stc.run(stc.compile(GemmShape(f"layer{index}", m, n, k), self.dtype,
-                                         self.config))
+            result = stc.run(stc.compile(shape, self.dtype, self.config))
             if not result.output_ok:
                 raise WorkloadError(f"tensor-core output of layer {index} differs from numpy "
                                     f"(max abs error {result.max_abs_error}); report this")
             cycles = result.details["sparse_cycles" if key[3] else "dense_cycles"]
-            self._cache[key] = cycles / self.config.clock_hz / n
+            self._cache[key] = cycles / self.config.clock_hz / len(inputs)
             self.simulations += 1
         return self._cache[key]
+
+
+def layer_gemm(name: str, w: np.ndarray, x: np.ndarray) -> tuple[NetworkGemm, np.ndarray]:
+    """The GEMM of a layer with weights `w` on inputs `x`, its all-zero rows and inputs
+    dropped, and the kept weights as the GEMM's A (M x K)."""
+    nonzero = w != 0
+    rows = np.any(nonzero.reshape(len(w), -1), axis=1)
+    cols = np.any(nonzero, axis=tuple(a for a in range(w.ndim) if a != 1))
+    kept = w[rows][:, cols]
+    m, c = max(1, int(rows.sum())), max(1, int(cols.sum()))
+    if w.ndim == 4:
+        spec = ConvSpec(c, m, w.shape[2:])
+        return conv(name, spec, len(x), *x.shape[2:])[0], kept.reshape(len(kept), -1)
+    return linear(name, m, c, len(x)), kept
 
 
 def _is_two_four(matrix: np.ndarray) -> bool:

@@ -111,10 +111,12 @@ def build_parser() -> Parser:
                         "dense latency (default 0.05)")
     p.add_argument("--decay", type=ratio, default=1.0,
                    help="NetAdapt: the reduction asked is multiplied by this each iteration")
-    p.add_argument("--moves", type=moves, default=("fine",),
-                   help="NetAdapt moves, comma list of fine,neuron (default fine: on "
-                        "LeNet-300-100 at 0.5 x dense latency, seeds 0-2, adding neuron "
-                        "removal scored lower; see README)")
+    p.add_argument("--moves", type=moves,
+                   help="NetAdapt moves, comma list of fine,neuron (neuron: output rows of a "
+                        "fully connected layer or output channels of a convolution); default "
+                        "fine on eie (on LeNet-300-100 at 0.5 x dense latency, seeds 0-2, "
+                        "adding neuron removal scored lower; see README), neuron on stc "
+                        "(fine-grained sparsity gains nothing on its dense kernel)")
     p.add_argument("--episodes", type=positive_int, default=200,
                    help="AMC episodes, the first third random; the random search gets as "
                         "many (default 200)")
@@ -128,11 +130,13 @@ def build_parser() -> Parser:
                    help="NetAdapt: fine-tune epochs of each proposal (default 1)")
     p.add_argument("--finetune-lr", type=positive_float, help="default --lr / 10")
     p.add_argument("--probe-images", type=positive_int, default=16,
-                   help="training images whose simulated latency is averaged (default 16)")
+                   help="training images whose simulated latency is averaged (default 16; "
+                        "on stc also the GEMM batch)")
     p.add_argument("--validation-fraction", type=ratio, default=0.125,
                    help="fraction of the training split held out for the search")
     p.add_argument("--no-baselines", action="store_true",
-                   help="skip the uniform and sensitivity baselines")
+                   help="skip the baselines (eie: uniform and sensitivity; stc: uniform "
+                        "channel pruning)")
     p.add_argument("--seed", type=non_negative_int, default=0)
     add_seeds_flag(p)
     p.add_argument("--out", metavar="PATH", help="write the pruned model file (.npz)")
@@ -147,6 +151,16 @@ def build_parser() -> Parser:
     for flag in ("--episodes", "--reward", "--granularity", "--flops-ratio"):
         p.only_with(flag, "--method", "amc")
     return p
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The flags, with the defaults that depend on others filled in (--moves, AMC's reward,
+    granularity and budget) and the combinations that cannot run refused (check_flags)."""
+    args = build_parser().parse_args(list(argv))
+    if args.moves is None:
+        args.moves = ("neuron",) if args.accel == "stc" else ("fine",)
+    check_flags(args)
+    return args
 
 
 def accelerator_config(args: argparse.Namespace) -> eie.EIEConfig | stc.STCConfig:
@@ -180,14 +194,14 @@ def check_flags(args: argparse.Namespace) -> None:
     if needs_latency(args) and args.method == "amc" and args.granularity == "channel":
         raise ConfigError("AMC channel actions take a MACs budget (--flops-ratio R) or "
                           "--reward flops-error; the latency tables hold one layer at a time")
-    if needs_latency(args):
+    if needs_latency(args) and args.accel == "eie":
         try:
             dense_layers(build_model(args.model))
         except WorkloadError as error:
             hint = "; for AMC, --flops-ratio R or --reward flops-error need no latency"
             raise ConfigError(f"{error}{hint if args.method == 'amc' else ''}") from None
-        if args.latency_us is None and args.latency_ratio is None:
-            args.latency_ratio = 0.5
+    if needs_latency(args) and args.latency_us is None and args.latency_ratio is None:
+        args.latency_ratio = 0.5
     if args.out and args.seeds > 1:
         raise ConfigError(f"--out saves one model; with --seeds {args.seeds} give --seeds 1 "
                           "(and --seed S for the one you want)")
@@ -293,16 +307,18 @@ def search(args: argparse.Namespace, setup: Setup, method: str, budget: float | 
 
 def baselines(args: argparse.Namespace, setup: Setup, budget: float | None
               ) -> list[tuple[Pruned, dict[str, Any]]]:
-    """AMC: the random search, always. Under a latency budget, unless --no-baselines: the
-    uniform and sensitivity allocations. Each with further keys for the JSON."""
+    """AMC: the random search, always. Under a latency budget, unless --no-baselines: on
+    EIE the uniform and sensitivity allocations, on the tensor core uniform channel
+    pruning. Each with further keys for the JSON."""
     found = []
     if args.method == "amc":
         pruned, _, extra = amc_search(args, setup, budget, learn=False)
         found.append((pruned, {"best_reward": extra["best_reward"]}))
     if budget is not None and not args.no_baselines:
+        builders = ((hw_baselines.uniform_channels,) if args.accel == "stc" else
+                    (hw_baselines.uniform, hw_baselines.sensitivity_allocation))
         found += [(build(setup.dense, setup.oracle, budget, setup.data, final_finetune(args),
-                         args.seed), {}) for build in (hw_baselines.uniform,
-                                                       hw_baselines.sensitivity_allocation)]
+                         args.seed), {}) for build in builders]
     return found
 
 
@@ -366,8 +382,7 @@ def main(argv: Sequence[str]) -> int:
     pre.add_argument("--method")
     if pre.parse_known_args(argv)[0].method not in HW_METHODS:
         return prune_command.main(argv)
-    args = build_parser().parse_args(argv)
-    check_flags(args)
+    args = parse_args(argv)
     check_outputs({"--out": args.out, "--json": args.json})
     start = time.perf_counter()
     runs, pruned = [], None

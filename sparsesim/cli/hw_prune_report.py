@@ -36,16 +36,16 @@ def run_text(args: argparse.Namespace, doc: dict[str, Any], accelerator: str) ->
     """One seed's table: dense, the method and its baselines."""
     what = (f"amc ({args.reward} reward, {args.granularity} actions)" if args.method == "amc"
             else args.method)
-    head = f"{'method':14s} {'latency_us':>11s} {'test_acc':>9s} {'macs':>9s}  pruned per layer"
+    head = f"{'method':16s} {'latency_us':>11s} {'test_acc':>9s} {'macs':>9s}  pruned per layer"
     if doc["dense_latency_us"] is None:
         accelerator += " (latency not simulated: it runs fully connected layers only)"
     rows = [f"{args.model} on {args.dataset}, {what}, seed {doc['seed']}, on {accelerator}; "
             f"{_budget_line(args, doc)}", head, "-" * len(head),
-            f"{'dense':14s} {_us(doc['dense_latency_us'])} {doc['dense_accuracy']:9.4f} "
+            f"{'dense':16s} {_us(doc['dense_latency_us'])} {doc['dense_accuracy']:9.4f} "
             f"{doc['dense_macs']:9d}"]
     for entry in [doc] + doc["baselines"]:
         pruned = " ".join(f"{n}={s:.3f}" for n, s in entry["sparsity"].items())
-        rows.append(f"{entry['method']:14s} {_us(entry['latency_us'])} {entry['accuracy']:9.4f} "
+        rows.append(f"{entry['method']:16s} {_us(entry['latency_us'])} {entry['accuracy']:9.4f} "
                     f"{entry['macs']:9d}  {pruned}")
     return "\n".join(rows)
 
@@ -96,7 +96,7 @@ def _agent_vs_random(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def seeds_text(doc: dict[str, Any]) -> str:
     """The table over seeds, then (AMC) the paired differences with their verdicts."""
     seeds = doc["seeds"]
-    head = (f"{'method':14s} {'test_acc_pct':>16s} {'latency_us':>18s} {'macs':>20s}")
+    head = (f"{'method':16s} {'test_acc_pct':>16s} {'latency_us':>18s} {'macs':>20s}")
     rows = [f"over seeds {seeds[0]}..{seeds[-1]}: mean ± 95% half width (Student t, "
             f"{len(seeds)} seeds)", head, "-" * len(head)]
     for method, figures in doc["summary"].items():
@@ -106,7 +106,7 @@ def seeds_text(doc: dict[str, Any]) -> str:
             cells.append("-" if f is None else
                          f"{f[f'mean_{unit}']:{FORMATS[unit]}} ± "
                          f"{f[f'ci95_half_width_{unit}']:{FORMATS[unit]}}")
-        rows.append(f"{method:14s} {cells[0]:>16s} {cells[1]:>18s} {cells[2]:>20s}")
+        rows.append(f"{method:16s} {cells[0]:>16s} {cells[1]:>18s} {cells[2]:>20s}")
     for name, d in doc.get("agent_vs_random_search", {}).items():
         unit = next(k[len("mean_"):] for k in d if k.startswith("mean_"))
         rows.append(f"amc - random-search, {name} ({unit}), paired by seed: "

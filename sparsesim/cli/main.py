@@ -13,6 +13,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
+from sparsesim.accelerators.registry import DESIGNS
 from sparsesim.cli.output_paths import check_outputs
 from sparsesim.cli.parser import (
     Parser,
@@ -61,7 +62,7 @@ def _listing() -> str:
 def _epilog() -> str:
     return "\n".join([
         "accelerators (--accel NAME --help shows that design's flags):",
-        *(f"  {name:10s} {command.description}" for name, command in sorted(ACCELERATORS.items())),
+        *(f"  {name:10s} {design.description}" for name, design in sorted(DESIGNS.items())),
         "subcommands (sparsesim NAME --help):",
         *(f"  {name:10s} {summary}" for name, (_, summary) in sorted(SUBCOMMANDS.items())),
     ])

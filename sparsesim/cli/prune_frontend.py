@@ -47,6 +47,7 @@ from sparsesim.workloads.pruning.methods import (
     prune_masks,
 )
 from sparsesim.workloads.pruning.sharing import share_layer
+from sparsesim.workloads.pruning.slimming import DEFAULT_LAMBDA
 from sparsesim.workloads.weight_sharing import MAX_ENTRIES
 
 PROCEDURES = ("prune", "sensitivity", "lottery")
@@ -61,7 +62,9 @@ def build_parser() -> Parser:
     p.add_argument("--procedure", choices=PROCEDURES, default="prune",
                    help="prune (default), sensitivity scan, or lottery-ticket search")
     p.add_argument("--model", choices=sorted(MODELS), default="lenet300")
-    p.add_argument("--method", choices=sorted(METHODS), default="magnitude")
+    p.add_argument("--method", choices=sorted([*METHODS, "slimming"]), default="magnitude",
+                   help="pruning method (slimming: Network Slimming beside L1-norm channel "
+                        "pruning at the same --channel-ratio)")
     p.add_argument("--sparsity", type=fraction,
                    help="fraction of weights removed (default 0.92; nm sets its own, "
                         "1 - N/M)")
@@ -89,6 +92,11 @@ def build_parser() -> Parser:
                    help="fraction of 3x3 kernels removed whole by --method pattern")
     p.add_argument("--pes", type=positive_int, default=64,
                    help="PEs for --method balanced (rows interleaved, default 64)")
+    p.add_argument("--channel-ratio", type=fraction, default=0.5,
+                   help="slimming: fraction of hidden channels / neurons removed (default 0.5)")
+    p.add_argument("--slimming-lambda", type=non_negative_float, default=DEFAULT_LAMBDA,
+                   help=f"slimming: L1 coefficient on the scaling factors (default "
+                        f"{DEFAULT_LAMBDA:g}, Liu et al.'s setting for VGGNet on CIFAR)")
     p.add_argument("--share-weights", type=positive_int, metavar="ENTRIES",
                    help="k-means weight sharing to a codebook of ENTRIES (e.g. 16 = 4 bits)")
     p.add_argument("--test-images", type=non_negative_int, default=1000,
@@ -111,6 +119,8 @@ def build_parser() -> Parser:
     add_seeds_flag(p)
     for flag in ("--rounds", "--rewind-epoch", "--seeds"):
         p.only_with(flag, "--procedure", "lottery")
+    for flag in ("--channel-ratio", "--slimming-lambda"):
+        p.only_with(flag, "--method", "slimming")
     p.only_with("--plot", "--procedure", "sensitivity", "lottery")
     p.only_with("--style", "--plot")
     return p
@@ -149,6 +159,11 @@ def layer_table(network: Network) -> str:
 def check_method_options(args: argparse.Namespace) -> None:
     """Refuse, before training, options the method cannot honour; set --sparsity (nm
     fixes its own, 1 - N/M)."""
+    if args.method == "slimming":
+        if args.sparsity is not None or args.iterations != 1 or args.share_weights:
+            raise ConfigError("--method slimming prunes channels once: give --channel-ratio, "
+                              "not --sparsity, --iterations or --share-weights")
+        return
     if args.method == "nm":
         implied = 1 - args.nm[0] / args.nm[1]
         if args.nm[0] >= args.nm[1]:
@@ -319,7 +334,11 @@ def main(argv: Sequence[str]) -> int:
     start = time.perf_counter()
     data = load_mnist()
     figure = None
-    if args.procedure == "prune":
+    if args.method == "slimming":
+        from sparsesim.cli.slimming import run_slimming
+
+        text, doc = run_slimming(args, data)
+    elif args.procedure == "prune":
         text, doc = run_prune(args, data)
     elif args.procedure == "sensitivity":
         text, doc, figure = run_sensitivity(args, data)

@@ -66,12 +66,14 @@ def col2im(cols: np.ndarray, shape: tuple[int, int, int, int], k: int) -> np.nda
 
 @dataclass(frozen=True)
 class Conv2d:
-    """Valid (unpadded) stride-1 convolution + ReLU; W is (out_ch, in_ch, k, k)."""
+    """Valid (unpadded) stride-1 convolution, then ReLU if `relu`; W is (out_ch, in_ch, k,
+    k)."""
 
     name: str
     in_channels: int
     out_channels: int
     kernel: int
+    relu: bool = True
 
     @property
     def weight_shape(self) -> tuple[int, ...]:
@@ -81,13 +83,17 @@ class Conv2d:
         n, _, h, wd = x.shape
         k = self.kernel
         cols = im2col(x, k)
-        y = np.maximum(cols @ w.reshape(self.out_channels, -1).T, 0.0)
+        y = cols @ w.reshape(self.out_channels, -1).T
+        if self.relu:
+            y = np.maximum(y, 0.0)
         y = y.reshape(n, h - k + 1, wd - k + 1, self.out_channels).transpose(0, 3, 1, 2)
         return y, (x.shape, cols, y)
 
     def backward(self, dy: np.ndarray, w: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndarray]:
         shape, cols, y = cache
-        dy = relu_backward(dy, y).transpose(0, 2, 3, 1).reshape(-1, self.out_channels)
+        if self.relu:
+            dy = relu_backward(dy, y)
+        dy = dy.transpose(0, 2, 3, 1).reshape(-1, self.out_channels)
         dw = (dy.T @ cols).reshape(w.shape)
         dx = col2im(dy @ w.reshape(self.out_channels, -1), shape, self.kernel)
         return dx, dw
@@ -133,3 +139,29 @@ class Reshape:
 
     def backward(self, dy: np.ndarray, w: None, cache: Any) -> tuple[np.ndarray, None]:
         return dy.reshape(cache), None
+
+
+@dataclass(frozen=True)
+class Scale:
+    """y = ReLU(gamma_c x_c): one learned factor gamma per channel (axis 1) or neuron, the
+    BN-like scaling factor Network Slimming trains with an L1 penalty; W is gamma (C,)."""
+
+    name: str
+    channels: int
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
+        return (self.channels,)
+
+    def _broadcast(self, gamma: np.ndarray, ndim: int) -> np.ndarray:
+        return gamma.reshape((1, -1) + (1,) * (ndim - 2))
+
+    def forward(self, x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, Any]:
+        y = np.maximum(x * self._broadcast(w, x.ndim), 0.0)
+        return y, (x, y)
+
+    def backward(self, dy: np.ndarray, w: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndarray]:
+        x, y = cache
+        dy = relu_backward(dy, y)
+        axes = tuple(a for a in range(x.ndim) if a != 1)
+        return dy * self._broadcast(w, x.ndim), (dy * x).sum(axis=axes)

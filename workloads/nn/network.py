@@ -13,9 +13,9 @@ import numpy as np
 
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.nn.blas_threads import single_threaded_blas
-from sparsesim.workloads.nn.layers import Conv2d, Dense, MaxPool2, Reshape
+from sparsesim.workloads.nn.layers import Conv2d, Dense, MaxPool2, Reshape, Scale
 
-Layer = Dense | Conv2d | MaxPool2 | Reshape
+Layer = Dense | Conv2d | MaxPool2 | Reshape | Scale
 Weights = dict[str, np.ndarray]
 
 
@@ -77,14 +77,16 @@ def lenet300(seed: int = 0) -> Network:
     return Network("lenet300", layers, he_init(layers, seed))
 
 
-def lenet5(seed: int = 0) -> Network:
+def lenet5(seed: int = 0, widths: tuple[int, int, int] = (16, 32, 128)) -> Network:
     """LeNet-5 style: two 3x3 conv + ReLU + 2x2 max-pool stages (16 and 32 channels), then
-    800-128-10 fully connected. 3x3 kernels (not LeNet-5's 5x5) so pattern pruning applies."""
+    800-128-10 fully connected. 3x3 kernels (not LeNet-5's 5x5) so pattern pruning applies.
+    `widths`: conv1's and conv2's channels and fc1's neurons (e.g. a channel-pruned one)."""
+    c1, c2, f1 = widths
     layers = [Reshape("image", (1, 28, 28)),
-              Conv2d("conv1", 1, 16, 3), MaxPool2("pool1"),   # 28 -> 26 -> 13
-              Conv2d("conv2", 16, 32, 3), MaxPool2("pool2"),  # 13 -> 11 -> 5
-              Reshape("flatten", (32 * 5 * 5,)),
-              Dense("fc1", 800, 128), Dense("fc2", 128, 10, relu=False)]
+              Conv2d("conv1", 1, c1, 3), MaxPool2("pool1"),   # 28 -> 26 -> 13
+              Conv2d("conv2", c1, c2, 3), MaxPool2("pool2"),  # 13 -> 11 -> 5
+              Reshape("flatten", (c2 * 5 * 5,)),
+              Dense("fc1", c2 * 25, f1), Dense("fc2", f1, 10, relu=False)]
     return Network("lenet5", layers, he_init(layers, seed))
 
 

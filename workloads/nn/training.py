@@ -13,6 +13,7 @@ import numpy as np
 
 from sparsesim.simulator.errors import ConfigError, WorkloadError
 from sparsesim.workloads.nn.blas_threads import single_threaded_blas
+from sparsesim.workloads.nn.layers import Scale
 from sparsesim.workloads.nn.network import Network, Weights
 
 # A progress report: (units done, units in all or None if open-ended, latest figures).
@@ -28,6 +29,8 @@ class TrainConfig:
     batch_size: int = 64
     l1: float = 0.0  # coefficient of sum |w| added to the loss
     l2: float = 0.0  # coefficient of 0.5 * sum w^2 added to the loss
+    scale_l1: float = 0.0  # coefficient of sum |gamma| over Scale layers' factors (Network
+    # Slimming's sparsity penalty, on those factors only)
     seed: int = 0  # shuffling order
 
     def __post_init__(self) -> None:
@@ -37,8 +40,9 @@ class TrainConfig:
         if not self.learning_rate > 0 or not 0 <= self.momentum < 1:
             raise ConfigError(f"learning rate must be > 0 and momentum in [0, 1), got "
                               f"{self.learning_rate} and {self.momentum}")
-        if self.l1 < 0 or self.l2 < 0:
-            raise ConfigError(f"l1 and l2 must be >= 0, got {self.l1} and {self.l2}")
+        if self.l1 < 0 or self.l2 < 0 or self.scale_l1 < 0:
+            raise ConfigError(f"l1, l2 and scale l1 must be >= 0, got {self.l1}, {self.l2} "
+                              f"and {self.scale_l1}")
 
 
 def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
@@ -68,6 +72,7 @@ def train(network: Network, images: np.ndarray, labels: np.ndarray, config: Trai
 def _train(network: Network, images: np.ndarray, labels: np.ndarray, config: TrainConfig,
            masks: Masks | None, progress: Progress | None) -> float:
     rng = np.random.default_rng(config.seed)
+    scales = {layer.name for layer in network.layers if isinstance(layer, Scale)}
     velocity = {name: np.zeros_like(w) for name, w in network.weights.items()}
     apply_masks(network.weights, masks)
     batches = -(-len(images) // config.batch_size)
@@ -81,7 +86,7 @@ def _train(network: Network, images: np.ndarray, labels: np.ndarray, config: Tra
                 logits, caches = network.forward(images[batch])
                 loss, dlogits = softmax_cross_entropy(logits, labels[batch])
                 grads = network.backward(dlogits, caches)
-                _step(network.weights, grads, velocity, config, masks)
+                _step(network.weights, grads, velocity, config, masks, scales)
             if not np.isfinite(loss):
                 raise WorkloadError(f"training diverged in epoch {step // batches + 1} (loss "
                                     f"{loss}); lower the learning rate (now "
@@ -98,13 +103,15 @@ def _train(network: Network, images: np.ndarray, labels: np.ndarray, config: Tra
 
 
 def _step(weights: Weights, grads: Weights, velocity: Weights, config: TrainConfig,
-          masks: Masks | None) -> None:
+          masks: Masks | None, scales: set[str]) -> None:
     for name, grad in grads.items():
         w = weights[name]
         if config.l2:
             grad = grad + config.l2 * w
         if config.l1:
             grad = grad + config.l1 * np.sign(w)
+        if config.scale_l1 and name in scales:
+            grad = grad + config.scale_l1 * np.sign(w)
         if masks is not None and name in masks:
             grad = grad * masks[name]
         velocity[name] = config.momentum * velocity[name] - config.learning_rate * grad

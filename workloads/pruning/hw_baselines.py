@@ -1,5 +1,8 @@
 """Baselines for hardware-aware pruning at a simulated latency budget:
 - uniform: one magnitude sparsity for every layer, bisected to meet the budget;
+- uniform channels: one fraction of output channels / neurons (least L1 norm, with the
+  next layer's inputs) removed from every layer but the last, bisected likewise: the
+  baseline on dense hardware, where fine-grained sparsity gains nothing;
 - sensitivity: allocation from a per-layer sensitivity scan (Han et al., NeurIPS 2015,
   Fig. 6): each layer pruned as far as its own scan loses at most t, with the tolerance t
   bisected to meet the budget."""
@@ -11,7 +14,8 @@ import numpy as np
 from sparsesim.workloads.nn.network import Network
 from sparsesim.workloads.nn.training import TrainConfig
 from sparsesim.workloads.pruning.budget import Masks, Pruned, fit_budget, validation_loss
-from sparsesim.workloads.pruning.latency_oracle import LatencyOracle
+from sparsesim.workloads.pruning.channel import uniform_channel_masks
+from sparsesim.workloads.pruning.latency_oracle import MIN_KEPT_ROWS_FRACTION, LatencyOracle
 from sparsesim.workloads.pruning.magnitude import magnitude_mask
 from sparsesim.workloads.pruning.validation import SearchData
 
@@ -26,6 +30,17 @@ def uniform(dense: Network, oracle: LatencyOracle, budget_seconds: float, data: 
         return {n: magnitude_mask(w, knob * top) for n, w in network.weights.items()}
 
     return fit_budget("uniform", dense, masks_for, oracle, budget_seconds, data, config, seed)
+
+
+def uniform_channels(dense: Network, oracle: LatencyOracle, budget_seconds: float,
+                     data: SearchData, config: TrainConfig, seed: int) -> Pruned:
+    top = 1.0 - MIN_KEPT_ROWS_FRACTION
+
+    def masks_for(network: Network, knob: float) -> Masks:
+        return uniform_channel_masks(network.weights, oracle.names, knob * top)
+
+    return fit_budget("uniform-channels", dense, masks_for, oracle, budget_seconds, data,
+                      config, seed)
 
 
 def sensitivity_allocation(dense: Network, oracle: LatencyOracle, budget_seconds: float,

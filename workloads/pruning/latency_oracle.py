@@ -3,15 +3,20 @@
 the target), filled by a simulator callback, plus real simulation of whole models.
 
 workloads/ never imports an accelerator: the caller passes `simulate(index, weights,
-inputs) -> seconds`, the mean simulated seconds per input row of weighted layer `index`
-with the (masked) weight matrix `weights` (outputs, inputs) on the input vectors `inputs`
-(probe images, inputs). sparsesim/cli/hw_latency.py builds it for EIE.
+inputs) -> seconds`, the mean simulated seconds per input of weighted layer `index` with
+the (masked) weights `weights` (outputs, inputs) of a fully connected layer or (out
+channels, in channels, k, k) of a convolution, on that layer's inputs for the probe
+images (vectors (images, inputs) or feature maps (images, channels, h, w)).
+sparsesim/cli/hw_latency.py builds it for EIE (fully connected layers only) and for the
+tensor core (both).
 
 Two kinds of table per layer, each built once from the reference (dense, trained) model
 and cached:
 - fine: the layer alone pruned by magnitude to each sparsity of a grid;
-- neuron: the layer keeping its k output rows of largest L1 norm (the rest removed), with
-  the next layer's matching inputs removed too; seconds of both layers together.
+- neuron: the layer keeping its k output rows (neurons, or a convolution's output
+  channels) of largest L1 norm (the rest removed), with the next weighted layer's
+  matching inputs removed too (input channels, or through a flatten each channel's
+  block of columns); seconds of both layers together.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import numpy as np
 from sparsesim.simulator.errors import WorkloadError
 from sparsesim.workloads.nn.layers import Dense
 from sparsesim.workloads.nn.network import Network
+from sparsesim.workloads.pruning.channel import keep_rows, remove_neurons
 from sparsesim.workloads.pruning.magnitude import magnitude_mask
 
 LayerSimulator = Callable[[int, np.ndarray, np.ndarray], float]  # (index, W, X) -> seconds
@@ -55,18 +61,19 @@ def dense_layers(network: Network) -> list[Dense]:
     layers = network.weighted_layers
     if not all(isinstance(layer, Dense) for layer in layers) or len(layers) != len(
             network.layers):
-        raise WorkloadError(f"hardware-aware pruning needs a fully connected network "
+        raise WorkloadError(f"hardware-aware pruning on EIE needs a fully connected network "
                             f"(EIE runs matrix-vector layers); {network.name} has other layers; "
-                            "use --model lenet300")
+                            "use --model lenet300 or --accel stc")
     return layers
 
 
 def layer_inputs(network: Network, weights: Weights, images: np.ndarray) -> list[np.ndarray]:
-    """The input vectors of every weighted layer (numpy forward pass with `weights`)."""
+    """The inputs of every weighted layer, in order (numpy forward pass with `weights`)."""
     inputs, x = [], images
     for layer in network.layers:
-        inputs.append(x)
-        x, _ = layer.forward(x, weights[layer.name])
+        if layer.weight_shape is not None:
+            inputs.append(x)
+        x, _ = layer.forward(x, weights.get(layer.name))
     return inputs
 
 
@@ -75,7 +82,7 @@ class LatencyOracle:
 
     def __init__(self, simulate: LayerSimulator, reference: Network, probe: np.ndarray,
                  sparsities: Sequence[float] = FINE_SPARSITIES, neuron_points: int = 32) -> None:
-        self.layers = dense_layers(reference)
+        self.layers = reference.weighted_layers
         self.names = [layer.name for layer in self.layers]
         self.simulate, self.probe = simulate, np.asarray(probe, dtype=np.float32)
         self.reference = {k: v.copy() for k, v in reference.weights.items()}
@@ -148,19 +155,3 @@ class LatencyOracle:
         top = max(self.sparsities)
         return {n: w * masks[n] * magnitude_mask(w * masks[n], top)
                 for n, w in self.reference.items()}
-
-
-def keep_rows(weights: np.ndarray, kept: int) -> np.ndarray:
-    """Boolean over rows: the `kept` rows of largest L1 norm (ties: earlier rows)."""
-    norms = np.abs(weights).sum(axis=1)
-    keep = np.zeros(len(norms), dtype=bool)
-    keep[np.argsort(-norms, kind="stable")[:kept]] = True
-    return keep
-
-
-def remove_neurons(arrays: Weights, names: Sequence[str], index: int,
-                   rows: np.ndarray) -> Weights:
-    """Layer `index` and the next with the neurons outside `rows` removed: those output
-    rows of the layer and those input columns of the next are zero (False for masks)."""
-    this, after = names[index], names[index + 1]
-    return {this: arrays[this] * rows[:, None], after: arrays[after] * rows[None, :]}

@@ -11,7 +11,8 @@ budget, the model is fine-tuned longer and re-simulated; should fine-tuning have
 it over the budget, the iterations resume.
 
 Moves: "fine" (magnitude pruning of single weights) and "neuron" (the output rows of
-least L1 norm, with the next layer's matching inputs).
+least L1 norm, neurons or a convolution's output channels, with the next layer's
+matching inputs).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from sparsesim.simulator.errors import ConfigError
 from sparsesim.workloads.nn.network import Network
 from sparsesim.workloads.nn.training import Progress, TrainConfig
 from sparsesim.workloads.pruning.budget import Masks, Pruned, finetune, validation_loss
-from sparsesim.workloads.pruning.latency_oracle import LatencyOracle, keep_rows, remove_neurons
+from sparsesim.workloads.pruning.channel import keep_rows, remove_neurons
+from sparsesim.workloads.pruning.latency_oracle import LatencyOracle
 from sparsesim.workloads.pruning.magnitude import magnitude_mask
 from sparsesim.workloads.pruning.validation import SearchData
 
