@@ -12,10 +12,13 @@ from __future__ import annotations
 import inspect
 import os
 import tempfile
+import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numba
+import numpy as np
 from numba.misc.appdirs import user_cache_dir
 
 JIT_OPTIONS = {"cache": True, "nogil": True, "fastmath": False}
@@ -74,3 +77,52 @@ def needs_warm_up(kernel) -> bool:
     """True while `kernel` has no compiled signature yet (never with NUMBA_DISABLE_JIT=1,
     when kernels are plain Python functions)."""
     return not getattr(kernel, "signatures", True)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_threads = [_cores()]  # threads a kernel split by PEs may use in this process
+
+
+def kernel_threads() -> int:
+    """Threads a fast engine may split one run's independent PEs over (the cores this
+    process may use, or 1 after single_threaded())."""
+    return _threads[0]
+
+
+def single_threaded() -> None:
+    """Keep fast engines to one thread in this process (a sweep worker: the pool already
+    runs a process per core)."""
+    _threads[0] = 1
+
+
+def split_by_rows(kernel: Callable[..., tuple], rows: int, call: Callable[[int, int], tuple]
+                  ) -> tuple:
+    """`call(start, stop)` over kernel_threads() contiguous row ranges of `rows` rows, run
+    on Python threads (the kernels release the GIL); each output array of the parts is
+    joined along its first axis. Rows must share nothing, so the bits do not change.
+    A thread is started per call and joined, so nothing outlives it across a fork."""
+    threads = min(kernel_threads(), rows)
+    if threads <= 1:
+        return call(0, rows)
+    bounds = [rows * k // threads for k in range(threads + 1)]
+    parts: list[tuple | None] = [None] * threads
+
+    def work(k: int) -> None:
+        parts[k] = call(bounds[k], bounds[k + 1])
+
+    helpers = [threading.Thread(target=work, args=(k,), name=f"{kernel.__name__}-{k}")
+               for k in range(1, threads)]
+    for helper in helpers:
+        helper.start()
+    work(0)
+    for helper in helpers:
+        helper.join()
+    if any(part is None for part in parts):
+        raise RuntimeError(f"a thread of {kernel.__name__} failed")
+    return tuple(np.concatenate(arrays) for arrays in zip(*parts))

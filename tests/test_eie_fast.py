@@ -95,3 +95,17 @@ def test_kernels_run_as_plain_python():
         assert not isinstance(fast.schedule, numba.core.dispatcher.Dispatcher)
         print("ok")
     """)
+
+
+@pytest.mark.parametrize("threads", [1, 3, 64])
+def test_splitting_the_pes_over_threads_gives_the_same_bits(rng, monkeypatch, threads):
+    from sparsesim.simulator import jit
+
+    compiled = eie.compile(random_layer(rng, 300, 200, 0.2, 0.5), eie.EIE_PAPER)
+    monkeypatch.setattr(jit, "_threads", [1])
+    one = eie.run(compiled)
+    monkeypatch.setattr(jit, "_threads", [threads])
+    assert jit.kernel_threads() == threads
+    assert eie.run(compiled).comparable() == one.comparable()
+    jit.single_threaded()
+    assert jit.kernel_threads() == 1

@@ -25,7 +25,7 @@ from sparsesim.accelerators.eie.compile import CompiledLayer
 from sparsesim.accelerators.eie.counters import EIECounters, gather_output
 from sparsesim.accelerators.eie.lnzd import broadcast_order
 from sparsesim.simulator import BankedSRAM
-from sparsesim.simulator.jit import jit, needs_warm_up
+from sparsesim.simulator.jit import jit, needs_warm_up, split_by_rows
 
 
 @jit
@@ -142,9 +142,11 @@ def _run(compiled: CompiledLayer) -> EIECounters:
     push, pop, end, stall_cycles = schedule(
         compiled.pointers_by_column, columns, gaps, cfg.queue_depth_entries,
         cfg.queue_flag_timing == "registered", cfg.lnzd_levels, pointer_extra)
-    acc, busy, entries, macs, spmat_reads = compute(
-        enc.ptr, enc.v, enc.z, compiled.codebook.astype(np.float64), columns,
-        x[columns].astype(np.float64), -(-enc.shape[0] // n), cfg.entries_per_word)
+    codebook, values = compiled.codebook.astype(np.float64), x[columns].astype(np.float64)
+    acc, busy, entries, macs, spmat_reads = split_by_rows(
+        compute, n, lambda first, last: compute(
+            enc.ptr[first:last], enc.v, enc.z, codebook, columns, values,
+            -(-enc.shape[0] // n), cfg.entries_per_word))
     items = np.full(n, len(columns), dtype=np.int64)
     return EIECounters(
         model_end_cycle=int(end), pe_busy=busy, pe_stalled=items * pointer_extra,

@@ -21,7 +21,11 @@ PARENT_POLL_SECONDS = 0.5
 
 def _start_worker(parent: int, initializer: Callable[..., None], initargs: tuple) -> None:
     """Worker initializer: ignore Ctrl-C (the parent handles it), die quietly on SIGTERM
-    (the parent's terminate), exit when orphaned, then run `initializer(*initargs)`."""
+    (the parent's terminate), exit when orphaned, keep fast engines to one thread (the
+    pool runs a process per core), then run `initializer(*initargs)`."""
+    from sparsesim.simulator.jit import single_threaded
+
+    single_threaded()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
