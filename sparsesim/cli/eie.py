@@ -51,8 +51,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queue-flags", choices=FLAG_TIMINGS,
                         help="activation FIFO flag timing (default registered, as the authors' "
                              "RTL simulator; same_cycle is the earlier, optimistic timing)")
-    parser.add_argument("--tech", default="45nm",
-                        help="energy table: a name from `sparsesim energy --tables` or a .toml")
     parser.add_argument("--images", type=positive_int,
                         help="classify at most this many of the model's test images "
                              "(default all it carries)")

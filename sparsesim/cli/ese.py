@@ -56,8 +56,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queue-depth", type=positive_int,
                         help="activation queue depth, entries (default 8)")
     parser.add_argument("--clock-mhz", type=positive_float, help="clock, MHz (default 200)")
-    parser.add_argument("--tech", default="45nm",
-                        help="energy table: a name from `sparsesim energy --tables` or a .toml")
     parser.add_argument("--timeline-layer", type=non_negative_int, default=0,
                         help="layer whose middle step the plot's timeline shows (default 0)")
 

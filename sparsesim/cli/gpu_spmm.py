@@ -44,8 +44,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"all, or a comma-separated list of {', '.join(KERNEL_NAMES)}")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="a100",
                         help="GPU (default a100)")
-    parser.add_argument("--tech", default="45nm",
-                        help="energy table name or .toml (default 45nm; not scaled to the GPU)")
 
 
 def _densities(args: argparse.Namespace) -> list[float]:

@@ -88,6 +88,10 @@ def simulate(argv: Sequence[str]) -> int:
                              "layers of --trace always run on the reference engine)")
     parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="seed for generated data (default 0)")
+    parser.add_argument("--tech", default="45nm",
+                        help="energy table: a name from `sparsesim energy --tables` or a "
+                             ".toml (default 45nm; the GPU designs use it as it is, not "
+                             "scaled to the GPU's own node)")
     parser.add_argument("--json", metavar="PATH", help="write all results as JSON to PATH")
     parser.add_argument("--plot", metavar="PATH", help="write the run's plots as PNG to PATH")
     add_quiet_flag(parser)

@@ -46,8 +46,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="filters sharing loads under LRE (default 4)")
     parser.add_argument("--mispredict-cycles", type=int,
                         help="cycles lost per pattern dispatch mispredict (default 11)")
-    parser.add_argument("--tech", default="45nm",
-                        help="energy table: a name from `sparsesim energy --tables` or a .toml")
 
 
 def layer_table(results: Sequence[SimResult]) -> str:

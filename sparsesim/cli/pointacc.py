@@ -52,8 +52,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dram-bytes-per-cycle", type=positive_int,
                         help="DRAM bandwidth, bytes per cycle (default 32)")
     parser.add_argument("--clock-mhz", type=positive_float, help="clock, MHz (default 1000)")
-    parser.add_argument("--tech", default="45nm",
-                        help="energy table: a name from `sparsesim energy --tables` or a .toml")
 
 
 def config_from_args(args: argparse.Namespace) -> pointacc.PointAccConfig:

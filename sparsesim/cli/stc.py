@@ -79,9 +79,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "SMs busy) and why 2:4 wins or loses")
     parser.add_argument("--dtype", choices=sorted(NUMERIC_TYPES), default="fp16",
                         help="operand data type (default fp16)")
-    parser.add_argument("--tech", default="45nm",
-                        help="energy table: a name from `sparsesim energy --tables` or a .toml "
-                        "(default 45nm; not scaled to the GPU's own node)")
 
 
 def network_from_args(args: argparse.Namespace) -> tuple[str, list[NetworkGemm]] | None:

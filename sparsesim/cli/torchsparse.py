@@ -37,8 +37,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="adaptive grouping: maps this large run alone")
     parser.add_argument("--unfused", action="store_true",
                         help="one gather and one scatter kernel per group (no fusion)")
-    parser.add_argument("--tech", default="45nm",
-                        help="energy table: a name from `sparsesim energy --tables` or a .toml")
 
 
 def table(results: Sequence[SimResult]) -> str:
