@@ -19,33 +19,30 @@ import argparse
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
+from common import output_path, write_json
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks.common import output_path, write_json  # noqa: E402
-from sparsesim.accelerators.eie import model as eie  # noqa: E402
-from sparsesim.accelerators.stc import model as stc  # noqa: E402
-from sparsesim.accelerators.stc.network import CHECK_BUDGET_MACS, simulate_network  # noqa: E402
-from sparsesim.cli.hw_latency import EIELatency  # noqa: E402
-from sparsesim.cli.progress import progress  # noqa: E402
-from sparsesim.simulator.plots import save_png  # noqa: E402
-from sparsesim.workloads.gemm import MatrixOperands  # noqa: E402
-from sparsesim.workloads.mnist import load_mnist  # noqa: E402
-from sparsesim.workloads.nn.compact import compact  # noqa: E402
-from sparsesim.workloads.nn.gemms import network_gemms  # noqa: E402
-from sparsesim.workloads.nn.layers import Conv2d, Dense, im2col  # noqa: E402
-from sparsesim.workloads.nn.network import Network, build_model  # noqa: E402
-from sparsesim.workloads.nn.training import TrainConfig, apply_masks, train  # noqa: E402
-from sparsesim.workloads.numeric import numeric_type  # noqa: E402
-from sparsesim.workloads.pruning.channel import uniform_channel_masks  # noqa: E402
-from sparsesim.workloads.pruning.channel_plots import channel_figure  # noqa: E402
-from sparsesim.workloads.pruning.latency_oracle import layer_inputs  # noqa: E402
-from sparsesim.workloads.pruning.magnitude import magnitude_mask  # noqa: E402
-from sparsesim.workloads.pruning.n_m import n_m_mask  # noqa: E402
-from sparsesim.workloads.pruning.seed_stats import mean_ci95  # noqa: E402
+from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.stc import model as stc
+from sparsesim.accelerators.stc.network import CHECK_BUDGET_MACS, simulate_network
+from sparsesim.cli.hw_latency import EIELatency
+from sparsesim.cli.progress import progress
+from sparsesim.simulator.plots import save_png
+from sparsesim.workloads.gemm import MatrixOperands
+from sparsesim.workloads.mnist import load_mnist
+from sparsesim.workloads.nn.compact import compact
+from sparsesim.workloads.nn.gemms import network_gemms
+from sparsesim.workloads.nn.layers import Conv2d, Dense, im2col
+from sparsesim.workloads.nn.network import Network, build_model
+from sparsesim.workloads.nn.training import TrainConfig, apply_masks, train
+from sparsesim.workloads.numeric import numeric_type
+from sparsesim.workloads.pruning.channel import uniform_channel_masks
+from sparsesim.workloads.pruning.channel_plots import channel_figure
+from sparsesim.workloads.pruning.latency_oracle import layer_inputs
+from sparsesim.workloads.pruning.magnitude import magnitude_mask
+from sparsesim.workloads.pruning.n_m import n_m_mask
+from sparsesim.workloads.pruning.seed_stats import mean_ci95
 
 MODELS = ("lenet300", "lenet5")
 RATIOS = (0.25, 0.5, 0.75)

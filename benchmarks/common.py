@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # run as `python benchmarks/NAME.py` from anywhere
 
 from sparsesim.simulator.atomic_file import write_atomically  # noqa: E402
 

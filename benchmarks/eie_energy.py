@@ -15,13 +15,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from common import RESULTS, write_json  # noqa: E402
+import matplotlib.pyplot as plt
+from common import RESULTS, write_json
 
-from sparsesim.accelerators.eie import model as eie  # noqa: E402
-from sparsesim.cli.progress import progress  # noqa: E402
-from sparsesim.simulator.plots import save_png  # noqa: E402
-from sparsesim.workloads.eie_layers import EIE_LAYERS, benchmark_layer  # noqa: E402
+from sparsesim.accelerators.eie import model as eie
+from sparsesim.cli.progress import progress
+from sparsesim.simulator.plots import save_png
+from sparsesim.workloads.eie_layers import EIE_LAYERS, benchmark_layer
 
 # Han et al., EIE, ISCA 2016 (compare only): 0.59 W for 64 PEs (Table V), 9.157 mW per PE
 # (Table II), SRAM 59.15% of the power (Table II).

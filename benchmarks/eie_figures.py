@@ -18,14 +18,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from common import RESULTS, write_json  # noqa: E402
+import matplotlib.pyplot as plt
+from common import RESULTS, write_json
 
-from sparsesim.accelerators.eie import model as eie  # noqa: E402
-from sparsesim.accelerators.eie.config import EIE_SAME_CYCLE_FIFO  # noqa: E402
-from sparsesim.cli.progress import progress  # noqa: E402
-from sparsesim.simulator.plots import save_png  # noqa: E402
-from sparsesim.workloads.eie_layers import EIE_LAYERS, benchmark_layer  # noqa: E402
+from sparsesim.accelerators.eie import model as eie
+from sparsesim.accelerators.eie.config import EIE_SAME_CYCLE_FIFO
+from sparsesim.cli.progress import progress
+from sparsesim.simulator.plots import save_png
+from sparsesim.workloads.eie_layers import EIE_LAYERS, benchmark_layer
 
 DEPTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)  # entries
 PE_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256)

@@ -18,16 +18,15 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import output_path, write_json
 
-from benchmarks.common import output_path, write_json  # noqa: E402
-from sparsesim.cli import hw_prune  # noqa: E402
-from sparsesim.cli.hw_prune_report import replace_seed  # noqa: E402
-from sparsesim.cli.progress import progress  # noqa: E402
-from sparsesim.cli.seeds import seed_list  # noqa: E402
-from sparsesim.simulator.plots import save_png  # noqa: E402
-from sparsesim.workloads.pruning.budget import check_budget  # noqa: E402
-from sparsesim.workloads.pruning.hw_plots import pareto_figure, ratios_figure  # noqa: E402
+from sparsesim.cli import hw_prune
+from sparsesim.cli.hw_prune_report import replace_seed
+from sparsesim.cli.progress import progress
+from sparsesim.cli.seeds import seed_list
+from sparsesim.simulator.plots import save_png
+from sparsesim.workloads.pruning.budget import check_budget
+from sparsesim.workloads.pruning.hw_plots import pareto_figure, ratios_figure
 
 RATIOS = (0.4, 0.5, 0.6, 0.7)
 RATIOS_FIGURE_AT = 0.5

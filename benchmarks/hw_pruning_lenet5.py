@@ -14,22 +14,20 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import output_path, write_json
 
-from benchmarks.common import output_path, write_json  # noqa: E402
-from sparsesim.accelerators.stc import model as stc  # noqa: E402
-from sparsesim.cli import hw_prune  # noqa: E402
-from sparsesim.cli.hw_latency import STCLatency  # noqa: E402
-from sparsesim.cli.progress import progress  # noqa: E402
-from sparsesim.cli.seeds import add_seeds_flag  # noqa: E402
-from sparsesim.simulator.plots import save_png  # noqa: E402
-from sparsesim.workloads.mnist import load_mnist  # noqa: E402
-from sparsesim.workloads.nn.network import build_model  # noqa: E402
-from sparsesim.workloads.pruning.channel_plots import floor_figure  # noqa: E402
-from sparsesim.workloads.pruning.latency_oracle import LatencyOracle  # noqa: E402
-from sparsesim.workloads.pruning.seed_stats import mean_ci95  # noqa: E402
+from sparsesim.accelerators.stc import model as stc
+from sparsesim.cli import hw_prune
+from sparsesim.cli.hw_latency import STCLatency
+from sparsesim.cli.progress import progress
+from sparsesim.cli.seeds import add_seeds_flag
+from sparsesim.simulator.plots import save_png
+from sparsesim.workloads.mnist import load_mnist
+from sparsesim.workloads.nn.network import build_model
+from sparsesim.workloads.pruning.channel_plots import floor_figure
+from sparsesim.workloads.pruning.latency_oracle import LatencyOracle
+from sparsesim.workloads.pruning.seed_stats import mean_ci95
 
 BATCHES = (1, 16, 64, 256, 1024)
 PRESETS = ("a100", "h100")

@@ -16,20 +16,17 @@ import argparse
 import dataclasses
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from sparsesim.accelerators.pointacc import model as pointacc  # noqa: E402
-from sparsesim.accelerators.pointacc import references as ref  # noqa: E402
-from sparsesim.accelerators.pointacc.keys import kernel_offsets  # noqa: E402
-from sparsesim.cli.progress import progress  # noqa: E402
-from sparsesim.simulator.atomic_file import write_atomically  # noqa: E402
-from sparsesim.workloads.point_clouds import (  # noqa: E402
+from sparsesim.accelerators.pointacc import model as pointacc
+from sparsesim.accelerators.pointacc import references as ref
+from sparsesim.accelerators.pointacc.keys import kernel_offsets
+from sparsesim.cli.progress import progress
+from sparsesim.simulator.atomic_file import write_atomically
+from sparsesim.workloads.point_clouds import (
     CLOUD_NAMES,
-    DEFAULT_VOXEL,  # noqa: E402
+    DEFAULT_VOXEL,
     load_cloud,
     subsample,
     voxelize,

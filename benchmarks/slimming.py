@@ -15,20 +15,18 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import output_path, write_json
 
-from benchmarks.common import output_path, write_json  # noqa: E402
-from sparsesim.accelerators.stc import model as stc  # noqa: E402
-from sparsesim.accelerators.stc.network import simulate_network  # noqa: E402
-from sparsesim.cli import prune_frontend  # noqa: E402
-from sparsesim.cli.progress import progress  # noqa: E402
-from sparsesim.cli.slimming import run_slimming  # noqa: E402
-from sparsesim.workloads.mnist import load_mnist  # noqa: E402
-from sparsesim.workloads.nn.gemms import network_gemms  # noqa: E402
-from sparsesim.workloads.nn.network import lenet5  # noqa: E402
-from sparsesim.workloads.pruning.seed_stats import mean_ci95  # noqa: E402
+from sparsesim.accelerators.stc import model as stc
+from sparsesim.accelerators.stc.network import simulate_network
+from sparsesim.cli import prune_frontend
+from sparsesim.cli.progress import progress
+from sparsesim.cli.slimming import run_slimming
+from sparsesim.workloads.mnist import load_mnist
+from sparsesim.workloads.nn.gemms import network_gemms
+from sparsesim.workloads.nn.network import lenet5
+from sparsesim.workloads.pruning.seed_stats import mean_ci95
 
 BATCH = 256  # images per tensor-core batch, as in benchmarks/channel_pruning.py
 

@@ -25,15 +25,13 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from sparsesim.accelerators.stc import model as stc  # noqa: E402
-from sparsesim.accelerators.stc.explain import reason  # noqa: E402
-from sparsesim.cli.progress import progress  # noqa: E402
-from sparsesim.simulator.atomic_file import write_atomically  # noqa: E402
-from sparsesim.simulator.plots import save_png  # noqa: E402
-from sparsesim.workloads.gemm import GemmShape  # noqa: E402
-from sparsesim.workloads.transformer_gemms import transformer_gemms  # noqa: E402
+from sparsesim.accelerators.stc import model as stc
+from sparsesim.accelerators.stc.explain import reason
+from sparsesim.cli.progress import progress
+from sparsesim.simulator.atomic_file import write_atomically
+from sparsesim.simulator.plots import save_png
+from sparsesim.workloads.gemm import GemmShape
+from sparsesim.workloads.transformer_gemms import transformer_gemms
 
 CHECK_BUDGET_MACS = 2**26  # output-check work per point (a sample of output blocks)
 USER_SHAPES = Path(__file__).resolve().parent / "data" / "stc_user_shapes.json"

@@ -10,17 +10,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_benchmark():
+def load_benchmark(monkeypatch):
     spec = importlib.util.spec_from_file_location("channel_pruning",
                                                   ROOT / "benchmarks/channel_pruning.py")
     module = importlib.util.module_from_spec(spec)
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))  # its `from common import ...`
     sys.modules["channel_pruning"] = module
     spec.loader.exec_module(module)
     return module
 
 
-def test_channel_rows_shrink_the_gemms_and_fine_rows_keep_the_dense_time():
-    bench = load_benchmark()
+def test_channel_rows_shrink_the_gemms_and_fine_rows_keep_the_dense_time(monkeypatch):
+    bench = load_benchmark(monkeypatch)
     from sparsesim.accelerators.eie import model as eie
     from sparsesim.accelerators.stc import model as stc
 
